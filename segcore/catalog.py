@@ -1,0 +1,219 @@
+"""The field catalog: which fields a segment may use, their types, and the words people use for them.
+
+The catalog is data. The default one ships as ``catalog_default.json``; a workspace can extend it with
+fields of its own (``FieldCatalog.with_fields`` or a JSON file named by ``SEGMENTS_CATALOG_PATH``)
+without a release. The grammar, the Cohere prompt, the modal, the validator and both compilers all read
+the same catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from segcore.errors import CatalogError
+
+FIELD_TYPES = ("string", "int", "number", "array", "bool", "datetime")
+
+# Operators allowed per field type (SPEC "Rules"). `int` is a number that happens to be whole.
+OPERATORS: Mapping[str, tuple[str, ...]] = {
+    "number": ("gt", "gte", "lt", "lte", "eq", "ne", "between", "exists"),
+    "int": ("gt", "gte", "lt", "lte", "eq", "ne", "between", "exists"),
+    "string": ("eq", "ne", "in", "not_in", "contains", "exists"),
+    "array": ("has", "has_any", "has_all", "has_none", "exists"),
+    "bool": ("is",),
+    "datetime": (
+        "before",
+        "after",
+        "on",
+        "between",
+        "within_last",
+        "not_within_last",
+        "more_than_ago",
+        "exists",
+    ),
+}
+
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the ``users`` collection as marketers talk about it."""
+
+    name: str
+    type: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    pii: bool = False
+    queryable: bool = True
+    closed: bool = False
+    unit: str | None = None
+    money: bool = False
+    verb: str | None = None
+    true_phrase: str | None = None
+    false_phrase: str | None = None
+    consent_channel: str | None = None
+    missing_note: str | None = None
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return OPERATORS[self.type]
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("int", "number")
+
+    def canonical_value(self, text: str) -> str | None:
+        """The catalog's canonical spelling of a known value or alias, or None when it is not known."""
+        key = " ".join(text.strip().lower().split())
+        for value in self.values:
+            if value.lower() == key:
+                return value
+        return self.aliases.get(key)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "type": self.type, "label": self.label}
+        for key in ("synonyms", "values"):
+            if getattr(self, key):
+                data[key] = list(getattr(self, key))
+        if self.aliases:
+            data["aliases"] = dict(self.aliases)
+        for key in ("pii", "money", "closed"):
+            if getattr(self, key):
+                data[key] = True
+        if not self.queryable:
+            data["queryable"] = False
+        for key in ("unit", "verb", "true_phrase", "false_phrase", "consent_channel", "missing_note"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Field:
+        if not isinstance(data, Mapping):
+            raise CatalogError("A field must be a JSON object.")
+        allowed = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - allowed
+        if unknown:
+            raise CatalogError(f"Unknown key(s) in field definition: {', '.join(sorted(unknown))}.")
+        name = data.get("name")
+        if not isinstance(name, str) or not _FIELD_NAME.match(name):
+            raise CatalogError(
+                f"Field name {name!r} is not allowed: use lowercase letters, digits and underscores, "
+                "starting with a letter (at most 64 characters)."
+            )
+        ftype = data.get("type")
+        if ftype not in FIELD_TYPES:
+            raise CatalogError(f"Field {name!r} has type {ftype!r}; allowed types: {', '.join(FIELD_TYPES)}.")
+        aliases = data.get("aliases") or {}
+        if not isinstance(aliases, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in aliases.items()
+        ):
+            raise CatalogError(f"Field {name!r}: aliases must map text to a known value.")
+        values = tuple(str(v) for v in data.get("values") or ())
+        for alias, target in aliases.items():
+            if values and target not in values:
+                raise CatalogError(f"Field {name!r}: alias {alias!r} points to {target!r}, which is not a value.")
+        return cls(
+            name=name,
+            type=ftype,
+            label=str(data.get("label") or name.replace("_", " ")),
+            synonyms=tuple(str(s).lower() for s in data.get("synonyms") or ()),
+            values=values,
+            aliases={" ".join(k.lower().split()): v for k, v in aliases.items()},
+            pii=bool(data.get("pii", False)),
+            queryable=bool(data.get("queryable", True)),
+            closed=bool(data.get("closed", False)),
+            unit=data.get("unit"),
+            money=bool(data.get("money", False)),
+            verb=data.get("verb"),
+            true_phrase=data.get("true_phrase"),
+            false_phrase=data.get("false_phrase"),
+            consent_channel=data.get("consent_channel"),
+            missing_note=data.get("missing_note"),
+        )
+
+
+@dataclass(frozen=True)
+class FieldCatalog:
+    """An ordered, immutable set of fields, looked up by name."""
+
+    fields: tuple[Field, ...]
+
+    def __post_init__(self) -> None:
+        names = [f.name for f in self.fields]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise CatalogError(f"Field(s) defined twice: {', '.join(duplicates)}.")
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields)
+
+    def __contains__(self, name: object) -> bool:
+        return any(f.name == name for f in self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    def get(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+    def field(self, name: str) -> Field:
+        found = self.get(name)
+        if found is None:
+            raise CatalogError(f"Unknown field {name!r}. Known fields: {', '.join(self.names)}.")
+        return found
+
+    def queryable(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.queryable)
+
+    def with_fields(self, extra: Iterable[Field]) -> FieldCatalog:
+        """A catalog with ``extra`` added; a field of the same name replaces the existing one."""
+        extra = tuple(extra)
+        replaced = {f.name for f in extra}
+        return FieldCatalog(tuple(f for f in self.fields if f.name not in replaced) + extra)
+
+    def without(self, *names: str) -> FieldCatalog:
+        return FieldCatalog(tuple(f for f in self.fields if f.name not in names))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"fields": [f.to_json() for f in self.fields]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FieldCatalog:
+        fields = data.get("fields") if isinstance(data, Mapping) else None
+        if not isinstance(fields, list):
+            raise CatalogError('A catalog must be a JSON object with a "fields" list.')
+        return cls(tuple(Field.from_json(f) for f in fields))
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> FieldCatalog:
+    """SPEC's default catalog, extended by ``SEGMENTS_CATALOG_PATH`` when that names a JSON file."""
+    text = resources.files("segcore").joinpath("catalog_default.json").read_text(encoding="utf-8")
+    catalog = FieldCatalog.from_json(json.loads(text))
+    extra_path = os.environ.get("SEGMENTS_CATALOG_PATH")
+    if extra_path:
+        try:
+            with open(extra_path, encoding="utf-8") as fh:
+                extra = FieldCatalog.from_json(json.load(fh))
+        except (OSError, ValueError) as exc:
+            raise CatalogError(f"Cannot read custom fields from {extra_path}: {exc}") from exc
+        catalog = catalog.with_fields(extra.fields)
+    return catalog

@@ -1,0 +1,174 @@
+"""Rules in words: one line a marketer can read, which the grammar parser reads back to the same rule.
+
+"more than 50 visits and total spend more than ₹5,000 and not visited in the last 5 months"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from segcore.catalog import Field, FieldCatalog
+from segcore.rules import AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
+
+_NUMBER_WORDS = {
+    "gt": "more than",
+    "gte": "at least",
+    "lt": "less than",
+    "lte": "at most",
+    "eq": "exactly",
+    "ne": "other than",
+}
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def describe(rule: Rule, catalog: FieldCatalog) -> str:
+    return _describe(rule, catalog, top=True)
+
+
+def _describe(rule: Rule, catalog: FieldCatalog, top: bool = False) -> str:
+    if isinstance(rule, Condition):
+        return describe_condition(rule, catalog)
+    if isinstance(rule, AllOf | AnyOf):
+        joiner = " and " if isinstance(rule, AllOf) else " or "
+        text = joiner.join(_describe(r, catalog) for r in rule.rules)
+        return text if top else f"({text})"
+    return f"not ({_describe(rule.rule, catalog, top=True)})"
+
+
+def describe_condition(cond: Condition, catalog: FieldCatalog) -> str:
+    field = catalog.field(cond.field)
+    op, value = cond.op, cond.value
+    if op == "exists":
+        return f"has {'a' if value else 'no'} {field.label}"
+    if field.is_numeric:
+        return _number(field, op, value)
+    if field.type == "string":
+        return _string(field, op, value)
+    if field.type == "array":
+        return _array(field, op, value)
+    if field.type == "bool":
+        if value:
+            return field.true_phrase or f"{field.label} is true"
+        return field.false_phrase or f"{field.label} is false"
+    return _datetime(field, op, value)
+
+
+def format_number(field: Field, number: int | float) -> str:
+    if field.money:
+        return "₹" + indian_grouping(number)
+    if isinstance(number, float):
+        return f"{number:g}" if abs(number) < 1e15 else repr(number)
+    return str(number)
+
+
+def indian_grouping(number: int | float) -> str:
+    """12345678.5 -> "1,23,45,678.5" (lakh and crore grouping)."""
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    whole = int(number)
+    fraction = ""
+    if isinstance(number, float) and not number.is_integer():
+        fraction = f"{number - whole:.2f}"[1:].rstrip("0")
+    digits = str(whole)
+    if len(digits) > 3:
+        head, tail = digits[:-3], digits[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        digits = ",".join([*groups, tail])
+    return sign + digits + fraction
+
+
+def _number(field: Field, op: str, value: Any) -> str:
+    if op == "between":
+        low, high = (format_number(field, v) for v in value)
+        phrase = f"between {low} and {high}"
+    else:
+        phrase = f"{_NUMBER_WORDS[op]} {format_number(field, value)}"
+    if field.unit and not field.money and field.unit == field.label:
+        return f"{phrase} {field.label}"
+    return f"{field.label} {phrase}"
+
+
+def _string(field: Field, op: str, value: Any) -> str:
+    if op == "eq":
+        return f"{field.label} is {value}"
+    if op == "ne":
+        return f"{field.label} is not {value}"
+    if op == "in":
+        return f"{field.label} is {_or_list(value)}"
+    if op == "not_in":
+        return f"{field.label} is not {_or_list(value)}"
+    return f'{field.label} contains "{value}"'
+
+
+def _array(field: Field, op: str, value: Any) -> str:
+    word = "tagged" if field.name == "tags" else f"{field.label} has"
+    if op == "has":
+        return f"{word} {value}"
+    if op == "has_any":
+        return f"{word} {_or_list(value)}"
+    if op == "has_all":
+        return f"{word} all of {', '.join(value)}"
+    if field.name == "tags":
+        return f"not tagged {_or_list(value)}"
+    return f"{field.label} has none of {', '.join(value)}"
+
+
+def _datetime(field: Field, op: str, value: Any) -> str:
+    verb = field.verb or field.label
+    if isinstance(value, RelativeAmount):
+        span = value.words()
+        if op == "within_last":
+            return f"{verb} in the last {span}"
+        if op == "not_within_last":
+            return f"not {verb} in the last {span}"
+        return f"{field.label} more than {span} ago"
+    if op == "between":
+        return f"{verb} between {date_words(value[0])} and {date_words(value[1])}"
+    if op == "before":
+        if isinstance(value, CalendarPeriod):
+            return f"{verb} before the start of {period_words(value)}"
+        return f"{verb} before {date_words(value)}"
+    if op == "after":
+        if isinstance(value, CalendarPeriod):
+            return f"{verb} since the start of {period_words(CalendarPeriod(value.period, value.offset + 1))}"
+        if value.granularity == "instant":
+            return f"{verb} since {date_words(value)}"
+        return f"{verb} after {date_words(value)}"
+    # on
+    if isinstance(value, CalendarPeriod):
+        return f"{verb} {period_words(value)}"
+    if value.granularity in ("year", "month"):
+        return f"{verb} in {date_words(value)}"
+    return f"{verb} on {date_words(value)}"
+
+
+def date_words(value: AbsoluteDate | CalendarPeriod) -> str:
+    if isinstance(value, CalendarPeriod):
+        return period_words(value)
+    if value.granularity == "year":
+        return str(value.start.year)
+    if value.granularity == "month":
+        return f"{_MONTHS[value.start.month - 1]} {value.start.year}"
+    return value.to_json()
+
+
+def period_words(period: CalendarPeriod) -> str:
+    unit, offset = period.period, period.offset
+    if unit == "day":
+        named = {0: "today", -1: "yesterday"}
+        if offset in named:
+            return named[offset]
+    elif offset == 0:
+        return f"this {unit}"
+    elif offset == -1:
+        return f"last {unit}"
+    if offset < 0:
+        return f"the {unit} {-offset} {unit}s ago"
+    return f"the {unit} {offset} {unit}s ahead"

@@ -1,0 +1,324 @@
+"""The rule tree: small frozen dataclasses and their JSON form (SPEC "Rules").
+
+A rule is a ``Condition`` leaf or a group: ``AllOf`` / ``AnyOf`` / ``Not``. Date values come in three
+kinds, so a saved segment keeps relative dates relative:
+
+- ``RelativeAmount`` ``{"amount": 5, "unit": "month"}`` for ``within_last`` / ``not_within_last`` /
+  ``more_than_ago``;
+- ``CalendarPeriod`` ``{"period": "month", "offset": -1}`` ("last month"; offset 0 is "this month");
+- ``AbsoluteDate``, written ``"2025"``, ``"2025-03"``, ``"2025-03-01"`` or ``"2025-03-01T10:30:00Z"``.
+
+``rule_from_json`` only checks the shape; ``segcore.validation.validate`` checks a tree against a catalog
+and returns it with canonical, typed values.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeAlias
+
+from segcore.errors import RuleError
+
+UNITS = ("day", "week", "month", "quarter", "year")
+_UNIT_ALIASES = {u + "s": u for u in UNITS}
+
+
+@dataclass(frozen=True)
+class RelativeAmount:
+    """A span counted back from ``now``: "5 months", "2 weeks"."""
+
+    amount: int
+    unit: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"amount": self.amount, "unit": self.unit}
+
+    def words(self) -> str:
+        return f"{self.amount} {self.unit}{'' if self.amount == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class CalendarPeriod:
+    """A calendar period relative to ``now``: offset 0 is the current one, -1 the previous one."""
+
+    period: str
+    offset: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"period": self.period, "offset": self.offset}
+
+
+@dataclass(frozen=True)
+class AbsoluteDate:
+    """A calendar year, month or day, or an exact instant, in UTC."""
+
+    granularity: str  # "year" | "month" | "day" | "instant"
+    start: datetime
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period (the instant itself for an instant)."""
+        if self.granularity == "year":
+            return self.start.replace(year=self.start.year + 1)
+        if self.granularity == "month":
+            return add_months(self.start, 1)
+        if self.granularity == "day":
+            return self.start + timedelta(days=1)
+        return self.start
+
+    def to_json(self) -> str:
+        s = self.start
+        if self.granularity == "year":
+            return f"{s.year:04d}"
+        if self.granularity == "month":
+            return f"{s.year:04d}-{s.month:02d}"
+        if self.granularity == "day":
+            return f"{s.year:04d}-{s.month:02d}-{s.day:02d}"
+        text = s.strftime("%Y-%m-%dT%H:%M:%S")
+        if s.microsecond:
+            text += f".{s.microsecond // 1000:03d}"
+        return text + "Z"
+
+    @classmethod
+    def parse(cls, text: str) -> AbsoluteDate:
+        text = text.strip()
+        try:
+            if re.fullmatch(r"\d{4}", text):
+                return cls("year", datetime(int(text), 1, 1, tzinfo=UTC))
+            if re.fullmatch(r"\d{4}-\d{2}", text):
+                y, m = text.split("-")
+                return cls("month", datetime(int(y), int(m), 1, tzinfo=UTC))
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                return cls("day", datetime.fromisoformat(text).replace(tzinfo=UTC))
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", text):
+                moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+                if moment.tzinfo is None:
+                    moment = moment.replace(tzinfo=UTC)
+                moment = moment.astimezone(UTC)
+                return cls("instant", moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+        except ValueError:
+            pass
+        raise RuleError(
+            f"{text!r} is not a date. Write a year (2025), a month (2025-03), a day (2025-03-01) "
+            "or a moment in UTC (2025-03-01T10:30:00Z)."
+        )
+
+
+DateValue: TypeAlias = AbsoluteDate | CalendarPeriod
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on one field: ``{"field": "visits", "op": "gt", "value": 50}``."""
+
+    field: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    rule: Rule
+
+
+Rule: TypeAlias = Condition | AllOf | AnyOf | Not
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Calendar arithmetic: 2026-11-24 minus 5 months is 2026-06-24; day clamped to the month's end."""
+    index = moment.year * 12 + (moment.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def subtract(now: datetime, amount: RelativeAmount) -> datetime:
+    """``now`` minus a span; weeks are 7 days, months, quarters and years are calendar months."""
+    n = amount.amount
+    if amount.unit == "day":
+        return now - timedelta(days=n)
+    if amount.unit == "week":
+        return now - timedelta(days=7 * n)
+    months = {"month": 1, "quarter": 3, "year": 12}[amount.unit]
+    return add_months(now, -n * months)
+
+
+def period_bounds(period: CalendarPeriod, now: datetime) -> tuple[datetime, datetime]:
+    """``[start, end)`` of a calendar period relative to ``now`` (weeks run Monday to Monday, UTC)."""
+    now = now.astimezone(UTC)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period.period == "day":
+        start = day + timedelta(days=period.offset)
+        return start, start + timedelta(days=1)
+    if period.period == "week":
+        start = day - timedelta(days=day.weekday()) + timedelta(weeks=period.offset)
+        return start, start + timedelta(weeks=1)
+    if period.period == "month":
+        start = add_months(day.replace(day=1), period.offset)
+        return start, add_months(start, 1)
+    if period.period == "quarter":
+        first = day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
+        start = add_months(first, 3 * period.offset)
+        return start, add_months(start, 3)
+    start = day.replace(month=1, day=1)
+    start = start.replace(year=start.year + period.offset)
+    return start, start.replace(year=start.year + 1)
+
+
+def date_bounds(value: DateValue, now: datetime) -> tuple[datetime, datetime]:
+    """``[start, end)`` of an absolute or calendar-relative date value."""
+    if isinstance(value, CalendarPeriod):
+        return period_bounds(value, now)
+    return value.start, value.end
+
+
+# ---------------------------------------------------------------------------------------------- JSON
+
+
+def value_to_json(value: Any) -> Any:
+    if isinstance(value, RelativeAmount | CalendarPeriod | AbsoluteDate):
+        return value.to_json()
+    if isinstance(value, tuple | list):
+        return [value_to_json(v) for v in value]
+    return value
+
+
+def rule_to_json(rule: Rule) -> dict[str, Any]:
+    """The JSON form of SPEC: conditions and ``all`` / ``any`` / ``not`` groups."""
+    if isinstance(rule, Condition):
+        data: dict[str, Any] = {"field": rule.field, "op": rule.op}
+        if rule.value is not None:
+            data["value"] = value_to_json(rule.value)
+        return data
+    if isinstance(rule, AllOf):
+        return {"all": [rule_to_json(r) for r in rule.rules]}
+    if isinstance(rule, AnyOf):
+        return {"any": [rule_to_json(r) for r in rule.rules]}
+    if isinstance(rule, Not):
+        return {"not": rule_to_json(rule.rule)}
+    raise TypeError(f"not a rule: {rule!r}")
+
+
+def _raw_value(value: Any, path: str) -> Any:
+    """Turn JSON into the value shapes rules hold; types against the catalog are checked later."""
+    if isinstance(value, list):
+        return tuple(_raw_value(v, f"{path}[{i}]") for i, v in enumerate(value))
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys == {"amount", "unit"}:
+            amount, unit = value["amount"], value["unit"]
+            if isinstance(unit, str):
+                unit = _UNIT_ALIASES.get(unit.lower(), unit.lower())
+            if isinstance(amount, bool) or not isinstance(amount, int) or unit not in UNITS:
+                raise RuleError(
+                    f"A relative date needs a whole number and a unit ({', '.join(UNITS)}); got {value!r}.",
+                    path,
+                )
+            return RelativeAmount(amount, unit)
+        if keys == {"period", "offset"}:
+            period, offset = value["period"], value["offset"]
+            if period not in UNITS or isinstance(offset, bool) or not isinstance(offset, int):
+                raise RuleError(
+                    f"A calendar period needs a period ({', '.join(UNITS)}) and a whole-number offset; "
+                    f"got {value!r}.",
+                    path,
+                )
+            return CalendarPeriod(period, offset)
+        raise RuleError(
+            "A value can be a number, text, true/false, a list, a date, "
+            '{"amount": N, "unit": ...} or {"period": ..., "offset": N}; '
+            f"got an object with keys {sorted(keys)}.",
+            path,
+        )
+    return value
+
+
+def rule_from_json(data: Any, path: str = "") -> Rule:
+    """Build a rule tree from its JSON form, checking the shape only (not the catalog)."""
+    here = path or "rule"
+    if not isinstance(data, dict):
+        raise RuleError(
+            'A rule must be an object: a condition {"field", "op", "value"} or a group '
+            '{"all": [...]}, {"any": [...]} or {"not": {...}}.',
+            here,
+        )
+    keys = set(data)
+    for group in ("all", "any"):
+        if group in keys:
+            if keys != {group}:
+                raise RuleError(f'A "{group}" group takes no other keys; found {sorted(keys - {group})}.', here)
+            items = data[group]
+            if not isinstance(items, list) or not items:
+                raise RuleError(f'"{group}" must be a non-empty list of rules.', here)
+            rules = tuple(rule_from_json(item, f"{path}{group}[{i}]") for i, item in enumerate(items))
+            return AllOf(rules) if group == "all" else AnyOf(rules)
+    if "not" in keys:
+        if keys != {"not"}:
+            raise RuleError(f'A "not" group takes no other keys; found {sorted(keys - {"not"})}.', here)
+        return Not(rule_from_json(data["not"], f"{path}not."))
+    if "field" in keys or "op" in keys:
+        unknown = keys - {"field", "op", "value"}
+        if unknown:
+            raise RuleError(
+                f"Unknown key(s) {sorted(unknown)} in a condition; a condition has field, op and value.", here
+            )
+        field, op = data.get("field"), data.get("op")
+        if not isinstance(field, str) or not field:
+            raise RuleError('A condition needs a "field" (text).', here)
+        if not isinstance(op, str) or not op:
+            raise RuleError(f'The condition on {field!r} needs an "op" (text).', here, field)
+        return Condition(field, op, _raw_value(data.get("value"), f"{path}value"))
+    raise RuleError(
+        f"Unrecognised rule with keys {sorted(keys)}: expected field/op/value, all, any or not.", here
+    )
+
+
+def conditions(rule: Rule) -> Iterator[Condition]:
+    """Every condition in the tree, left to right."""
+    if isinstance(rule, Condition):
+        yield rule
+    elif isinstance(rule, AllOf | AnyOf):
+        for child in rule.rules:
+            yield from conditions(child)
+    else:
+        yield from conditions(rule.rule)
+
+
+def depth(rule: Rule) -> int:
+    """Nesting depth: a condition is 0, a group of conditions is 1."""
+    if isinstance(rule, Condition):
+        return 0
+    if isinstance(rule, AllOf | AnyOf):
+        return 1 + max(depth(r) for r in rule.rules)
+    return 1 + depth(rule.rule)
+
+
+def all_of(*rules: Rule) -> Rule:
+    """``all`` of the rules, flattened; a single rule stands alone."""
+    flat: list[Rule] = []
+    for r in rules:
+        flat.extend(r.rules if isinstance(r, AllOf) else (r,))
+    return flat[0] if len(flat) == 1 else AllOf(tuple(flat))
+
+
+def any_of(*rules: Rule) -> Rule:
+    """``any`` of the rules, flattened; a single rule stands alone."""
+    flat: list[Rule] = []
+    for r in rules:
+        flat.extend(r.rules if isinstance(r, AnyOf) else (r,))
+    return flat[0] if len(flat) == 1 else AnyOf(tuple(flat))

@@ -1,0 +1,5 @@
+import sys
+
+from segments.cli import main
+
+sys.exit(main())

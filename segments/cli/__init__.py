@@ -1,0 +1,34 @@
+"""The `segments` command. Each subcommand lives in its own module with a `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from segcore.errors import SegmentError
+from segments.cli import parse_cmd
+
+COMMAND_MODULES = [parse_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="segments", description="Audience segments from plain language: parse, size, serve."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except SegmentError as exc:
+        print(f"segments: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

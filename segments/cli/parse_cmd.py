@@ -1,0 +1,79 @@
+"""`segments parse`: text in, rules, their rendering and the MongoDB filter out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import json_util
+
+from segcore import default_catalog, describe, rule_to_json, to_mongo_filter
+from segcore.errors import SegmentError
+from segcore.interpret import ENGINES, interpret
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("parse", help="read a segment description and print its rules and MongoDB filter")
+    p.add_argument("text", nargs="?", help="the description, e.g. 'spent over 5k in Pune'")
+    p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--jsonl", action="store_true", help="read one description a line on stdin")
+    p.add_argument("--engine", choices=ENGINES, default="auto", help="who reads the text (default auto)")
+    p.set_defaults(handler=run)
+
+
+def parse_now(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SegmentError(f"--now {value!r} is not an ISO 8601 moment, e.g. 2026-11-24T12:00:00Z.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_one(text: str, now: datetime, engine: str) -> dict[str, Any]:
+    catalog = default_catalog()
+    try:
+        reading = interpret(text, catalog, now, engine=engine)
+    except SegmentError as exc:
+        return {"ok": False, "error": str(exc)}
+    mongo_filter = to_mongo_filter(reading.rule, catalog, now)
+    return {
+        "ok": True,
+        "rules": rule_to_json(reading.rule),
+        "text": describe(reading.rule, catalog),
+        "filter": json.loads(json_util.dumps(mongo_filter, json_options=json_util.RELAXED_JSON_OPTIONS)),
+        "source": reading.source,
+        "assumptions": list(reading.assumptions),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    now = parse_now(args.now)
+    if args.jsonl:
+        for line in sys.stdin:
+            text = line.rstrip("\n")
+            result = parse_one(text, now, args.engine)
+            result.pop("assumptions", None)
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        return 0
+    if not args.text:
+        raise SegmentError("Give the text to parse, e.g. segments parse 'spent over 5k', or use --jsonl.")
+    result = parse_one(args.text, now, args.engine)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0 if result["ok"] else 1
+    if not result["ok"]:
+        print(f"Not understood: {result['error']}", file=sys.stderr)
+        return 1
+    print(f"Segment:  {result['text']}")
+    for note in result["assumptions"]:
+        print(f"Assumed:  {note}")
+    print(f"Read by:  {result['source']}")
+    print(f"Rules:    {json.dumps(result['rules'], ensure_ascii=False)}")
+    print(f"Filter:   {json.dumps(result['filter'], ensure_ascii=False)}")
+    return 0

@@ -1,0 +1,65 @@
+"""All configuration comes from the environment, read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    mongodb_uri: str | None
+    data_dir: Path
+    database_name: str
+    team_id: str
+    port: int
+    slack_bot_token: str | None
+    slack_signing_secret: str | None
+    slack_app_token: str | None
+    slack_client_id: str | None
+    slack_client_secret: str | None
+    slack_api_url: str | None
+    cohere_api_key: str | None
+    cohere_base_url: str | None
+    cohere_model: str
+    cohere_timeout: float
+    admin_password: str | None
+    secret_key: str | None
+    mirror_path: Path | None
+    mirror_max_lag: float
+    mirror_max_users: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        data_dir = Path(get("SEGMENTS_DATA_DIR") or ".segments-data")
+        mirror = get("SEGMENTS_MIRROR_PATH")
+        return cls(
+            mongodb_uri=get("MONGODB_URI"),
+            data_dir=data_dir,
+            database_name=get("SEGMENTS_DB_NAME") or "segments",
+            team_id=get("SLACK_TEAM_ID") or "local",
+            port=int(get("PORT") or 8000),
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_client_id=get("SLACK_CLIENT_ID"),
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
+            slack_api_url=get("SLACK_API_URL"),
+            cohere_api_key=get("COHERE_API_KEY"),
+            cohere_base_url=get("COHERE_BASE_URL"),
+            cohere_model=get("COHERE_MODEL") or "command-a-03-2025",
+            cohere_timeout=float(get("COHERE_TIMEOUT") or 4.0),
+            admin_password=get("SEGMENTS_ADMIN_PASSWORD"),
+            secret_key=get("SEGMENTS_SECRET_KEY"),
+            mirror_path=Path(mirror) if mirror else None,
+            mirror_max_lag=float(get("SEGMENTS_MIRROR_MAX_LAG") or 5.0),
+            mirror_max_users=int(get("SEGMENTS_MIRROR_MAX_USERS") or 5_000_000),
+        )
