@@ -314,13 +314,14 @@ class AudienceEngine:
             page = {"user_id": {"$gt": str(after)}}
             flt = {**flt, **page} if "user_id" not in flt else {**flt, "$and": [*flt.get("$and", []), page]}
         size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
+        pipeline = [
+            *lead_pipeline(flt),
+            {"$sort": {"user_id": 1}},
+            {"$limit": size + 1},
+            {"$project": self._projection(include_pii)},
+        ]
         with self.store.outage.guard():
-            docs = list(
-                self.store.db["users"]
-                .find(flt, self._projection(include_pii))
-                .sort("user_id", 1)
-                .limit(size + 1)
-            )
+            docs = list(self.store.db["users"].aggregate(pipeline))
         more = len(docs) > size
         items = docs[:size]
         return MemberPage(items, str(items[-1]["user_id"]) if more else None)

@@ -168,3 +168,18 @@ def test_lead_pipeline_picks_an_equality_first_and_keeps_the_team() -> None:
     assert lead_pipeline({"team_id": "T1", "city": "Pune"}) == [{"$match": {"team_id": "T1", "city": "Pune"}}]
     only_or = {"team_id": "T1", "$or": [{"a": 1}, {"b": 2}], "city": {"$ne": "Pune"}}
     assert lead_pipeline(only_or) == [{"$match": only_or}]
+
+
+def test_members_of_a_multi_field_segment_page_through_all(engine: AudienceEngine, store: Store) -> None:
+    r = rule({"all": [SPENDERS, PUNE]})
+    expected = sorted(d["user_id"] for d in store.db["users"].find(
+        {"team_id": "T1", "total_spend": {"$gt": 10000}, "city": "Pune"}))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = engine.members("T1", r, NOW, after=cursor, limit=3)
+        seen += [m["user_id"] for m in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == expected and len(seen) == 10
