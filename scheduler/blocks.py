@@ -35,6 +35,20 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+def _fit(lines: list[str], room: int, noun: str) -> list[str]:
+    """As many lines as fit in ``room`` characters (at most MAX_SEGMENT_LINES), then "…and N more"."""
+    shown: list[str] = []
+    used = 40  # keep room for the "…and N more" line
+    for line in lines[:MAX_SEGMENT_LINES]:
+        if used + len(line) + 1 > room:
+            break
+        shown.append(line)
+        used += len(line) + 1
+    if len(lines) > len(shown):
+        shown.append(f"…and {len(lines) - len(shown)} more {noun}.")
+    return shown
+
+
 def _change(line: SegmentLine) -> str:
     change = line.change
     if change is None:
@@ -55,18 +69,17 @@ def digest_blocks(digest: Digest) -> tuple[str, Blocks]:
     if not digest.segments:
         blocks.append(_section("No segments yet. Create one with `/segment` and it will show up here."))
     else:
-        shown = digest.segments[:MAX_SEGMENT_LINES]
-        lines = [f"*{_escape(s.name)}*: {_n(s.size)} ({_change(s)})" for s in shown]
-        if len(digest.segments) > len(shown):
-            lines.append(f"…and {len(digest.segments) - len(shown)} more segments.")
-        blocks.append(_section("*Sizes, with the change over the last day*\n" + "\n".join(lines)))
+        title = "*Sizes, with the change over the last day*"
+        lines = _fit([f"*{_escape(s.name)}*: {_n(s.size)} ({_change(s)})" for s in digest.segments],
+                     room=SECTION_LIMIT - len(title) - 1, noun="segments")
+        blocks.append(_section(title + "\n" + "\n".join(lines)))
     if digest.movers:
         movers = [f"{_escape(m.name)}: {_n(m.previous)} → {_n(m.size)} ({_change(m)})" for m in digest.movers]
         blocks.append(_section("*Biggest movers*\n" + "\n".join(movers)))
     if digest.launched:
-        launched = [f"*{_escape(c.name)}*: {_n(c.audience_size - c.holdout_size)} people"
-                    + (f" (+{_n(c.holdout_size)} held out)" if c.holdout_size else "")
-                    for c in digest.launched]
+        launched = _fit([f"*{_escape(c.name)}*: {_n(c.audience_size - c.holdout_size)} people"
+                         + (f" (+{_n(c.holdout_size)} held out)" if c.holdout_size else "")
+                         for c in digest.launched], room=SECTION_LIMIT - 30, noun="campaigns")
         blocks.append(_section("*Campaigns launched*\n" + "\n".join(launched)))
     else:
         blocks.append(_section("*Campaigns launched*\nNone in the last day."))
