@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from segcore.errors import SegmentError
+from segcore.storage.campaigns import CampaignNotFound
+
+__all__ = ["CampaignError", "CampaignNotFound", "DeliveryError", "InvalidTransition", "LaunchError", "NotAllowed"]
 
 
 class CampaignError(SegmentError):
     """Base class of campaign errors."""
-
-
-class CampaignNotFound(CampaignError):
-    """No campaign with that id or name in this workspace."""
 
 
 class NotAllowed(CampaignError):

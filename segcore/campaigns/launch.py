@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pymongo import ASCENDING, WriteConcern
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError
 
+from segcore.audience import scoped
 from segcore.campaigns import audience_rows
 from segcore.campaigns.errors import CampaignNotFound, InvalidTransition, LaunchError
 from segcore.campaigns.holdout import check_holdout_percent, in_holdout
@@ -177,8 +178,7 @@ def _current_rules(store: Store, team_id: str, campaign: Campaign) -> list[dict[
 def union_filter(team_id: str, rules: list[dict[str, Any]], catalog: FieldCatalog, now: datetime) -> dict[str, Any]:
     """Users of the team matching any of the frozen rules at ``now``."""
     filters = [to_mongo_filter(rule_from_json(r["rule"]), catalog, now) for r in rules]
-    union = filters[0] if len(filters) == 1 else {"$or": filters}
-    return {"$and": [{"team_id": team_id}, union]}
+    return scoped(team_id, filters[0] if len(filters) == 1 else {"$or": filters})
 
 
 def _consenting(query: dict[str, Any], consent_field: str | None) -> dict[str, Any]:
@@ -259,12 +259,12 @@ def launch(store: Store, team_id: str, campaign_id: str, now: datetime, actor: s
     state, resumed = _start_or_resume(store, team_id, campaign, now, actor, holdout_percent)
     if campaign.status != "launching":
         check_transition(campaign.name, campaign.status, "launching")
-        store.campaigns.update(team_id, campaign_id, status="launching")
+        store.campaigns.update(team_id, campaign_id, by=actor, status="launching")
     try:
         state = _freeze(store, team_id, campaign, state, chunk_size, on_chunk)
         return _finish(store, team_id, campaign, state, actor, resumed)
     except Exception as exc:
-        _mark_failed(store, team_id, campaign, exc)
+        _mark_failed(store, team_id, campaign, actor, exc)
         if isinstance(exc, LaunchError):
             raise
         raise LaunchError(
@@ -344,7 +344,7 @@ def _finish(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
         {"$set": {"status": "finished", "finished_at": finished_at, "audience_size": size,
                   "holdout_size": held, "error": None}},
     )
-    store.campaigns.update(team_id, campaign.id, status="launched")
+    store.campaigns.update(team_id, campaign.id, by=actor, status="launched")
     store.audit.record(team_id, actor, "campaign.launch", campaign.id, {
         "name": campaign.name, "audience_size": size, "holdout_size": held,
         "excluded_no_consent": state.excluded_no_consent, "resumed": resumed,
@@ -354,14 +354,14 @@ def _finish(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
                         state.scanned, state.frozen_at, state.rules, state.chunks, resumed)
 
 
-def _mark_failed(store: Store, team_id: str, campaign: Campaign, exc: BaseException) -> None:
+def _mark_failed(store: Store, team_id: str, campaign: Campaign, actor: str, exc: BaseException) -> None:
     # Best effort: when the database itself is down these writes fail too, and the campaign stays
     # "launching", which a re-run resumes just the same.
     try:
         launches(store.db).update_one({"_id": _key(team_id, campaign.id)},
                                       {"$set": {"status": "failed", "error": str(exc) or type(exc).__name__}})
-        store.campaigns.update(team_id, campaign.id, status="failed")
-    except PyMongoError:
+        store.campaigns.update(team_id, campaign.id, by=actor, status="failed")
+    except Exception:  # best effort: the original error is the one worth reporting
         pass
 
 

@@ -25,7 +25,7 @@ def schedule(store: Store, team_id: str, campaign_id: str, at: datetime, actor: 
         raise LaunchError(f"Campaign {campaign.name!r} has no segment attached; attach one before scheduling.")
     if campaign.status != "scheduled":
         check_transition(campaign.name, campaign.status, "scheduled")
-    store.campaigns.update(team_id, campaign_id, status="scheduled", schedule_at=at)
+    store.campaigns.update(team_id, campaign_id, by=actor, status="scheduled", schedule_at=at)
     store.audit.record(team_id, actor, "campaign.schedule", campaign_id, {"at": at.isoformat()})
     return get_campaign(store, team_id, campaign_id)
 
@@ -33,7 +33,7 @@ def schedule(store: Store, team_id: str, campaign_id: str, at: datetime, actor: 
 def unschedule(store: Store, team_id: str, campaign_id: str, actor: str) -> Campaign:
     campaign = get_campaign(store, team_id, campaign_id)
     check_transition(campaign.name, campaign.status, "draft")
-    store.campaigns.update(team_id, campaign_id, status="draft", schedule_at=None)
+    store.campaigns.update(team_id, campaign_id, by=actor, status="draft", schedule_at=None)
     store.audit.record(team_id, actor, "campaign.unschedule", campaign_id, {})
     return get_campaign(store, team_id, campaign_id)
 
@@ -41,7 +41,7 @@ def unschedule(store: Store, team_id: str, campaign_id: str, actor: str) -> Camp
 def cancel(store: Store, team_id: str, campaign_id: str, actor: str) -> Campaign:
     campaign = get_campaign(store, team_id, campaign_id)
     check_transition(campaign.name, campaign.status, "cancelled")
-    store.campaigns.update(team_id, campaign_id, status="cancelled", schedule_at=None)
+    store.campaigns.update(team_id, campaign_id, by=actor, status="cancelled", schedule_at=None)
     store.audit.record(team_id, actor, "campaign.cancel", campaign_id, {})
     return get_campaign(store, team_id, campaign_id)
 

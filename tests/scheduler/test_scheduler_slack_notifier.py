@@ -24,5 +24,5 @@ def test_slack_errors_become_clear_messages() -> None:
     with slack_stand_in() as slack:
         slack.fail_with = "not_in_channel"
         notifier = SlackNotifier("xoxb-test", base_url=slack.base_url)
-        with pytest.raises(NotifyError, match="not_in_channel. Invite the app"):
+        with pytest.raises(NotifyError, match=r"not_in_channel\. Invite the app"):
             notifier.post("T1", "C1", "x", [])
