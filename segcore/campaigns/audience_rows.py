@@ -1,22 +1,24 @@
 """The frozen audience of a launched campaign: one row per user in ``campaign_audiences``.
 
-Rows are written with upserts on the unique key (team_id, campaign_id, user_id), so writing a chunk twice
-(a launch resumed after a crash) can never produce duplicates. Writes wait for the journal (``j=True``):
+The unique key (team_id, campaign_id, user_id) means writing a chunk twice (a launch resumed after a
+crash) can never produce duplicates. Writes wait for the journal (``j=True``):
 a launch that says a chunk is written must find it after a crash of the server too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, UpdateOne, WriteConcern
+from pymongo import ASCENDING, WriteConcern
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 AUDIENCES = "campaign_audiences"
 READ_BATCH = 1000
+DUPLICATE_KEY = 11000
 
 
 def audiences(db: Database[dict[str, Any]]) -> Collection[dict[str, Any]]:
@@ -31,19 +33,30 @@ def ensure_indexes(db: Database[dict[str, Any]]) -> None:
 
 
 def write_rows(db: Database[dict[str, Any]], team_id: str, campaign_id: str,
-               rows: Iterable[tuple[str, bool]], frozen_at: datetime) -> int:
-    """Upsert (user_id, holdout) rows; returns how many rows were new."""
-    ops = [
-        UpdateOne(
-            {"team_id": team_id, "campaign_id": campaign_id, "user_id": user_id},
-            {"$setOnInsert": {"holdout": holdout, "frozen_at": frozen_at}},
-            upsert=True,
-        )
-        for user_id, holdout in rows
-    ]
-    if not ops:
+               rows: Sequence[tuple[str, bool]], frozen_at: datetime) -> int:
+    """Write (user_id, holdout) rows, in user_id order, that are not there yet; returns how many were new.
+
+    Rows already written (a chunk redone after a crash) are found with one range read on the unique index
+    and skipped; a row written by a concurrent launcher meanwhile is refused by that index and ignored.
+    Plain inserts are about ten times faster than upserts on the embedded server.
+    """
+    if not rows:
         return 0
-    return audiences(db).bulk_write(ops, ordered=False).upserted_count
+    collection = audiences(db)
+    existing = {d["user_id"] for d in collection.find(
+        {"team_id": team_id, "campaign_id": campaign_id,
+         "user_id": {"$gte": rows[0][0], "$lte": rows[-1][0]}}, {"_id": 0, "user_id": 1})}
+    docs = [{"team_id": team_id, "campaign_id": campaign_id, "user_id": user_id, "holdout": holdout,
+             "frozen_at": frozen_at} for user_id, holdout in rows if user_id not in existing]
+    if not docs:
+        return 0
+    try:
+        return len(collection.insert_many(docs, ordered=False).inserted_ids)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != DUPLICATE_KEY for e in errors):
+            raise
+        return int(exc.details.get("nInserted", 0))
 
 
 def count_rows(db: Database[dict[str, Any]], team_id: str, campaign_id: str, holdout: bool | None = None) -> int:

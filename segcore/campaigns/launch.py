@@ -5,7 +5,7 @@ A launch freezes the campaign's audience: the users matching the union of its se
 ``campaign_audiences`` in user_id order, one chunk at a time. Progress lives in ``campaign_launches`` (one
 document per campaign): the frozen rules and ``now``, and a cursor (the last user_id written) that moves
 only after its chunk is safely written. A launch that dies half-way is resumed by running it again: it
-reads the frozen rules and ``now``, rewrites at most the chunk in flight (upserts on a unique key, so no
+reads the frozen rules and ``now``, redoes at most the chunk in flight (a unique key, so no
 duplicates) and carries on. The cursor moves with compare-and-set, so two launchers of one campaign never
 count a chunk twice.
 """
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from segcore.storage.database import Store
 
 LAUNCHES = "campaign_launches"
-DEFAULT_CHUNK = 500
+DEFAULT_CHUNK = 2000
 OVERLAP_WINDOW = timedelta(days=7)
 IN_CHUNK = 200  # values per $in query (large $in lists are slow on the embedded server)
 

@@ -39,9 +39,9 @@ def _rows(store: Store, campaign_id: str) -> list[dict[str, Any]]:
     return list(store.db[AUDIENCES].find({"campaign_id": campaign_id}, {"_id": 0}))
 
 
-def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, sample_users: list[dict[str, Any]]) -> None:
+def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, team_users: list[dict[str, Any]]) -> None:
     store = loaded_store
-    members, opted = expected_union(sample_users)
+    members, opted = expected_union(team_users)
     pune = make_segment(store, "Pune", PUNE)
     vip = make_segment(store, "VIPs", VIP)
     campaign = store.campaigns.create("T1", "Diwali blast", "email", "Lights and offers", "U-OWNER")
@@ -57,12 +57,12 @@ def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, sample_use
     assert checklist.holdout_size == sum(in_holdout(campaign.id, u, 10) for u in opted)
     assert 0.07 * len(opted) <= checklist.holdout_size <= 0.13 * len(opted)
     assert dict(checklist.segments) == {
-        "Pune": sum(u.get("city") == "Pune" for u in sample_users),
-        "VIPs": sum("vip" in (u.get("tags") or []) for u in sample_users),
+        "Pune": sum(u.get("city") == "Pune" for u in team_users),
+        "VIPs": sum("vip" in (u.get("tags") or []) for u in team_users),
     }
     assert checklist.overlap_recent == []
 
-    result = launch(store, "T1", campaign.id, NOW, actor="U-MANAGER", holdout_percent=10, chunk_size=700)
+    result = launch(store, "T1", campaign.id, NOW, actor="U-MANAGER", holdout_percent=10, chunk_size=150)
     assert result.status == "launched" and not result.resumed
     assert result.audience_size == len(opted)
     assert result.excluded_no_consent == len(members) - len(opted)
@@ -92,7 +92,7 @@ def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, sample_use
     assert "@" not in "".join(lines)  # no PII unless asked
 
     with webhook_receiver(SECRET) as receiver:
-        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=250, sleep=lambda s: None)
+        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=60, sleep=lambda s: None)
         report = deliver(store, "T1", campaign.id, adapter)
         again = deliver(store, "T1", campaign.id, adapter)
     send = sorted(u for u in opted if not in_holdout(campaign.id, u, 10))
@@ -105,19 +105,19 @@ def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, sample_use
 
 
 def test_webhook_failing_then_recovering_delivers_everything_once(
-    loaded_store: Store, sample_users: list[dict[str, Any]]
+    loaded_store: Store, team_users: list[dict[str, Any]]
 ) -> None:
     store = loaded_store
     campaign = store.campaigns.create("T1", "Winback", "email", "Come back", "U-OWNER",
                                       segment_ids=[make_segment(store, "VIPs", VIP).id])
     launch(store, "T1", campaign.id, NOW, actor="U-MANAGER")
-    expected = sorted(u["user_id"] for u in sample_users
+    expected = sorted(u["user_id"] for u in team_users
                       if "vip" in (u.get("tags") or []) and u.get("email_opt_in") is True)
     waits: list[float] = []
     with webhook_receiver(SECRET) as receiver:
         # Two 500s on the first batch, recovered by retries.
         receiver.script = [500, 500]
-        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=100, max_retries=3, backoff=0.01,
+        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=25, max_retries=3, backoff=0.01,
                                   sleep=waits.append)
         report = deliver(store, "T1", campaign.id, adapter)
         assert waits == [0.01, 0.02]
@@ -127,7 +127,7 @@ def test_webhook_failing_then_recovering_delivers_everything_once(
         campaign2 = store.campaigns.create("T1", "Winback 2", "email", "Again", "U-OWNER",
                                            segment_ids=list(campaign.segment_ids))
         launch(store, "T1", campaign2.id, NOW, actor="U-MANAGER")
-        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=100, max_retries=1, backoff=0.0,
+        adapter = WebhookDelivery(receiver.url, SECRET, batch_size=25, max_retries=1, backoff=0.0,
                                   sleep=lambda s: None)
         receiver.script = [200]  # batch 1 accepted by status but not recorded by the receiver
         receiver.script = []
@@ -158,9 +158,9 @@ def test_webhook_failing_then_recovering_delivers_everything_once(
 
 
 def test_consent_filtering_per_channel(loaded_store: Store, engine: AudienceEngine,
-                                       sample_users: list[dict[str, Any]]) -> None:
+                                       team_users: list[dict[str, Any]]) -> None:
     store = loaded_store
-    members, opted = expected_union(sample_users)
+    members, opted = expected_union(team_users)
     pune, vip = make_segment(store, "Pune", PUNE), make_segment(store, "VIPs", VIP)
     email = store.campaigns.create("T1", "Email one", "email", "m", "U", segment_ids=[pune.id, vip.id])
     sms = store.campaigns.create("T1", "SMS one", "sms", "m", "U", segment_ids=[pune.id, vip.id])
