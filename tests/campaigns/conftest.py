@@ -9,7 +9,6 @@ import pytest
 from segcore.audience import AudienceEngine
 from segcore.storage.database import Store
 
-
 TEAM_USERS = 1500  # of the 6,000 sample users: enough for several chunks, quick to index per test
 
 

@@ -76,7 +76,7 @@ def test_whole_lifecycle(loaded_store: Store, engine: AudienceEngine, team_users
     assert store.campaigns.get("T1", campaign.id).status == "launched"
     state = launch_state(store, "T1", campaign.id)
     assert state is not None and state.status == "finished" and state.frozen_at == NOW
-    assert [a.action for a in store.audit.list("T1", limit=5)][0] == "campaign.launch"
+    assert "campaign.launch" in {a.action for a in store.audit.list("T1", limit=5)}
 
     # The audience is frozen: later changes to users or segments do not move it.
     store.db.users.delete_many({"team_id": "T1", "city": "Pune"})
