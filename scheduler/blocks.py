@@ -105,8 +105,11 @@ def alert_blocks(event: AlertEvent) -> tuple[str, Blocks]:
 
 
 def launched_blocks(result: LaunchResult) -> tuple[str, Blocks]:
-    text = (f"Scheduled campaign {result.campaign_name} launched: {_n(result.send_size)} people "
-            f"({_n(result.holdout_size)} held out, {_n(result.excluded_no_consent)} without consent).")
+    notes = [f"{_n(result.holdout_size)} held out"] if result.holdout_size else []
+    if result.excluded_no_consent:
+        notes.append(f"{_n(result.excluded_no_consent)} without consent")
+    text = (f"Scheduled campaign {result.campaign_name} launched: {_n(result.send_size)} people"
+            + (f" ({', '.join(notes)})." if notes else "."))
     blocks: Blocks = [
         _section(f":rocket: Scheduled campaign *{_escape(result.campaign_name)}* launched to "
                  f"*{_n(result.send_size)}* people."),

@@ -18,7 +18,7 @@ from scheduler.digest import build_digest
 from scheduler.notifier import Notifier
 from segcore.campaigns.delivery import DeliveryAdapter, deliver
 from segcore.campaigns.launch import get_campaign, launch
-from segcore.campaigns.lifecycle import due_campaigns
+from segcore.campaigns.lifecycle import due_campaigns, fail_scheduled
 from segcore.errors import SegmentError
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def launch_due(ctx: JobContext, now: datetime) -> dict[str, Any]:
             result = launch(ctx.store, team_id, campaign_id, now, actor=SCHEDULER_ACTOR)
         except SegmentError as exc:
             name = _name(ctx, team_id, campaign_id)
+            _safe(lambda: fail_scheduled(ctx.store, team_id, campaign_id, SCHEDULER_ACTOR, str(exc)))
             failed.append({"campaign_id": campaign_id, "error": str(exc)})
             _safe_post(ctx, team_id, ctx.config.digest_channel, failure_blocks(name, str(exc)))
             continue
@@ -125,6 +126,13 @@ def _safe_post(ctx: JobContext, team_id: str, channel: str | None,
     except Exception:
         log.exception("could not post to %s", channel)
         return False
+
+
+def _safe(action: Callable[[], None]) -> None:
+    try:
+        action()
+    except Exception:
+        log.exception("could not record a failed launch")
 
 
 def _name(ctx: JobContext, team_id: str, campaign_id: str) -> str:

@@ -46,6 +46,15 @@ def cancel(store: Store, team_id: str, campaign_id: str, actor: str) -> Campaign
     return get_campaign(store, team_id, campaign_id)
 
 
+def fail_scheduled(store: Store, team_id: str, campaign_id: str, actor: str, reason: str) -> None:
+    """A scheduled campaign that could not even start launching stops being due (no retry every minute)."""
+    campaign = get_campaign(store, team_id, campaign_id)
+    if campaign.status != "scheduled":
+        return
+    store.campaigns.update(team_id, campaign_id, by=actor, status="failed")
+    store.audit.record(team_id, actor, "campaign.fail", campaign_id, {"reason": reason})
+
+
 def due_campaigns(store: Store, now: datetime) -> list[tuple[str, str]]:
     """(team_id, campaign_id) of scheduled campaigns whose time has come, and launches left half-way."""
     docs = store.db.campaigns.find(

@@ -14,7 +14,7 @@ STATUSES = ("draft", "scheduled", "launching", "launched", "cancelled", "failed"
 
 ALLOWED: Mapping[str, frozenset[str]] = {
     "draft": frozenset({"scheduled", "launching", "cancelled"}),
-    "scheduled": frozenset({"draft", "launching", "cancelled"}),
+    "scheduled": frozenset({"draft", "launching", "cancelled", "failed"}),
     "launching": frozenset({"launching", "launched", "failed"}),
     "failed": frozenset({"launching", "cancelled", "draft"}),
     "launched": frozenset(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pymongo import MongoClient
+from scheduler_support import SchedulerFactory, small_users
 
 from scheduler import SchedulerConfig, SegmentsScheduler, build_scheduler
 from scheduler.notifier import Notifier
@@ -16,20 +17,11 @@ from segcore.storage.database import Store
 from segcore.storage.embedded import EmbeddedServer
 
 
-def small_users(n: int) -> list[dict[str, Any]]:
-    """u000..: odd users live in Pune, every third is opted in to email."""
-    return [{"user_id": f"u{i:03d}", "city": "Pune" if i % 2 else "Mumbai", "email_opt_in": i % 3 == 0,
-             "visits": i, "total_spend": 100.0 * i} for i in range(n)]
-
-
 @pytest.fixture
 def workspace(store: Store) -> Store:
     store.users.upsert_many("T1", small_users(200))
     store.users.upsert_many("T2", small_users(50))
     return store
-
-
-SchedulerFactory = Callable[..., SegmentsScheduler]
 
 
 @pytest.fixture
@@ -48,13 +40,3 @@ def make_scheduler(mongo_server: EmbeddedServer) -> Iterator[SchedulerFactory]:
     for scheduler, client in made:
         scheduler.shutdown(wait=True)
         client.close()
-
-
-class RecordingNotifier:
-    """Keeps what would be posted (for tests that are not about Slack itself)."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, str, str, list[dict[str, Any]]]] = []
-
-    def post(self, team_id: str, channel: str, text: str, blocks: list[dict[str, Any]]) -> None:
-        self.posts.append((team_id, channel, text, blocks))

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from conftest import SchedulerFactory, small_users  # type: ignore[import-not-found]
+from scheduler_support import SchedulerFactory, small_users
 
 from scheduler import SchedulerConfig
 from scheduler.runs import JOB_RUNS
