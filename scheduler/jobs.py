@@ -64,7 +64,7 @@ def launch_due(ctx: JobContext, now: datetime) -> dict[str, Any]:
             result = launch(ctx.store, team_id, campaign_id, now, actor=SCHEDULER_ACTOR)
         except SegmentError as exc:
             name = _name(ctx, team_id, campaign_id)
-            _safe(lambda: fail_scheduled(ctx.store, team_id, campaign_id, SCHEDULER_ACTOR, str(exc)))
+            _mark_failed(ctx, team_id, campaign_id, str(exc))
             failed.append({"campaign_id": campaign_id, "error": str(exc)})
             _safe_post(ctx, team_id, ctx.config.digest_channel, failure_blocks(name, str(exc)))
             continue
@@ -128,11 +128,11 @@ def _safe_post(ctx: JobContext, team_id: str, channel: str | None,
         return False
 
 
-def _safe(action: Callable[[], None]) -> None:
+def _mark_failed(ctx: JobContext, team_id: str, campaign_id: str, reason: str) -> None:
     try:
-        action()
+        fail_scheduled(ctx.store, team_id, campaign_id, SCHEDULER_ACTOR, reason)
     except Exception:
-        log.exception("could not record a failed launch")
+        log.exception("could not record the failed launch of %s", campaign_id)
 
 
 def _name(ctx: JobContext, team_id: str, campaign_id: str) -> str:
