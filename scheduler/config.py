@@ -8,6 +8,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
+from segcore.errors import SegmentError
+from segments.config import Settings
+
 # Interval jobs are aligned on this instant so every app instance computes the same fire times.
 ANCHOR = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -51,6 +54,20 @@ def parse_digest_time(text: str) -> time:
         hours, minutes = text.strip().split(":")
         return time(int(hours), int(minutes))
     except ValueError:
-        from segcore.errors import SegmentError
+        raise SegmentError(f"SEGMENTS_DIGEST_TIME {text!r} is not HH:MM (UTC), e.g. 09:00.") from None
 
-        raise SegmentError(f"Digest time {text!r} is not HH:MM (UTC), e.g. 09:00.") from None
+
+def config_from_settings(settings: Settings) -> SchedulerConfig:
+    """The scheduler's configuration from the environment settings (the composition root calls this)."""
+    if not 1 <= settings.snapshot_minutes <= 7 * 24 * 60:
+        raise SegmentError(
+            f"SEGMENTS_SNAPSHOT_MINUTES {settings.snapshot_minutes:g} is out of range: use 1 to 10080 (a week)."
+        )
+    return SchedulerConfig(
+        snapshot_interval=timedelta(minutes=settings.snapshot_minutes),
+        digest_time=parse_digest_time(settings.digest_time),
+        digest_channel=settings.digest_channel,
+        campaign_manager_ids=settings.campaign_manager_ids,
+        webhook_url=settings.webhook_url,
+        webhook_secret=settings.webhook_secret,
+    )

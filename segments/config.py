@@ -30,6 +30,13 @@ class Settings:
     mirror_path: Path | None
     mirror_max_lag: float
     mirror_max_users: int
+    # Campaigns and the scheduler (docs/campaigns.md).
+    campaign_manager_ids: tuple[str, ...] = ()
+    digest_channel: str | None = None
+    digest_time: str = "09:00"
+    snapshot_minutes: float = 60.0
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -62,4 +69,12 @@ class Settings:
             mirror_path=Path(mirror) if mirror else None,
             mirror_max_lag=float(get("SEGMENTS_MIRROR_MAX_LAG") or 5.0),
             mirror_max_users=int(get("SEGMENTS_MIRROR_MAX_USERS") or 5_000_000),
+            campaign_manager_ids=tuple(
+                u.strip() for u in (get("SEGMENTS_CAMPAIGN_MANAGERS") or "").split(",") if u.strip()
+            ),
+            digest_channel=get("SEGMENTS_DIGEST_CHANNEL"),
+            digest_time=get("SEGMENTS_DIGEST_TIME") or "09:00",
+            snapshot_minutes=float(get("SEGMENTS_SNAPSHOT_MINUTES") or 60),
+            webhook_url=get("SEGMENTS_WEBHOOK_URL"),
+            webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
         )
