@@ -261,7 +261,8 @@ def launch(store: Store, team_id: str, campaign_id: str, now: datetime, actor: s
         check_transition(campaign.name, campaign.status, "launching")
         store.campaigns.update(team_id, campaign_id, by=actor, status="launching")
     try:
-        state = _freeze(store, team_id, campaign, state, chunk_size, on_chunk)
+        if state.status != "finished":
+            state = _freeze(store, team_id, campaign, state, chunk_size, on_chunk)
         return _finish(store, team_id, campaign, state, actor, resumed)
     except Exception as exc:
         _mark_failed(store, team_id, campaign, actor, exc)
@@ -277,6 +278,9 @@ def _start_or_resume(store: Store, team_id: str, campaign: Campaign, now: dateti
                      holdout_percent: float | None) -> tuple[LaunchState, bool]:
     key = _key(team_id, campaign.id)
     existing = launches(store.db).find_one({"_id": key})
+    if existing is not None and existing["status"] == "finished" and campaign.status in ("launching", "failed"):
+        # Died after the audience was complete but before the campaign said so: just finish.
+        return LaunchState.from_doc(existing), True
     if existing is not None and existing["status"] != "finished":
         if campaign.status in ("launched", "cancelled"):
             check_transition(campaign.name, campaign.status, "launching")
@@ -294,6 +298,7 @@ def _start_or_resume(store: Store, team_id: str, campaign: Campaign, now: dateti
         "consent_field": consent_field_for(store.catalog, campaign.channel), "holdout_percent": percent,
         "cursor": None, "scanned": 0, "excluded_no_consent": 0, "chunks": 0, "started_by": actor,
         "started_at": now, "finished_at": None, "audience_size": None, "holdout_size": None, "error": None,
+        "heartbeat": _utcnow(),
     }
     try:
         launches(store.db).insert_one(doc)
@@ -319,7 +324,7 @@ def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
         audience_rows.write_rows(store.db, team_id, campaign.id, rows, state.frozen_at)
         moved = launches(store.db).find_one_and_update(
             {"_id": key, "cursor": state.cursor},
-            {"$set": {"cursor": page[-1]["user_id"], "status": "running", "error": None},
+            {"$set": {"cursor": page[-1]["user_id"], "status": "running", "error": None, "heartbeat": _utcnow()},
              "$inc": {"scanned": len(page), "excluded_no_consent": len(page) - len(rows), "chunks": 1}},
             return_document=True,
         )

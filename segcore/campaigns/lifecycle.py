@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from segcore.campaigns.errors import LaunchError
-from segcore.campaigns.launch import get_campaign
+from segcore.campaigns.launch import get_campaign, launches
 from segcore.campaigns.status import check_transition
+
+STALE_LAUNCH = timedelta(minutes=5)
 
 if TYPE_CHECKING:
     from segcore.storage.campaigns import Campaign
@@ -55,10 +57,17 @@ def fail_scheduled(store: Store, team_id: str, campaign_id: str, actor: str, rea
     store.audit.record(team_id, actor, "campaign.fail", campaign_id, {"reason": reason})
 
 
-def due_campaigns(store: Store, now: datetime) -> list[tuple[str, str]]:
-    """(team_id, campaign_id) of scheduled campaigns whose time has come, and launches left half-way."""
-    docs = store.db.campaigns.find(
-        {"$or": [{"status": "scheduled", "schedule_at": {"$lte": now}}, {"status": "launching"}]},
-        {"team_id": 1, "_id": 1, "id": 1},
-    )
-    return [(d["team_id"], str(d.get("id") or d["_id"])) for d in docs]
+def due_campaigns(store: Store, now: datetime, stale: timedelta = STALE_LAUNCH) -> list[tuple[str, str]]:
+    """(team_id, campaign_id) of scheduled campaigns whose time has come, and launches left half-way.
+
+    A launch counts as left half-way when its campaign is still "launching" and its progress has not
+    moved for ``stale`` (a launch that is running right now, from Slack say, is left alone).
+    """
+    due = [(d["team_id"], str(d["_id"])) for d in store.db.campaigns.find(
+        {"status": "scheduled", "schedule_at": {"$lte": now}}, {"team_id": 1}).sort("schedule_at", 1)]
+    for doc in store.db.campaigns.find({"status": "launching"}, {"team_id": 1}):
+        state = launches(store.db).find_one({"_id": f"{doc['team_id']}:{doc['_id']}"}, {"heartbeat": 1})
+        beat = state.get("heartbeat") if state else None
+        if beat is None or beat <= now - stale:
+            due.append((doc["team_id"], str(doc["_id"])))
+    return due

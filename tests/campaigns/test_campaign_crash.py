@@ -136,3 +136,31 @@ def test_killed_process_then_relaunch(loaded_store: Store, team_users: list[dict
     result = launch(store, "T1", campaign_id, NOW, "U-RESTART", chunk_size=20)
     assert result.resumed
     _assert_one_complete_audience(store, campaign_id, team_users)
+
+
+def test_died_after_the_audience_was_complete(loaded_store: Store, team_users: list[dict[str, Any]]) -> None:
+    store = loaded_store
+    campaign_id = _campaign(store)
+    launch(store, "T1", campaign_id, NOW, "U", holdout_percent=10, chunk_size=500)
+    # As if the process died between finishing the audience and marking the campaign launched.
+    store.campaigns.update("T1", campaign_id, status="launching")
+    store.db.users.insert_one({"team_id": "T1", "user_id": "zz-late", "city": "Pune", "email_opt_in": True})
+    result = launch(store, "T1", campaign_id, NOW, "U")
+    assert result.resumed and result.status == "launched"
+    _assert_one_complete_audience(store, campaign_id, team_users)  # the late user is not added
+
+
+def test_scheduler_resumes_only_stale_launches(loaded_store: Store) -> None:
+    from datetime import timedelta
+
+    from segcore.campaigns.lifecycle import due_campaigns
+
+    store = loaded_store
+    campaign_id = _campaign(store)
+    with pytest.raises(LaunchError):
+        launch(store, "T1", campaign_id, NOW, "U", chunk_size=100,
+               on_chunk=lambda n: (_ for _ in ()).throw(Boom()) if n == 1 else None)
+    store.campaigns.update("T1", campaign_id, status="launching")  # as if killed, not failed
+    now = datetime.now(UTC)
+    assert due_campaigns(store, now) == []  # its heartbeat is fresh: someone may be launching it
+    assert due_campaigns(store, now + timedelta(minutes=6)) == [("T1", campaign_id)]
