@@ -310,33 +310,66 @@ def _start_or_resume(store: Store, team_id: str, campaign: Campaign, now: dateti
 
 def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
             on_chunk: ChunkHook | None) -> LaunchState:
+    """Write the audience from the cursor on, one chunk at a time, moving the cursor after each chunk.
+
+    One sorted query streams every remaining member (a query per chunk would rescan the workspace each
+    time); it is opened again from the cursor only when another launcher has moved the cursor first.
+    """
+    while True:
+        state, done = _freeze_pass(store, team_id, campaign, state, chunk_size, on_chunk)
+        if done:
+            return state
+
+
+def _freeze_pass(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
+                 on_chunk: ChunkHook | None) -> tuple[LaunchState, bool]:
     base = union_filter(team_id, state.rules, store.catalog, state.frozen_at)
     consent = state.consent_field
-    key = _key(team_id, campaign.id)
     projection = {"_id": 0, "user_id": 1} | ({consent: 1} if consent else {})
-    while True:
-        query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}
-        page = list(store.db.users.find(query, projection).sort("user_id", ASCENDING).limit(chunk_size))
-        if not page:
-            return state
-        rows = [(d["user_id"], in_holdout(campaign.id, d["user_id"], state.holdout_percent))
-                for d in page if consent is None or d.get(consent) is True]
-        audience_rows.write_rows(store.db, team_id, campaign.id, rows, state.frozen_at)
-        moved = launches(store.db).find_one_and_update(
-            {"_id": key, "cursor": state.cursor},
-            {"$set": {"cursor": page[-1]["user_id"], "status": "running", "error": None, "heartbeat": _utcnow()},
-             "$inc": {"scanned": len(page), "excluded_no_consent": len(page) - len(rows), "chunks": 1}},
-            return_document=True,
-        )
-        if moved is None:  # another launcher moved the cursor first; carry on from where it is
-            moved = launches(store.db).find_one({"_id": key})
-            if moved is None:
-                raise LaunchError(f"The launch record of {campaign.name!r} disappeared; launch it again.")
-        state = LaunchState.from_doc(moved)
-        if on_chunk is not None:
-            on_chunk(state.chunks)
-        if len(page) < chunk_size:
-            return state
+    query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}
+    cursor = store.db.users.find(query, projection).sort("user_id", ASCENDING).batch_size(chunk_size)
+    try:
+        page: list[dict[str, Any]] = []
+        for doc in cursor:
+            page.append(doc)
+            if len(page) == chunk_size:
+                state, moved = _write_chunk(store, team_id, campaign, state, page)
+                page = []
+                if on_chunk is not None:
+                    on_chunk(state.chunks)
+                if not moved:
+                    return state, False  # someone else is ahead: read again from their cursor
+        if page:
+            state, moved = _write_chunk(store, team_id, campaign, state, page)
+            if on_chunk is not None:
+                on_chunk(state.chunks)
+            if not moved:
+                return state, False
+        return state, True
+    finally:
+        cursor.close()
+
+
+def _write_chunk(store: Store, team_id: str, campaign: Campaign, state: LaunchState,
+                 page: list[dict[str, Any]]) -> tuple[LaunchState, bool]:
+    """Write one chunk's rows, then move the cursor past it (compare-and-set on the old cursor)."""
+    consent = state.consent_field
+    rows = [(d["user_id"], in_holdout(campaign.id, d["user_id"], state.holdout_percent))
+            for d in page if consent is None or d.get(consent) is True]
+    audience_rows.write_rows(store.db, team_id, campaign.id, rows, state.frozen_at)
+    key = _key(team_id, campaign.id)
+    moved = launches(store.db).find_one_and_update(
+        {"_id": key, "cursor": state.cursor},
+        {"$set": {"cursor": page[-1]["user_id"], "status": "running", "error": None, "heartbeat": _utcnow()},
+         "$inc": {"scanned": len(page), "excluded_no_consent": len(page) - len(rows), "chunks": 1}},
+        return_document=True,
+    )
+    if moved is not None:
+        return LaunchState.from_doc(moved), True
+    current = launches(store.db).find_one({"_id": key})
+    if current is None:
+        raise LaunchError(f"The launch record of {campaign.name!r} disappeared; launch it again.")
+    return LaunchState.from_doc(current), False
 
 
 def _finish(store: Store, team_id: str, campaign: Campaign, state: LaunchState, actor: str,
