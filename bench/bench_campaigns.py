@@ -15,9 +15,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from bench.common import NOW, TEAM, loaded_store, rules, timed
 from campaign_support import webhook_receiver  # the tests' receiver: real HTTP, verifies the HMAC
 
+from bench.common import NOW, TEAM, loaded_store, rules, timed
 from segcore.audience import AudienceEngine
 from segcore.campaigns import WebhookDelivery, deliver, export_csv, launch, prepare_launch
 
