@@ -16,6 +16,7 @@ grace time, and otherwise reports it missed, which is recorded in ``job_runs`` w
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -190,9 +191,10 @@ class SegmentsScheduler:
         def renew() -> None:
             self.leases.renew(lease, self.clock())
 
-        self.context.renew = renew
+        # A context per run: jobs run in parallel threads, each renewing its own lease.
+        context = dataclasses.replace(self.context, renew=renew)
         try:
-            result = JOBS[name](self.context, now)
+            result = JOBS[name](context, now)
         except Exception as exc:
             message = str(exc) if isinstance(exc, SegmentError) else f"{type(exc).__name__}: {exc}"
             log.exception("job %s failed", name)

@@ -16,7 +16,7 @@ from scheduler.blocks import alert_blocks, digest_blocks, failure_blocks, launch
 from scheduler.config import SchedulerConfig
 from scheduler.digest import build_digest
 from scheduler.notifier import Notifier
-from segcore.campaigns.delivery import DeliveryAdapter, deliver
+from segcore.campaigns.delivery import DeliveryAdapter, deliver, deliveries
 from segcore.campaigns.launch import get_campaign, launch
 from segcore.campaigns.lifecycle import due_campaigns, fail_scheduled
 from segcore.errors import SegmentError
@@ -78,10 +78,33 @@ def launch_due(ctx: JobContext, now: datetime) -> dict[str, Any]:
                 failed.append({"campaign_id": campaign_id, "error": str(exc)})
         launched.append(entry)
         _safe_post(ctx, team_id, ctx.config.digest_channel, launched_blocks(result))
+    if ctx.delivery is not None:
+        _retry_deliveries(ctx, now, launched, failed)
     summary = {"launched": launched, "failed": failed}
     if failed:
         raise PartialFailure(f"{len(failed)} campaign(s) could not be launched or delivered: {failed}")
     return summary
+
+
+def _retry_deliveries(ctx: JobContext, now: datetime, launched: list[dict[str, Any]],
+                      failed: list[dict[str, Any]]) -> None:
+    """Deliveries that failed on an earlier run (the webhook was down) are tried again, missing batches only."""
+    assert ctx.delivery is not None
+    just_done = {entry["campaign_id"] for entry in launched}
+    pending = deliveries(ctx.store.db).aggregate([
+        {"$match": {"adapter": ctx.delivery.name, "status": "failed"}},
+        {"$group": {"_id": {"team_id": "$team_id", "campaign_id": "$campaign_id"}}},
+    ])
+    for group in pending:
+        team_id, campaign_id = group["_id"]["team_id"], group["_id"]["campaign_id"]
+        if campaign_id in just_done:
+            continue
+        ctx.renew()
+        try:
+            report = deliver(ctx.store, team_id, campaign_id, ctx.delivery, now)
+            launched.append({"campaign_id": campaign_id, "delivered_users": report.sent_users, "retried": True})
+        except SegmentError as exc:
+            failed.append({"campaign_id": campaign_id, "error": str(exc)})
 
 
 def snapshot(ctx: JobContext, now: datetime) -> dict[str, Any]:
