@@ -12,7 +12,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from scheduler import build_scheduler, config_from_settings
+from scheduler.compose import scheduler_from_settings
 from segcore.audience import AudienceEngine
 from segcore.campaigns import (
     CampaignNotFound,
@@ -144,13 +144,7 @@ def run_deliver(args: argparse.Namespace) -> int:
 def run_job(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     with open_store_from_settings(settings) as store:
-        notifier = None
-        if settings.slack_bot_token:
-            from scheduler.slack_notifier import SlackNotifier
-
-            notifier = SlackNotifier(settings.slack_bot_token, settings.slack_api_url)
-        scheduler = build_scheduler(store, AudienceEngine(store), notifier, config_from_settings(settings))
-        outcome = scheduler.run_job_now(args.job)
+        outcome = scheduler_from_settings(store, AudienceEngine(store), settings).run_job_now(args.job)
     if not outcome.ran:
         print(f"{args.job}: another instance is running it right now; nothing done.")
         return 0

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from campaign_support import webhook_receiver
+from campaign_support import slack_stand_in, webhook_receiver
 from pymongo import MongoClient
 
 from segcore.catalog import default_catalog
@@ -62,7 +62,14 @@ def test_list_launch_export_deliver(cli_store: Store, capsys: pytest.CaptureFixt
     assert sorted(receiver.users) == sorted(sent)
 
 
-def test_jobs_run(cli_store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+def test_jobs_run(cli_store: Store, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["jobs", "snapshot"]) == 0
     assert '"segments": 1' in capsys.readouterr().out
     assert cli_store.snapshots.history("T1", cli_store.segments.list("T1")[0].id)[-1][1] == 40
+    with slack_stand_in() as slack:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-cli")
+        monkeypatch.setenv("SLACK_API_URL", slack.base_url)
+        monkeypatch.setenv("SEGMENTS_DIGEST_CHANNEL", "C-DIGEST")
+        assert main(["jobs", "digest"]) == 0
+    assert [m["channel"] for m in slack.messages] == ["C-DIGEST"]
+    assert "*Pune*: 40" in json.dumps(slack.messages[0]["blocks"])
