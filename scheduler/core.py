@@ -126,6 +126,9 @@ class SegmentsScheduler:
         ensure_campaign_indexes(self.store.db)
         self.runs.ensure_indexes()
         self._scheduler.start(paused=True)
+        for job in self._scheduler.get_jobs():
+            if job.id not in self.config.jobs:  # turned off in the configuration since it was stored
+                job.remove()
         for name in self.config.jobs:
             self._install(name)
         self._scheduler.resume()

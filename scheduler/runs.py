@@ -35,10 +35,13 @@ class RunLog:
 
     def missed(self, job: str, slot: datetime, at: datetime) -> None:
         """A run that came too late (past its grace time after downtime) and was skipped on purpose."""
-        self.collection.insert_one({"job": job, "slot": slot, "instance": self.instance, "started": None,
-                                    "finished": at, "status": "missed",
-                                    "error": "missed: the app was not running within the grace time",
-                                    "manual": False})
+        # Every instance that notices the miss records it; the upsert keeps one record per slot.
+        self.collection.update_one(
+            {"job": job, "slot": slot, "status": "missed"},
+            {"$setOnInsert": {"instance": self.instance, "started": None, "finished": at,
+                              "error": "missed: the app was not running within the grace time", "manual": False}},
+            upsert=True,
+        )
 
     def recent(self, job: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
         query: dict[str, Any] = {} if job is None else {"job": job}
