@@ -101,7 +101,8 @@ holds) or {{"any": [...]}} (at least one holds); an item is a condition, {{"not"
 calendar periods are {{"period": "day|week|month|quarter|year", "offset": N}} (0 is the current one, -1 the \
 previous one); absolute dates are "2025", "2025-03", "2025-03-01" or "2025-03-01T10:30:00Z".
 
-Today is {moment:%A %Y-%m-%d}, and the time is {moment:%H:%M} UTC. You never need it to write a value.
+Today is {moment:%A %Y-%m-%d}, and the time is {moment:%H:%M} UTC. Use it only to pick the year of a \
+month named without one (its most recent occurrence not in the future); never compute a date from it.
 
 Fields:
 {fields}

@@ -80,11 +80,21 @@ class CohereStats:
     input_tokens: float = 0
     output_tokens: float = 0
     fallbacks: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, name: str, amount: float = 1) -> None:
+        with self._lock:
+            setattr(self, name, getattr(self, name) + amount)
+
+    def fallback(self, reason: str) -> None:
+        with self._lock:
+            self.fallbacks[reason] += 1
 
 
 _NAMES_A_DATE = re.compile(
-    r"\b(1[89]|2[01])\d{2}\b|\b\d{1,2}[/.-]\d{1,2}\b|"
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b",
+    r"\b(1[89]|2[01])\d{2}\b|\b\d{1,2}/\d{1,2}\b|"
+    r"\b(january|jan|february|feb|march|mar|april|apr|may|june|jun|july|jul|august|aug|september|sept|sep|"
+    r"october|oct|november|nov|december|dec)\b",
     re.IGNORECASE,
 )
 
@@ -163,7 +173,7 @@ class CohereReader:
         key = self._cache_key(text, catalog, now, team_id)
         cached = self._cache.get(key)
         if cached is not None:
-            self.stats.cache_hits += 1
+            self.stats.add("cache_hits")
             if isinstance(cached, CohereUnavailable):
                 raise cached
             return cached
@@ -171,7 +181,7 @@ class CohereReader:
         try:
             reading = self._read(text, catalog, now, deadline=started + self.timeout)
         except CohereUnavailable as exc:
-            self.stats.fallbacks[exc.reason] += 1
+            self.stats.fallback(exc.reason)
             log.warning(
                 "cohere reading not used: reason=%s team=%s text_chars=%d elapsed=%.2fs detail=%s",
                 exc.reason, team_id, len(text), time.monotonic() - started, exc.detail[:300],
@@ -203,7 +213,7 @@ class CohereReader:
             error = exc.message if not exc.path else f"{exc.message} (at {exc.path})"
         if deadline - time.monotonic() < MIN_REPAIR_SECONDS:
             raise CohereUnavailable("invalid_output", f"no time left to repair: {error}")
-        self.stats.repairs += 1
+        self.stats.add("repairs")
         second = self._chat(repair_messages(messages, answer, error), schema, deadline)
         try:
             return self._accept(second, text, catalog)
@@ -233,7 +243,7 @@ class CohereReader:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise CohereUnavailable("timeout", "no time left")
-        self.stats.calls += 1
+        self.stats.add("calls")
         try:
             response = self._client.chat(
                 model=self.model,
@@ -255,8 +265,8 @@ class CohereReader:
         usage = getattr(response, "usage", None)
         billed = getattr(usage, "billed_units", None)
         if billed is not None:
-            self.stats.input_tokens += billed.input_tokens or 0
-            self.stats.output_tokens += billed.output_tokens or 0
+            self.stats.add("input_tokens", billed.input_tokens or 0)
+            self.stats.add("output_tokens", billed.output_tokens or 0)
         content = getattr(response.message, "content", None) or []
         # An answer cut short (finish_reason MAX_TOKENS) is not JSON and gets rejected like any other.
         return "".join(getattr(item, "text", "") or "" for item in content if getattr(item, "type", "") == "text")

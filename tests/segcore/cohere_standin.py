@@ -65,6 +65,7 @@ class StandIn:
 def _handler(standin: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out as two writes: do not wait for an ACK
 
         def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
             pass
