@@ -33,7 +33,7 @@ from segcore import grammar, limits
 from segcore.catalog import FieldCatalog
 from segcore.cohere_reader import CohereReader, CohereUnavailable
 from segcore.compile_mongo import to_mongo_filter
-from segcore.errors import ParseRefusal
+from segcore.errors import ParseRefusal, RuleError
 from segcore.reading import Reading
 from segcore.rules import Rule
 from segcore.validation import validate
@@ -57,7 +57,10 @@ def interpret(
     team_id: str = "local",
     compare: Compare | None = None,
 ) -> Reading:
-    """Read ``text`` into a validated rule, or raise ``ParseRefusal`` / ``RuleError`` saying why not."""
+    """Read ``text`` into a validated rule, or raise ``ParseRefusal`` / ``RuleError`` saying why not.
+
+    ``CohereUnavailable`` (a ``SegmentError``) comes only from ``engine="cohere"``.
+    """
     if engine not in ENGINES:
         raise ParseRefusal(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
     if not isinstance(text, str) or not text.strip():
@@ -85,10 +88,12 @@ def _auto(
     text: str, catalog: FieldCatalog, now: datetime, cohere: CohereReader | None, team_id: str,
     compare: Compare | None,
 ) -> Reading:
-    refusal: ParseRefusal | None = None
+    refusal: ParseRefusal | RuleError | None = None
     try:
         by_grammar: Reading | None = _grammar(text, catalog, now)
-    except ParseRefusal as exc:
+    except (ParseRefusal, RuleError) as exc:
+        # RuleError: the grammar read words into a rule the catalog rejects ("the gold plan"); in natural
+        # language Cohere may still read it right, so it counts as the grammar not reading it.
         by_grammar, refusal = None, exc
     if cohere is None:
         if refusal is not None:
@@ -117,8 +122,11 @@ def _auto(
     )
 
 
-def _with_note(refusal: ParseRefusal, note: str) -> ParseRefusal:
-    return ParseRefusal(f"{refusal.message} ({note}.)", refusal.understood, refusal.not_understood)
+def _with_note(refusal: ParseRefusal | RuleError, note: str) -> ParseRefusal | RuleError:
+    message = f"{refusal.message} ({note}.)"
+    if isinstance(refusal, RuleError):
+        return RuleError(message, refusal.path, refusal.field)
+    return ParseRefusal(message, refusal.understood, refusal.not_understood)
 
 
 def _same_audience(

@@ -25,6 +25,7 @@ ERROR_BODIES = {
     429: "You are using a Trial key, which is limited to 20 API calls / minute. You can continue to use the "
          "Trial key for free or upgrade to a Production key with higher rate limits.",
     500: "internal server error, this has been reported to our developers",
+    503: "service unavailable, please try again later",
 }
 
 

@@ -15,7 +15,7 @@ import segcore.interpret as interpret_module
 from segcore import default_catalog, to_mongo_filter
 from segcore.catalog import FieldCatalog
 from segcore.cohere_reader import CohereReader, CohereUnavailable
-from segcore.errors import ParseRefusal
+from segcore.errors import ParseRefusal, RuleError
 from segcore.interpret import COHERE_ONLY, DISAGREEMENT, interpret, is_rule_syntax, same_filter
 from segcore.reading import Reading
 from segcore.rules import Rule
@@ -30,6 +30,9 @@ GRAMMAR_READS: dict[str, dict[str, Any]] = {
         {"field": "total_spend", "op": "gt", "value": 5000}, {"field": "visits", "op": "gt", "value": 50}]},
     "spent over 5k": {"field": "total_spend", "op": "gt", "value": 5000},
     "more than 50 visits": {"field": "visits", "op": "gt", "value": 50},
+    # Read into rules the catalog rejects (RuleError from validation).
+    "users on the gold plan": {"field": "plan", "op": "eq", "value": "gold"},
+    "plan = gold": {"field": "plan", "op": "eq", "value": "gold"},
 }
 
 
@@ -205,3 +208,20 @@ def test_filters_compare_up_to_order_and_nesting() -> None:
     assert same_filter({"$and": [{"visits": {"$gt": 5}}, {"age": 3}]}, {"visits": {"$gt": 5}, "age": 3})
     assert not same_filter({"visits": {"$gt": 5}}, {"visits": {"$gte": 5}})
     assert not same_filter({"$or": [{"a": 1}, {"b": 2}]}, {"$and": [{"a": 1}, {"b": 2}]})
+
+
+def test_a_rule_the_catalog_rejects_is_a_grammar_failure_in_natural_language(grammar: Any, reader_for: Any) -> None:
+    answer = {"all": [{"field": "plan", "op": "eq", "value": "enterprise"}]}
+    with cohere_standin(rules(answer)) as api:
+        reading = _run("users on the gold plan", reader_for(api.url))
+        assert reading.source == "cohere" and reading.notice == COHERE_ONLY
+        with pytest.raises(RuleError) as caught:
+            _run("plan = gold", reader_for(api.url))
+    assert "allowed: free, pro, enterprise" in str(caught.value)
+    assert len(api.requests) == 1  # the typed rule was not sent
+
+
+def test_a_rejected_rule_keeps_its_error_when_cohere_fails_too(grammar: Any, reader_for: Any) -> None:
+    with cohere_standin(Answer(status=503)) as api, pytest.raises(RuleError) as caught:
+        _run("users on the gold plan", reader_for(api.url))
+    assert "allowed: free, pro, enterprise" in str(caught.value) and "Cohere had an internal error" in str(caught.value)
