@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
+from segcore.cohere_schema import envelope
 
 # Worked examples: (text, rules). They show relative dates staying relative, money words, calendar periods,
 # "haven't ... since", "or" across fields and the way out for text that is not a segment.
@@ -62,7 +63,7 @@ Write an absolute date only when the text names that year, month or day.
 fields is any. Words like "show me", "how many", "users", "customers", "people", "everyone" add no condition; \
 a label before explicit conditions ("big spenders: ...") adds none either.
 - Never drop a condition you cannot express and never invent one: if part of the text cannot be written \
-with these fields, answer {"unreadable": "<which words>"}."""
+with these fields, answer {"rule": {"unreadable": "<which words>"}}."""
 
 
 def _field_line(field: Field) -> str:
@@ -89,15 +90,15 @@ def system_message(catalog: FieldCatalog, now: datetime) -> str:
     moment = now.astimezone(UTC)
     fields = "\n".join(_field_line(f) for f in catalog.queryable())
     examples = "\n".join(
-        f"Text: {text}\nJSON: {json.dumps(rules, ensure_ascii=False)}" for text, rules in WORKED_EXAMPLES
+        f"Text: {text}\nJSON: {json.dumps(envelope(rules), ensure_ascii=False)}" for text, rules in WORKED_EXAMPLES
     )
     return f"""\
 You turn a marketer's description of a group of people into a JSON rule over the `users` collection.
 Generate a JSON object that follows the given schema and nothing else.
 
-The JSON: a condition is {{"field": ..., "op": ..., "value": ...}}. The root is {{"all": [...]}} (every item \
-holds) or {{"any": [...]}} (at least one holds); an item is a condition, {{"not": condition}} or one more \
-{{"all"/"any": [...]}} of conditions. Relative spans are {{"amount": N, "unit": "day|week|month|quarter|year"}}; \
+The JSON is {{"rule": R}}. A condition is {{"field": ..., "op": ..., "value": ...}}. R is {{"all": [...]}} \
+(every item holds) or {{"any": [...]}} (at least one holds); an item is a condition, {{"not": condition}} or \
+one more {{"all"/"any": [...]}} of conditions. Relative spans are {{"amount": N, "unit": "day|week|month|quarter|year"}}; \
 calendar periods are {{"period": "day|week|month|quarter|year", "offset": N}} (0 is the current one, -1 the \
 previous one); absolute dates are "2025", "2025-03", "2025-03-01" or "2025-03-01T10:30:00Z".
 

@@ -29,7 +29,7 @@ from cohere.core.api_error import ApiError
 
 from segcore.catalog import FieldCatalog
 from segcore.cohere_prompt import messages_for, repair_messages
-from segcore.cohere_schema import UNREADABLE_KEY, rule_schema
+from segcore.cohere_schema import ENVELOPE_KEY, UNREADABLE_KEY, rule_schema
 from segcore.errors import RuleError, SegmentError
 from segcore.reading import Reading
 from segcore.rules import AbsoluteDate, AllOf, AnyOf, Rule, conditions
@@ -226,6 +226,8 @@ class CohereReader:
             data = json.loads(answer)
         except ValueError:
             raise RuleError("The answer is not JSON.") from None
+        if isinstance(data, dict) and set(data) == {ENVELOPE_KEY}:
+            data = data[ENVELOPE_KEY]  # the schema's envelope; a bare rule is taken as well
         if isinstance(data, dict) and set(data) == {UNREADABLE_KEY}:
             raise CohereUnavailable("unreadable", str(data[UNREADABLE_KEY])[:200])
         rule = validate_json(data, catalog)

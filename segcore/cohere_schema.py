@@ -1,14 +1,17 @@
 """The JSON schema of a rule tree, built from the field catalog, in the subset Cohere's structured output takes.
 
 Cohere constrains its decoding to this schema, so the schema is the first fence around what the model can
-say; ``segcore.validation`` is the second and the one that decides. The subset we rely on: ``type``,
-``properties``, ``required``, ``additionalProperties: false``, ``items``, ``enum``, ``anyOf`` and local
-``$ref``/``$defs``; never ``oneOf``/``allOf``/``not``/``minimum``/``maxItems``, and no schema refers to
-itself (recursion is undocumented). So the tree has a fixed shape:
+say; ``segcore.validation`` is the second and the one that decides. The subset we rely on (Cohere's
+"Structured Outputs" page): ``type``, ``properties``, ``required``, ``additionalProperties: false``,
+``items``, ``enum``, ``pattern`` (without ``^``/``$``), ``anyOf`` and local ``$ref``/``$defs``; never
+``oneOf``/``allOf``/``not``/``minimum``/``maxItems``/``minLength``/``uniqueItems``. The top-level schema must
+be an object, every object needs at least one required property, and no schema refers to itself (recursion
+is undocumented). So the answer has a fixed shape:
 
-- the root is ``{"all": [...]}``, ``{"any": [...]}`` or ``{"unreadable": "why"}`` (the model's way to say the
+- ``{"rule": ...}`` at the top (an object with a required property, whatever the rule);
+- the rule is ``{"all": [...]}``, ``{"any": [...]}`` or ``{"unreadable": "why"}`` (the model's way to say the
   text does not describe people, instead of inventing a condition);
-- a root item is a condition, ``{"not": condition}`` or a group ``{"all"|"any": [...]}`` one level deep whose
+- an item is a condition, ``{"not": condition}`` or a group ``{"all"|"any": [...]}`` one level deep whose
   items are conditions or ``{"not": condition}``.
 
 Conditions are grouped by the shape of their value: fields with the same type and the same known values share
@@ -26,9 +29,11 @@ from segcore.catalog import Field, FieldCatalog
 from segcore.rules import UNITS
 
 UNREADABLE_KEY = "unreadable"
+ENVELOPE_KEY = "rule"
 
-# Absolute dates as the rule JSON writes them: a year, a month, a day or a UTC instant.
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?)?)?$"
+# Absolute dates as the rule JSON writes them: a year, a month, a day or a UTC instant. Cohere's patterns
+# take no ^ or $ anchors (the validator checks the whole value anyway).
+DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?Z)?)?)?"
 
 _COMPARISONS = ("gt", "gte", "lt", "lte", "eq", "ne")
 _ABSOLUTE_DATE_OPS = ("before", "after", "on")
@@ -145,33 +150,47 @@ def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
         {UNREADABLE_KEY: {"type": "string"}},
         "Use only when the text does not describe a group of people by the catalog's fields.",
     )
-    return {
-        "type": "object",
-        "anyOf": [{"$ref": "#/$defs/root_all"}, {"$ref": "#/$defs/root_any"}, {"$ref": "#/$defs/unreadable"}],
-        "$defs": defs,
-    }
+    rule = {"anyOf": [{"$ref": "#/$defs/root_all"}, {"$ref": "#/$defs/root_any"}, {"$ref": "#/$defs/unreadable"}]}
+    schema = _obj({ENVELOPE_KEY: rule})
+    schema["$defs"] = defs
+    return schema
 
 
-FORBIDDEN_KEYWORDS = ("oneOf", "allOf", "not", "minimum", "maximum", "minItems", "maxItems", "minLength",
-                      "maxLength", "if", "then", "else", "uniqueItems", "const")
+def envelope(rule_json: Any) -> dict[str, Any]:
+    """A rule's JSON as the schema wants the whole answer: ``{"rule": ...}``."""
+    return {ENVELOPE_KEY: rule_json}
 
 
-def unsupported_keywords(schema: Any, path: str = "") -> list[str]:
-    """Where ``schema`` uses a keyword outside Cohere's documented subset (empty when it uses none).
+FORBIDDEN_KEYWORDS = ("oneOf", "allOf", "not", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+                      "minItems", "maxItems", "minLength", "maxLength", "if", "then", "else", "uniqueItems",
+                      "dependentRequired", "dependentSchemas", "patternProperties")
 
-    ``not`` is a keyword only where a schema is expected: a property *named* ``not`` is fine.
-    """
-    found: list[str] = []
-    if isinstance(schema, dict):
-        for key, value in schema.items():
-            if key in FORBIDDEN_KEYWORDS:
-                found.append(f"{path}/{key}")
-            if key in ("properties", "$defs"):
-                for name, sub in value.items():
-                    found.extend(unsupported_keywords(sub, f"{path}/{key}/{name}"))
-            elif key != "enum":
-                found.extend(unsupported_keywords(value, f"{path}/{key}"))
-    elif isinstance(schema, list):
-        for i, sub in enumerate(schema):
-            found.extend(unsupported_keywords(sub, f"{path}/{i}"))
+
+def subset_problems(schema: Any) -> list[str]:
+    """What in ``schema`` falls outside Cohere's documented subset (empty when nothing does)."""
+    found = [] if isinstance(schema, dict) and schema.get("type") == "object" else ["/: the top level must be an object"]
+    _walk(schema, "", found)
     return found
+
+
+def _walk(schema: Any, path: str, found: list[str]) -> None:
+    # ``not`` is a keyword only where a schema is expected: a property *named* ``not`` is fine.
+    if isinstance(schema, list):
+        for i, sub in enumerate(schema):
+            _walk(sub, f"{path}/{i}", found)
+        return
+    if not isinstance(schema, dict):
+        return
+    if schema.get("type") == "object" and not schema.get("required"):
+        found.append(f"{path}: an object without a required property")
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and any(bad in pattern for bad in ("^", "$", "?=", "?!")):
+        found.append(f"{path}/pattern: no ^, $, ?= or ?! in patterns")
+    for key, value in schema.items():
+        if key in FORBIDDEN_KEYWORDS:
+            found.append(f"{path}/{key}")
+        if key in ("properties", "$defs"):
+            for name, sub in value.items():
+                _walk(sub, f"{path}/{key}/{name}", found)
+        elif key not in ("enum", "required", "pattern", "description"):
+            _walk(value, f"{path}/{key}", found)

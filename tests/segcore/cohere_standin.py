@@ -41,7 +41,8 @@ class Answer:
 
 
 def rules(data: dict[str, Any]) -> Answer:
-    return Answer(text=json.dumps(data))
+    """An answer holding ``data`` in the schema's envelope, as Cohere writes it: ``{"rule": data}``."""
+    return Answer(text=json.dumps({"rule": data}))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rul
 from segcore import default_catalog, rule_to_json
 from segcore.cohere_prompt import WORKED_EXAMPLES
 from segcore.cohere_reader import CohereReader, CohereUnavailable, computed_dates
-from segcore.cohere_schema import rule_schema
+from segcore.cohere_schema import envelope, rule_schema
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
 
@@ -75,7 +75,7 @@ def test_invalid_answer_is_repaired_once_with_the_validators_error(make_reader: 
     assert rule_to_json(reading.rule) == {"field": "plan", "op": "eq", "value": "enterprise"}
     assert len(api.requests) == 2 and reader.stats.repairs == 1
     repair = api.requests[1]["messages"]
-    assert repair[-2] == {"role": "assistant", "content": json.dumps(bad)}
+    assert repair[-2] == {"role": "assistant", "content": json.dumps({"rule": bad})}
     assert "platinum" in repair[-1]["content"] and "allowed: free, pro, enterprise" in repair[-1]["content"]
 
 
@@ -219,7 +219,7 @@ def test_worked_examples_in_the_prompt_fit_the_schema_and_the_validator() -> Non
     catalog = default_catalog()
     checker = jsonschema.Draft202012Validator(rule_schema(catalog))
     for text, example in WORKED_EXAMPLES:
-        assert not list(checker.iter_errors(example)), text
+        assert not list(checker.iter_errors(envelope(example))), text
         if "unreadable" not in example:
             validate_json(example, catalog)
 
@@ -231,3 +231,9 @@ def test_usage_is_counted_for_the_bill(make_reader: Any) -> None:
     assert reader.stats.calls == 1
     assert reader.stats.input_tokens > 500 and reader.stats.output_tokens > 10
     assert isinstance(api, StandIn)
+
+
+def test_a_bare_rule_without_the_envelope_is_taken_too(make_reader: Any) -> None:
+    with cohere_standin(Answer(text=json.dumps(GOOD))) as api:
+        reading = make_reader(api.url).read(TEXT, default_catalog(), NOW)
+    assert rule_to_json(reading.rule) == GOOD and len(api.requests) == 1

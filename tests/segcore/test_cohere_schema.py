@@ -12,7 +12,7 @@ import pytest
 
 from segcore import default_catalog, to_mongo_filter
 from segcore.catalog import Field
-from segcore.cohere_schema import rule_schema, unsupported_keywords
+from segcore.cohere_schema import envelope, rule_schema, subset_problems
 from segcore.validation import validate_json
 
 
@@ -105,7 +105,7 @@ def test_every_example_fits_the_schema_we_send_and_our_validator(
     failures = []
     for example in nl_examples:
         rules = EXAMPLE_RULES[example["text"]]
-        errors = [e.message for e in checker.iter_errors(rules)]
+        errors = [e.message for e in checker.iter_errors(envelope(rules))]
         if errors:
             failures.append(f"{example['text']!r}: schema says {errors[:2]}")
             continue
@@ -118,7 +118,7 @@ def test_every_example_fits_the_schema_we_send_and_our_validator(
 
 def test_schema_stays_inside_cohere_subset_and_never_refers_to_itself() -> None:
     schema = rule_schema(default_catalog())
-    assert unsupported_keywords(schema) == []
+    assert subset_problems(schema) == []
     defs = schema["$defs"]
 
     def refs(node: Any) -> set[str]:
@@ -140,10 +140,16 @@ def test_schema_stays_inside_cohere_subset_and_never_refers_to_itself() -> None:
         reachable(name, ())
 
 
-def test_the_guard_sees_forbidden_keywords() -> None:
-    assert unsupported_keywords({"properties": {"not": {"type": "string"}}}) == []
-    assert unsupported_keywords({"anyOf": [{"type": "integer", "minimum": 0}]}) == ["/anyOf/0/minimum"]
-    assert unsupported_keywords({"not": {"type": "string"}}) == ["/not"]
+def test_the_guard_sees_what_cohere_does_not_take() -> None:
+    ok = {"type": "object", "properties": {"not": {"type": "string"}}, "required": ["not"]}
+    assert subset_problems(ok) == []
+    assert subset_problems({**ok, "anyOf": [{"type": "integer", "minimum": 0}]}) == ["/anyOf/0/minimum"]
+    assert subset_problems({**ok, "not": {"type": "string"}}) == ["/not"]
+    assert subset_problems({"type": "array"}) == ["/: the top level must be an object"]
+    assert subset_problems({**ok, "properties": {"d": {"type": "string", "pattern": "^x$"}}}) == [
+        "/properties/d/pattern: no ^, $, ?= or ?! in patterns"]
+    assert subset_problems({**ok, "$defs": {"o": {"type": "object", "properties": {}}}}) == [
+        "/$defs/o: an object without a required property"]
 
 
 @pytest.mark.parametrize(
@@ -154,6 +160,7 @@ def test_the_guard_sees_forbidden_keywords() -> None:
         {"all": [{"field": "password", "op": "eq", "value": "x"}]},  # not in the catalog
         {"all": [{"field": "visits", "op": "gt", "value": 5, "$where": "sleep(1)"}]},  # extra keys
         {"$where": "1"},
+        {"unreadable": "x", "all": []},
         {"all": [{"all": [{"all": [{"field": "visits", "op": "gt", "value": 5}]}]}]},  # deeper than allowed
         {"all": [{"field": "signup_date", "op": "after", "value": "last week"}]},
         {"all": [{"field": "last_visit_at", "op": "within_last", "value": {"amount": 5, "unit": "fortnight"}}]},
@@ -161,7 +168,7 @@ def test_the_guard_sees_forbidden_keywords() -> None:
 )
 def test_schema_rejects_what_we_would_reject(bad: dict[str, Any]) -> None:
     checker = jsonschema.Draft202012Validator(rule_schema(default_catalog()))
-    assert list(checker.iter_errors(bad))
+    assert list(checker.iter_errors(envelope(bad)))
 
 
 def test_workspace_fields_join_the_schema() -> None:
@@ -169,5 +176,5 @@ def test_workspace_fields_join_the_schema() -> None:
         [Field(name="loyalty_tier", type="string", label="loyalty tier", values=("silver", "gold"), closed=True)]
     )
     checker = jsonschema.Draft202012Validator(rule_schema(catalog))
-    assert not list(checker.iter_errors({"all": [{"field": "loyalty_tier", "op": "eq", "value": "gold"}]}))
-    assert list(checker.iter_errors({"all": [{"field": "loyalty_tier", "op": "eq", "value": "bronze"}]}))
+    assert not list(checker.iter_errors(envelope({"all": [{"field": "loyalty_tier", "op": "eq", "value": "gold"}]})))
+    assert list(checker.iter_errors(envelope({"all": [{"field": "loyalty_tier", "op": "eq", "value": "bronze"}]})))
