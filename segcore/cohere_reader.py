@@ -23,10 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import cohere
-import httpx
-from cohere.core.api_error import ApiError
-
 from segcore.catalog import FieldCatalog
 from segcore.cohere_prompt import messages_for, repair_messages
 from segcore.cohere_schema import ENVELOPE_KEY, UNREADABLE_KEY, rule_schema
@@ -155,14 +151,18 @@ class CohereReader:
         self.timeout = timeout
         self.stats = CohereStats()
         self._cache = _Cache(cache_size)
+        if client is None:
+            import cohere  # imported here: the SDK and httpx cost ~0.3 s, which grammar-only runs never pay
+
+            client = cohere.ClientV2(
+                api_key=api_key,
+                base_url=base_url,
+                timeout=timeout,
+                max_retries=max_retries,
+                log_warning_experimental_features=False,
+            )
         # Typed loosely: tests and callers may hand in any object with the SDK's ``chat``.
-        self._client: Any = client or cohere.ClientV2(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            log_warning_experimental_features=False,
-        )
+        self._client: Any = client
 
     def close(self) -> None:
         wrapper = getattr(self._client, "_client_wrapper", None)
@@ -242,6 +242,9 @@ class CohereReader:
         return Reading(rule, (), "cohere")
 
     def _chat(self, messages: list[dict[str, Any]], schema: dict[str, Any], deadline: float) -> str:
+        import httpx
+        from cohere.core.api_error import ApiError
+
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise CohereUnavailable("timeout", "no time left")
@@ -286,7 +289,7 @@ def _reason_for_status(status: int | None) -> str:
     return "error"
 
 
-def _error_detail(exc: ApiError) -> str:
+def _error_detail(exc: Any) -> str:
     body = exc.body
     message = body.get("message") if isinstance(body, dict) else body
     return f"HTTP {exc.status_code}: {str(message)[:200]}"

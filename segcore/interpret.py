@@ -113,9 +113,12 @@ def _auto(
         assert by_grammar is not None
         return replace(by_grammar, notice=f"{exc.notice}; read by the grammar.")
     if by_grammar is None:
+        log.info("read by cohere only: team=%s text_chars=%d", team_id, len(text))
         return replace(by_cohere, notice=COHERE_ONLY)
     if _same_audience(by_grammar.rule, by_cohere.rule, catalog, now, compare):
         return replace(by_grammar, source="both")
+    # Worth watching: each disagreement is a grammar gap, a prompt gap or a genuinely ambiguous request.
+    log.info("grammar and cohere disagree: team=%s text_chars=%d", team_id, len(text))
     return Reading(
         by_grammar.rule, by_grammar.assumptions, "grammar",
         alternatives=(by_grammar, by_cohere), notice=DISAGREEMENT,
