@@ -58,8 +58,8 @@ class CohereUnavailable(SegmentError):
     def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = reason
         self.detail = detail
-        line = NOTICES.get(reason, NOTICES["error"])
-        super().__init__(f"{line}: {detail}" if detail and reason == "unreadable" else f"{line}.")
+        # ``detail`` goes to the log only: it can hold the model's own words, which are not shown to users.
+        super().__init__(f"{NOTICES.get(reason, NOTICES['error'])}.")
 
     @property
     def notice(self) -> str:

@@ -176,7 +176,8 @@ def test_outages_are_not_cached_but_verdicts_are(make_reader: Any) -> None:
         for _ in range(2):
             with pytest.raises(CohereUnavailable) as caught:
                 reader.read("weather in Pune", default_catalog(), NOW)
-            assert caught.value.reason == "unreadable" and "weather" in str(caught.value)
+            assert caught.value.reason == "unreadable" and "weather" in caught.value.detail
+            assert str(caught.value) == "Cohere could not read this as a segment."
         assert len(api.requests) == 1
 
 
