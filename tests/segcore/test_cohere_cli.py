@@ -14,6 +14,8 @@ from segments.cli import main
 from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
+
 NOW = "2026-11-24T12:00:00Z"
 SPEND = {"all": [{"field": "total_spend", "op": "gt", "value": 5000}]}
 

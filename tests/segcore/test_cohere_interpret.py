@@ -21,6 +21,8 @@ from segcore.reading import Reading
 from segcore.rules import Rule
 from segcore.validation import validate_json
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
+
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 # What the stand-in grammar understands: text -> rules. Anything else is refused, as the real one does.

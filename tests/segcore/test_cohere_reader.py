@@ -19,6 +19,8 @@ from segcore.cohere_schema import envelope, rule_schema
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
 
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
+
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 KEY = "test-key-do-not-log-8f3a"
 TEXT = "people who haven't visited in 5 months but spent more than ₹5000"

@@ -9,11 +9,16 @@ from typing import Any
 
 import jsonschema
 import pytest
+from cohere_standin import cohere_standin
+from cohere_standin import rules as answer_with
 
 from segcore import default_catalog, to_mongo_filter
 from segcore.catalog import Field
+from segcore.cohere_reader import CohereReader
 from segcore.cohere_schema import envelope, rule_schema, subset_problems
 from segcore.validation import validate_json
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
 
 
 def _c(field: str, op: str, value: Any) -> dict[str, Any]:
@@ -96,9 +101,15 @@ def test_every_example_fits_the_schema_we_send_and_our_validator(
     nl_examples: list[dict[str, Any]], sample_db: Any
 ) -> None:
     catalog = default_catalog()
-    schema = rule_schema(catalog)
-    # The schema as it travels: through JSON, exactly as the SDK serialises it.
-    sent = json.loads(json.dumps(schema))
+    # The schema exactly as it travels: taken from the request the SDK sends to the stand-in.
+    with cohere_standin(answer_with(EXAMPLE_RULES["visits > 50"])) as api:
+        reader = CohereReader("k", "command-a-03-2025", base_url=api.url)
+        try:
+            reader.read("visits > 50", catalog, nl_examples[0]["now"])
+        finally:
+            reader.close()
+    sent = api.requests[0]["response_format"]["json_schema"]
+    assert sent == json.loads(json.dumps(rule_schema(catalog)))
     jsonschema.Draft202012Validator.check_schema(sent)
     checker = jsonschema.Draft202012Validator(sent)
     assert {e["text"] for e in nl_examples} == set(EXAMPLE_RULES), "every example needs its rules here"
