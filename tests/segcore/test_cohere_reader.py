@@ -240,3 +240,11 @@ def test_a_bare_rule_without_the_envelope_is_taken_too(make_reader: Any) -> None
     with cohere_standin(Answer(text=json.dumps(GOOD))) as api:
         reading = make_reader(api.url).read(TEXT, default_catalog(), NOW)
     assert rule_to_json(reading.rule) == GOOD and len(api.requests) == 1
+
+
+def test_an_answer_cut_short_gets_the_repair(make_reader: Any) -> None:
+    cut = Answer(text='{"rule": {"all": [{"field": "visits", "op"', finish_reason="MAX_TOKENS")
+    with cohere_standin(cut, rules(GOOD)) as api:
+        reading = make_reader(api.url).read(TEXT, default_catalog(), NOW)
+    assert rule_to_json(reading.rule) == GOOD
+    assert "not JSON" in api.requests[1]["messages"][-1]["content"]

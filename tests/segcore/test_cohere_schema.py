@@ -189,3 +189,41 @@ def test_workspace_fields_join_the_schema() -> None:
     checker = jsonschema.Draft202012Validator(rule_schema(catalog))
     assert not list(checker.iter_errors(envelope({"all": [{"field": "loyalty_tier", "op": "eq", "value": "gold"}]})))
     assert list(checker.iter_errors(envelope({"all": [{"field": "loyalty_tier", "op": "eq", "value": "bronze"}]})))
+
+
+SAMPLE_VALUES: dict[tuple[str, str], Any] = {
+    ("int", "between"): [1, 5], ("number", "between"): [1.5, 9],
+    ("string", "in"): ["a", "b"], ("string", "not_in"): ["a"], ("string", "contains"): "x",
+    ("array", "has"): "x", ("array", "has_any"): ["x"], ("array", "has_all"): ["x"], ("array", "has_none"): ["x"],
+    ("bool", "is"): False,
+    ("datetime", "within_last"): {"amount": 3, "unit": "week"},
+    ("datetime", "not_within_last"): {"amount": 2, "unit": "quarter"},
+    ("datetime", "more_than_ago"): {"amount": 1, "unit": "year"},
+    ("datetime", "before"): "2025-03", ("datetime", "after"): {"period": "week", "offset": -1},
+    ("datetime", "on"): "2025-03-01T10:30:00Z", ("datetime", "between"): ["2024", {"period": "month", "offset": 0}],
+}
+
+
+def test_every_operator_of_every_field_has_a_branch() -> None:
+    catalog = default_catalog()
+    checker = jsonschema.Draft202012Validator(rule_schema(catalog))
+    missing = []
+    for field in catalog.queryable():
+        for op in field.operators:
+            if op == "exists":
+                value: Any = True
+            elif (field.type, op) in SAMPLE_VALUES:
+                value = SAMPLE_VALUES[(field.type, op)]
+            elif field.is_numeric:
+                value = 7
+            else:  # string eq / ne
+                value = field.values[0] if field.values else "x"
+            if field.values and isinstance(value, list) and value and isinstance(value[0], str):
+                value = [field.values[0]]
+            elif field.values and value == "x":
+                value = field.values[0]
+            rule = {"all": [{"field": field.name, "op": op, "value": value}]}
+            validate_json(rule, catalog)  # the sample itself is valid
+            if list(checker.iter_errors(envelope(rule))):
+                missing.append(f"{field.name} {op}")
+    assert not missing, missing
