@@ -95,14 +95,14 @@ def _auto(
         # RuleError: the grammar read words into a rule the catalog rejects ("the gold plan"); in natural
         # language Cohere may still read it right, so it counts as the grammar not reading it.
         by_grammar, refusal = None, exc
-    if cohere is None:
-        if refusal is not None:
-            raise _with_note(refusal, "Cohere is not configured, so only the grammar read this")
-        assert by_grammar is not None
-        return by_grammar
     if is_rule_syntax(text, catalog):
         if refusal is not None:
             raise refusal  # a typed rule the grammar rejects has a precise error; a model would only guess
+        assert by_grammar is not None
+        return by_grammar
+    if cohere is None:
+        if refusal is not None:
+            raise _with_note(refusal, "Cohere is not configured, so only the grammar read this")
         assert by_grammar is not None
         return by_grammar
     try:

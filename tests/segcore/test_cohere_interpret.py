@@ -180,6 +180,9 @@ def test_auto_without_a_reader_is_the_grammar_alone(grammar: Any) -> None:
     with pytest.raises(ParseRefusal) as caught:
         _run("folks in bombay", None)
     assert "Cohere is not configured" in str(caught.value)
+    with pytest.raises(RuleError) as typed:
+        _run("plan = gold", None)
+    assert "Cohere" not in str(typed.value)  # a typed rule's error is about the rule, not about readers
 
 
 def test_cache_makes_a_repeated_slash_command_free(grammar: Any, reader_for: Any) -> None:
