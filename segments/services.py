@@ -13,6 +13,8 @@ from segcore.storage.database import Store, open_store
 from segcore.catalog import FieldCatalog, default_catalog
 from segcore.interpret import interpret
 from segcore.reading import Reading
+from segcore.rules import Rule
+from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,16 @@ class Services:
         return utc_now()
 
     def interpret(self, text: str, team_id: str) -> Reading:
-        return interpret(text, self.catalog, self.now(), engine="auto")
+        now = self.now()
+
+        def same_audience(a: Rule, b: Rule) -> bool:
+            # Two readings agree when they select the same people today, whatever their wording.
+            overlap = self.audience.overlap(team_id, a, b, now)
+            return overlap.a == overlap.b == overlap.both
+
+        return interpret(
+            text, self.catalog, now, engine="auto", cohere=self.cohere, team_id=team_id, compare=same_audience
+        )
 
     def close(self) -> None:
         if self.mirror is not None:
@@ -49,4 +60,10 @@ def build_services(settings: Settings) -> Services:
     store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog)
     store.ensure_indexes()
     audience = AudienceEngine(store)
-    return Services(settings=settings, store=store, audience=audience, catalog=catalog)
+    return Services(
+        settings=settings,
+        store=store,
+        audience=audience,
+        catalog=catalog,
+        cohere=cohere_reader_from_settings(settings),
+    )
