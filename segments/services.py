@@ -8,12 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from segcore.audience import AudienceEngine
-from segcore.storage.database import Store, open_store
-
 from segcore.catalog import FieldCatalog, default_catalog
 from segcore.interpret import interpret
 from segcore.reading import Reading
 from segcore.rules import Rule
+from segcore.storage.database import Store, open_store
 from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
 
