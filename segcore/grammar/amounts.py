@@ -89,8 +89,34 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
     return Amount(_number(value), money, text, scaled), j
 
 
+_DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+            "eighties": 80, "nineties": 90, "teens": 13}
+
+
+def _decade(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
+    """"in their 30s", "in their thirties": an age range of ten years (teens: 13-19)."""
+    if low_at(tokens, i) != "in" or low_at(tokens, i + 1) not in ("their", "his", "her", "the"):
+        return None
+    j = i + 2
+    word = low_at(tokens, j)
+    if word in _DECADES:
+        low, j = _DECADES[word], j + 1
+    elif j < len(tokens) and tokens[j].kind == "num" and tokens[j].low.isdigit() and low_at(tokens, j + 1) in (
+            "s", "'s"):
+        low, j = int(tokens[j].low), j + 2
+        if low % 10:
+            return None
+    else:
+        return None
+    high = 19 if low == 13 else low + 9
+    return Quantity("between", low, high, False, False, "age", True, shown(tokens[i:j]), False), j
+
+
 def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
     """A comparison and amount starting at ``i`` ("more than ₹5,000", "5 or more", "between 10k and 20k")."""
+    decade = _decade(tokens, i)
+    if decade is not None:
+        return decade
     op, hint, explicit = "eq", None, False
     j = i
     pre = _PRE.match(tokens, j)

@@ -74,7 +74,7 @@ def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
             return any(f.type in ("string", "array") for f in cands)
         return any(f.name in names for f in cands)
     if payload.kind == "qty":
-        return any(f.is_numeric for f in cands)
+        return any(f.is_numeric or f.name in ctx.vocab.counts for f in cands)
     if payload.kind == "date":
         return any(f.type == "datetime" or f.is_numeric for f in cands)
     if payload.kind == "consent":
@@ -262,6 +262,11 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
 
 def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     f = next((c for c in cands if c.is_numeric), None)
+    if f is None:
+        # "ordered twice": a number of times on a date word means its count field.
+        counted = next((ctx.vocab.counts[c.name] for c in cands if c.name in ctx.vocab.counts), None)
+        if counted is not None:
+            f = ctx.catalog.get(counted)
     if f is None and q.hint and ctx.vocab.age_field and not cands:
         f = ctx.catalog.get(ctx.vocab.age_field)
     if f is None and not cands:

@@ -142,7 +142,8 @@ FILLERS = frozenset({
     "altogether", "whom", "such", "as", "such as", "about", "roughly", "around", "approximately",
     "approx", "basically", "really", "actually", "literally", "someone", "based", "located", "living",
     "lives", "live", "residing", "resident", "residents", "staying", "stays", "person", "from", "in", "on", "within", "belonging to", "belong to", "belongs to", "come from", "comes from", "coming from",
-    "whose is", "within the",
+    "whose is", "within the", "something", "anything", "stuff", "items", "item", "products", "product",
+    "things", "placed", "place", "done", "did any",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
 LOCATORS = frozenset({"in", "from", "at", "on", "based in", "lives in", "living in", "located in", "residing in",

@@ -122,7 +122,7 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
 
 def _prepare(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
-    for u in units:
+    for u in _absorb_forward(units):
         if isinstance(u, Clause) and len(out) >= 2 and isinstance(out[-1], Conn) and isinstance(out[-2], Clause):
             conn = out[-1]
             bare = _bare_value(u)
@@ -137,6 +137,33 @@ def _prepare(units: list[Unit]) -> list[Unit]:
                 if not _content(out[-1].items):
                     out.pop()
         out.append(u)
+    return out
+
+
+def _absorb_forward(units: list[Unit]) -> list[Unit]:
+    """"pro or enterprise users in Pune": a bare value before "or" joins the first value after it."""
+    out: list[Unit] = []
+    index = 0
+    while index < len(units):
+        u = units[index]
+        if (isinstance(u, Clause) and index + 2 < len(units) and isinstance(units[index + 1], Conn)
+                and isinstance(units[index + 2], Clause)):
+            conn = units[index + 1]
+            assert isinstance(conn, Conn)
+            nxt = units[index + 2]
+            assert isinstance(nxt, Clause)
+            bare = _bare_value(u)
+            content = _content(nxt.items)
+            if (bare is not None and bare.kind == "value" and conn.kind in ("or", "comma") and content
+                    and content[0].kind == "value" and not content[0].merged
+                    and {n for n, _ in bare.values} & {n for n, _ in content[0].values}):
+                first = content[0]
+                merged = Item("value", bare.words, values=bare.values, merged=[*bare.merged, (conn.kind, first)])
+                nxt.items[nxt.items.index(first)] = merged
+                index += 2
+                continue
+        out.append(u)
+        index += 1
     return out
 
 

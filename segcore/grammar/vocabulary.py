@@ -55,6 +55,7 @@ class Vocabulary:
     age_field: str | None
     consent: dict[str, str]  # channel word -> bool field
     recency: dict[str, str]  # count field -> its datetime field ("visits" -> "last_visit_at")
+    counts: dict[str, str]  # datetime field -> its count field ("last_order_at" -> "orders")
     fuzzy: dict[str, set[str]] = field(default_factory=dict)  # one-deletion key -> known words
     known_single: set[str] = field(default_factory=set)
 
@@ -129,7 +130,8 @@ def build(catalog: FieldCatalog) -> Vocabulary:
             if d.type == "datetime" and (d.verb in said or said & set(d.synonyms)):
                 recency.setdefault(c.name, d.name)
 
-    vocab = Vocabulary(catalog_words, grammar, money, age, consent, recency)
+    counts = {d: c for c, d in reversed(list(recency.items()))}
+    vocab = Vocabulary(catalog_words, grammar, money, age, consent, recency, counts)
     targets = {k[0] for k in entries if len(k) == 1} | set(_FUZZY_GRAMMAR_WORDS)
     for word in targets:
         if len(word) < 4 or not word.isalpha():
