@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from segments.config import Settings
-from segments.serve import serve
 
 
 def register(sub: Any) -> None:
@@ -18,6 +17,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from segments.serve import serve  # Flask, Bolt and the scheduler load only when serving
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     serve(Settings.from_env(), port=args.port, host=args.host)
     return 0
