@@ -67,7 +67,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         snapshot_interval=timedelta(minutes=settings.snapshot_minutes),
         digest_time=parse_digest_time(settings.digest_time),
         digest_channel=settings.digest_channel,
-        campaign_manager_ids=settings.campaign_manager_ids,
+        campaign_manager_ids=settings.campaign_managers,
         webhook_url=settings.webhook_url,
         webhook_secret=settings.webhook_secret,
     )

@@ -8,23 +8,27 @@ handler resolves it and passes the members in ``group_members``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 from segcore.campaigns.errors import NotAllowed
 
 
-class ManagerConfig(Protocol):
-    @property
-    def campaign_manager_ids(self) -> Iterable[str]: ...
+def campaign_managers(config: object) -> frozenset[str]:
+    """The manager ids of any configuration that names them: ``campaign_managers`` (Settings, the bot's
+    config) or ``campaign_manager_ids`` (SchedulerConfig)."""
+    for attribute in ("campaign_managers", "campaign_manager_ids"):
+        ids: Iterable[str] | None = getattr(config, attribute, None)
+        if ids is not None:
+            return frozenset(str(i) for i in ids)
+    raise TypeError(f"{type(config).__name__} has no campaign_managers")
 
 
-def is_campaign_manager(user_id: str, config: ManagerConfig, group_members: Iterable[str] = ()) -> bool:
+def is_campaign_manager(user_id: str, config: object, group_members: Iterable[str] = ()) -> bool:
     if not user_id:
         return False
-    return user_id in set(config.campaign_manager_ids) or user_id in set(group_members)
+    return user_id in campaign_managers(config) or user_id in set(group_members)
 
 
-def require_campaign_manager(user_id: str, config: ManagerConfig, group_members: Iterable[str] = ()) -> None:
+def require_campaign_manager(user_id: str, config: object, group_members: Iterable[str] = ()) -> None:
     if not is_campaign_manager(user_id, config, group_members):
         raise NotAllowed(
             "Only campaign managers can launch or schedule a campaign. Ask a workspace admin to add you "

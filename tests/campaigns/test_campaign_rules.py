@@ -71,5 +71,11 @@ def test_only_campaign_managers_may_launch() -> None:
     assert not is_campaign_manager("", config)
     assert is_campaign_manager("U999", config, group_members=["U999"])
     require_campaign_manager("U456", config)
+
+    @dataclass
+    class BotConfig:  # the bot and Settings name the list campaign_managers
+        campaign_managers: tuple[str, ...] = ("U777",)
+
+    assert is_campaign_manager("U777", BotConfig()) and not is_campaign_manager("U123", BotConfig())
     with pytest.raises(NotAllowed, match="Only campaign managers"):
         require_campaign_manager("U999", config)

@@ -31,6 +31,8 @@ def test_settings_to_scheduler_config() -> None:
         config_from_settings(Settings.from_env({"SEGMENTS_DIGEST_TIME": "9am"}))
     with pytest.raises(SegmentError, match="out of range"):
         config_from_settings(Settings.from_env({"SEGMENTS_SNAPSHOT_MINUTES": "0"}))
+    with pytest.raises(SegmentError, match="whole number"):
+        Settings.from_env({"SEGMENTS_SNAPSHOT_MINUTES": "often"})
 
 
 def test_slots_are_the_same_on_every_instance() -> None:
