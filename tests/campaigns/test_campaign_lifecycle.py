@@ -214,3 +214,21 @@ def test_clear_refusals(loaded_store: Store, engine: AudienceEngine) -> None:
         list(export_csv(store, "T1", c.id))
     with pytest.raises(DeliveryError, match="only a launched campaign"):
         deliver(store, "T1", c.id, WebhookDelivery("http://127.0.0.1:9/", SECRET))
+
+
+def test_a_workspace_consent_field_from_the_catalog(db: Any) -> None:
+    """Consent comes from the catalog (data): a workspace field with consent_channel "sms" gates sms."""
+    from segcore.catalog import Field, default_catalog
+
+    catalog = default_catalog().with_fields([Field(name="sms_opt_in", type="bool", label="SMS opt-in",
+                                                   consent_channel="sms")])
+    store = Store.from_database(db, catalog)
+    store.ensure_indexes()
+    store.db.users.insert_many([{"team_id": "T1", "user_id": f"u{i}", "city": "Pune",
+                                 **({"sms_opt_in": i % 4 == 0} if i % 2 == 0 else {})} for i in range(40)])
+    segment = make_segment(store, "Pune", PUNE)
+    sms = store.campaigns.create("T1", "SMS", "sms", "m", "U", segment_ids=[segment.id])
+    check = prepare_launch(store, AudienceEngine(store), "T1", sms.id, NOW)
+    assert (check.consent_field, check.audience_size, check.reachable_size) == ("sms_opt_in", 40, 10)
+    result = launch(store, "T1", sms.id, NOW, "U")
+    assert result.audience_size == 10 and result.excluded_no_consent == 30  # missing counts as no consent
