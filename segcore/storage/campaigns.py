@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -18,6 +18,7 @@ from segcore.errors import SegmentError
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateCampaignName, NotFound, Outage
 from segcore.storage.ids import object_id
+from segcore.storage.named import NamedRepository
 from segcore.storage.naming import clean_name, name_key
 from segcore.storage.segments import SegmentNotFound, SegmentRepository
 
@@ -96,7 +97,9 @@ def _schedule(value: Any) -> datetime | None:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
-class CampaignRepository:
+class CampaignRepository(NamedRepository[Campaign]):
+    model = Campaign
+
     def __init__(
         self,
         collection: Collection[dict[str, Any]],
@@ -159,27 +162,6 @@ class CampaignRepository:
         campaign = Campaign.from_doc(doc | {"_id": result.inserted_id})
         self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": name, "channel": channel})
         return campaign
-
-    def get(self, team_id: str, campaign_id: str) -> Campaign | None:
-        oid = object_id(campaign_id)
-        if oid is None:
-            return None
-        with self.outage.guard():
-            doc = self.collection.find_one({"_id": oid, "team_id": team_id})
-        return Campaign.from_doc(doc) if doc else None
-
-    def get_by_name(self, team_id: str, name: str) -> Campaign | None:
-        if not isinstance(name, str):
-            return None
-        with self.outage.guard():
-            doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
-        return Campaign.from_doc(doc) if doc else None
-
-    def list(self, team_id: str) -> list[Campaign]:
-        """Every campaign of the workspace, by name."""
-        with self.outage.guard():
-            docs = list(self.collection.find({"team_id": team_id}).sort("name_lower", ASCENDING))
-        return [Campaign.from_doc(d) for d in docs]
 
     def update(self, team_id: str, campaign_id: str, by: str = "", **changes: Any) -> Campaign:
         """Change some of name, channel, message, owner, segment_ids, status, schedule_at."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -17,6 +17,7 @@ from segcore.rules import Rule, rule_from_json, rule_to_json
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateSegmentName, NotFound, Outage
 from segcore.storage.ids import object_id
+from segcore.storage.named import NamedRepository
 from segcore.storage.naming import clean_name, name_key
 from segcore.validation import validate
 
@@ -66,7 +67,9 @@ def _source(source: str) -> str:
     return source
 
 
-class SegmentRepository:
+class SegmentRepository(NamedRepository[Segment]):
+    model = Segment
+
     def __init__(
         self,
         collection: Collection[dict[str, Any]],
@@ -114,27 +117,6 @@ class SegmentRepository:
         segment = Segment.from_doc(doc | {"_id": result.inserted_id})
         self.audit.record(team_id, created_by, "segment.create", segment.id, {"name": name, "rule": doc["rule"]})
         return segment
-
-    def get(self, team_id: str, segment_id: str) -> Segment | None:
-        oid = object_id(segment_id)
-        if oid is None:
-            return None
-        with self.outage.guard():
-            doc = self.collection.find_one({"_id": oid, "team_id": team_id})
-        return Segment.from_doc(doc) if doc else None
-
-    def get_by_name(self, team_id: str, name: str) -> Segment | None:
-        if not isinstance(name, str):
-            return None
-        with self.outage.guard():
-            doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
-        return Segment.from_doc(doc) if doc else None
-
-    def list(self, team_id: str) -> list[Segment]:
-        """Every segment of the workspace, by name."""
-        with self.outage.guard():
-            docs = list(self.collection.find({"team_id": team_id}).sort("name_lower", ASCENDING))
-        return [Segment.from_doc(d) for d in docs]
 
     def _update(self, team_id: str, segment_id: str, changes: dict[str, Any]) -> Segment:
         oid = object_id(segment_id)

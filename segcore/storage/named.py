@@ -1,0 +1,49 @@
+"""What segments and campaigns share: documents of one workspace, found by id or by name."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Protocol, TypeVar
+
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+
+from segcore.storage.errors import Outage
+from segcore.storage.ids import object_id
+from segcore.storage.naming import name_key
+
+
+class FromDoc(Protocol):
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Any: ...
+
+
+T = TypeVar("T", bound=FromDoc)
+
+
+class NamedRepository(Generic[T]):
+    """Reads shared by repositories of named, workspace-scoped documents (``team_id`` always filters)."""
+
+    model: type[T]
+    collection: Collection[dict[str, Any]]
+    outage: Outage
+
+    def get(self, team_id: str, item_id: str) -> T | None:
+        oid = object_id(item_id)
+        if oid is None:
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"_id": oid, "team_id": team_id})
+        return self.model.from_doc(doc) if doc else None
+
+    def get_by_name(self, team_id: str, name: str) -> T | None:
+        if not isinstance(name, str):
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
+        return self.model.from_doc(doc) if doc else None
+
+    def list(self, team_id: str) -> list[T]:
+        """Every item of the workspace, by name."""
+        with self.outage.guard():
+            docs = list(self.collection.find({"team_id": team_id}).sort("name_lower", ASCENDING))
+        return [self.model.from_doc(d) for d in docs]
