@@ -1,0 +1,137 @@
+"""Signing in to the admin page: one password for the single workspace, a session cookie, CSRF tokens.
+
+"Sign in with Slack" (OpenID Connect) is not built yet; the sign-in page offers the password only.
+Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``), in
+this process's memory: with several gunicorn workers each keeps its own count, which still bounds
+guessing to a few attempts a minute per worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from admin.errors import ApiError
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+F = TypeVar("F", bound=Callable[..., Any])
+CSRF_FIELD = "csrf_token"
+
+
+class FailedLogins:
+    """Failed sign-in moments per client address, forgotten after the window."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def _recent(self, key: str, now: datetime, window: float) -> deque[datetime]:
+        moments = self._failures.setdefault(key, deque())
+        while moments and (now - moments[0]).total_seconds() > window:
+            moments.popleft()
+        return moments
+
+    def retry_after(self, key: str, now: datetime, limit: int, window: float) -> int:
+        """Seconds until ``key`` may try again, 0 when it may try now."""
+        with self._lock:
+            moments = self._recent(key, now, window)
+            if len(moments) < limit:
+                return 0
+            return max(1, int(window - (now - moments[0]).total_seconds()) + 1)
+
+    def record(self, key: str, now: datetime, window: float) -> None:
+        with self._lock:
+            self._recent(key, now, window).append(now)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use); every form posts it back."""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Before every unsafe request outside /api: the form's token must match the session's."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint == "api":
+        return
+    if request.blueprint is None:  # no such page: let routing answer 404/405
+        return
+    sent = request.form.get(CSRF_FIELD, "")
+    expected = session.get(CSRF_FIELD)
+    if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise ApiError(400, "This form has expired or did not come from this site. Reload the page and try again.",
+                       "csrf")
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not session.get("signed_in"):
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.team_id = current_app.extensions["segments"].team_id
+        g.actor = "admin"
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never redirect a signed-in admin to another host.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.segments")
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login() -> Response | str | tuple[str, int, dict[str, str]]:
+    services = current_app.extensions["segments"]
+    configured = bool(services.admin_password)
+    if request.method == "GET":
+        return render_template("login.html", configured=configured, next=request.args.get("next", ""))
+    limiter: FailedLogins = current_app.extensions["segments_failed_logins"]
+    key = request.remote_addr or "unknown"
+    now = services.now()
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    wait = limiter.retry_after(key, now, limit, window)
+    if wait:
+        message = f"Too many failed sign-ins. Try again in {wait} seconds."
+        return render_template("login.html", configured=configured, error=message), 429, {"Retry-After": str(wait)}
+    password = request.form.get("password", "")
+    if not configured or not hmac.compare_digest(password.encode(), str(services.admin_password).encode()):
+        limiter.record(key, now, window)
+        message = ("Sign-in is switched off: set SEGMENTS_ADMIN_PASSWORD." if not configured
+                   else "That password is not right.")
+        return render_template("login.html", configured=configured, error=message), 401, {}
+    limiter.clear(key)
+    session.clear()  # a fresh session on sign-in: no fixation of an earlier one
+    session["signed_in"] = True
+    session.permanent = True
+    csrf_token()
+    services.store.audit.record(services.team_id, "admin", "admin.signed_in", "admin", {"ip": key})
+    flash("Signed in.")
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,40 @@
+"""Size over time as a small inline SVG: no JavaScript, no chart library, readable on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from markupsafe import Markup, escape
+
+
+def size_chart(points: Sequence[tuple[datetime, int]], width: int = 320, height: int = 80,
+               label: str = "Audience size over time") -> Markup:
+    """An SVG line of ``(moment, size)`` points, oldest first; one point is a dot, none a short note."""
+    if not points:
+        return Markup('<span class="muted">no history yet</span>')
+    pad = 6
+    sizes = [size for _, size in points]
+    low, high = min(sizes), max(sizes)
+    first, last = points[0][0].timestamp(), points[-1][0].timestamp()
+    span_t = (last - first) or 1.0
+    span_s = (high - low) or 1
+
+    def xy(at: datetime, size: int) -> tuple[float, float]:
+        x = pad + (at.timestamp() - first) / span_t * (width - 2 * pad) if len(points) > 1 else width / 2
+        y = height - pad - (size - low) / span_s * (height - 2 * pad) if high != low else height / 2
+        return round(x, 1), round(y, 1)
+
+    coords = [xy(at, size) for at, size in points]
+    line = " ".join(f"{x},{y}" for x, y in coords)
+    title = f"{label}: {sizes[0]:,} to {sizes[-1]:,} ({len(points)} counts, lowest {low:,}, highest {high:,})"
+    dots = "".join(
+        f'<circle cx="{x}" cy="{y}" r="2.5"><title>{escape(at.strftime("%Y-%m-%d %H:%M"))} UTC: {size:,}'
+        "</title></circle>"
+        for (x, y), (at, size) in zip(coords, points, strict=True)
+    )
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{line}"/>{dots}</svg>'
+    )
