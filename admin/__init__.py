@@ -10,9 +10,12 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+import logging
+
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask.wrappers import Response
+from pymongo.errors import PyMongoError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin.auth import FailedLogins, check_csrf, csrf_token
@@ -21,6 +24,8 @@ from admin.services import AdminServices
 from admin.tokens import TokenStore
 
 __all__ = ["AdminServices", "create_app"]
+
+log = logging.getLogger(__name__)
 
 # Rule JSON, a campaign or a page of users: 2 MB is far above any valid request (1,000 users a batch).
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -61,7 +66,11 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
 
     app.extensions["segments"] = services
     app.extensions["segments_failed_logins"] = FailedLogins()
-    TokenStore(services.store.db).ensure_indexes()
+    try:
+        TokenStore(services.store.db).ensure_indexes()
+    except PyMongoError:
+        # Start anyway: /api/health reports the database, and the indexes are made on the next start.
+        log.warning("could not create the api_tokens indexes; is the database up?", exc_info=True)
 
     from admin import api, auth, pages
 

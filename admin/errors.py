@@ -11,9 +11,10 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from segcore.storage.errors import DuplicateName, NotFound, StorageError, StorageUnavailable
 from werkzeug.exceptions import HTTPException
 
-from segcore.errors import ParseRefusal, RuleError
+from segcore.errors import ParseRefusal, RuleError, SegmentError
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,24 @@ def from_refusal(exc: ParseRefusal) -> ApiError:
     )
 
 
+def from_domain(exc: SegmentError) -> ApiError:
+    """The HTTP answer to an error segcore raised on purpose; its message is already for people."""
+    if isinstance(exc, RuleError):
+        return from_rule_error(exc)
+    if isinstance(exc, ParseRefusal):
+        return from_refusal(exc)
+    if isinstance(exc, DuplicateName):
+        return ApiError(409, str(exc), "duplicate_name")
+    if isinstance(exc, NotFound):
+        return ApiError(404, str(exc))
+    if isinstance(exc, StorageUnavailable):
+        return ApiError(503, str(exc), "database_unavailable")
+    if isinstance(exc, StorageError):
+        log.error("storage error: %s", exc)
+        return ApiError(503, str(exc), "database_error")
+    return ApiError(422, str(exc))
+
+
 def _wants_json() -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
 
@@ -104,6 +123,10 @@ def register_error_handlers(app: Flask) -> None:
             413: "The request body is too large.",
         }.get(status, exc.description or exc.name)
         return error_response(status, HTTP_CODES.get(status, "error"), message, headers=headers)
+
+    @app.errorhandler(SegmentError)
+    def _domain_error(exc: SegmentError) -> Response:
+        return _api_error(from_domain(exc))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

@@ -8,8 +8,8 @@ from typing import Any
 from flask import Response, current_app, g, jsonify, request
 
 from admin.api import bp
-from admin.errors import ApiError
 from admin.api.payload import json_object, query_int
+from admin.errors import ApiError
 from admin.present import history_json, plain, segment_json
 from admin.workspace import Workspace
 from segcore import limits, rule_to_json

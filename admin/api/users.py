@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
+from segcore.privacy import mask_email, mask_name
+from segcore.storage.users import coerce_user
 
 from admin.api import bp
 from admin.api.payload import json_object, json_type
 from admin.errors import ApiError, not_found
 from admin.present import plain
 from segcore.errors import SegmentError
-from segcore.privacy import mask_email, mask_name
-from segcore.storage.users import coerce_user
 
 MAX_USERS_PER_REQUEST = 1000
 

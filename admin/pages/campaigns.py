@@ -10,6 +10,7 @@ from admin.auth import login_required
 from admin.errors import ApiError
 from admin.pages import bp
 from admin.pages.common import workspace
+from segcore.errors import SegmentError
 
 
 @bp.get("/campaigns")
@@ -37,8 +38,8 @@ def create_campaign() -> Response:
             "message": form.get("message", "")[:5000],
             "segment_ids": (segment_id,) if segment_id else (),
         })
-    except ApiError as exc:
-        flash(exc.message, "error")
+    except (ApiError, SegmentError) as exc:
+        flash(str(exc), "error")
         return redirect(url_for("pages.campaigns"))
     flash(f"Created campaign {campaign.name}.")
     if segment_id:
@@ -51,8 +52,8 @@ def create_campaign() -> Response:
 def launch_campaign(campaign_id: str) -> Response:
     try:
         campaign = workspace().launch(campaign_id)
-    except ApiError as exc:
-        flash(exc.message, "error")
+    except (ApiError, SegmentError) as exc:
+        flash(str(exc), "error")
     else:
         flash(f"Campaign {campaign.name} is {campaign.status}.")
     return redirect(url_for("pages.campaigns"))

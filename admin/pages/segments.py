@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from admin.auth import login_required
 from admin.charts import size_chart
-from admin.errors import ApiError
+from admin.errors import ApiError, from_domain
 from admin.pages import bp
 from admin.pages.common import services, workspace
 from admin.rulebuilder import (
@@ -22,7 +22,7 @@ from admin.rulebuilder import (
 )
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
-from segcore.errors import RuleError
+from segcore.errors import RuleError, SegmentError
 from segcore.reading import Reading
 
 HISTORY_IN_LIST = 30
@@ -105,8 +105,8 @@ def attach_campaign(segment_id: str) -> Response:
     campaign_id = request.form.get("campaign_id", "")
     try:
         campaign = ws.attach(campaign_id, segment_id)
-    except ApiError as exc:
-        flash(exc.message, "error")
+    except (ApiError, SegmentError) as exc:
+        flash(str(exc), "error")
     else:
         flash(f"Attached campaign {campaign.name}.")
     return redirect(url_for("pages.segment", segment_id=segment_id))
@@ -180,9 +180,10 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
         form.sized = ws.size(reading)
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
-    except ApiError as exc:
-        if exc.status == 404:
-            raise
+    except (ApiError, SegmentError) as raised:
+        exc = raised if isinstance(raised, ApiError) else from_domain(raised)
+        if exc.status in (404, 503):
+            raise exc from None
         form.error = exc.message
         if exc.details.get("not_understood"):
             form.error += " Not understood: " + " ".join(exc.details["not_understood"])
