@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
-from segcore import describe, rule_to_json, validate_json
+from segcore import describe, validate_json
 from segcore.errors import ParseRefusal, RuleError
+from segcore.privacy import mask_value
 from segcore.reading import Reading
 from segcore.rules import Rule
 
@@ -90,9 +91,7 @@ class Workspace:
         segment = self.store.segments.create(
             self.team_id, name, reading.rule, text or self.describe(reading.rule), reading.source, self.actor
         )
-        segment = self.recount(segment)
-        self.audit("segment.created", segment.id, {"name": name, "rule": rule_to_json(reading.rule)})
-        return segment
+        return self.recount(segment)
 
     def update_segment(self, segment_id: str, name: Any = None, reading: Reading | None = None,
                        text: str | None = None) -> Segment:
@@ -101,21 +100,17 @@ class Workspace:
             new_name = check_name(name, "segment")
             if new_name != segment.name:
                 self.store.segments.rename(self.team_id, segment_id, new_name, self.actor)
-                self.audit("segment.renamed", segment_id, {"from": segment.name, "to": new_name})
         if reading is not None:
             self.store.segments.update_rule(
                 self.team_id, segment_id, reading.rule, text or self.describe(reading.rule), reading.source,
                 self.actor,
             )
-            self.audit("segment.rule_changed", segment_id, {"rule": rule_to_json(reading.rule)})
         segment = self.segment(segment_id)
         return self.recount(segment) if reading is not None else segment
 
     def delete_segment(self, segment_id: str) -> None:
-        segment = self.segment(segment_id)
         if not self.store.segments.delete(self.team_id, segment_id, self.actor):
             raise not_found("segment", segment_id)
-        self.audit("segment.deleted", segment_id, {"name": segment.name})
 
     def recount(self, segment: Segment) -> Segment:
         """Count the segment now, remember the size and add a point to its history."""
@@ -129,11 +124,14 @@ class Workspace:
         self.segment(segment_id)
         return list(self.store.snapshots.history(self.team_id, segment_id, limit=limit))
 
-    def members(self, segment_id: str, after: str | None, limit: int) -> Any:
+    def members(self, segment_id: str, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         segment = self.segment(segment_id)
-        return self.services.engine.members(
-            self.team_id, segment.rule, self.services.now(), after=after, limit=limit, include_pii=False
+        page = self.services.engine.members(
+            self.team_id, segment.rule, self.services.now(), after=after, limit=limit, include_pii=True
         )
+        # Admins recognise people by masked name and email; the full values never leave this function.
+        pii = [f.name for f in self.services.catalog if f.pii]
+        return [mask_pii(item, pii) for item in page.items], page.next_cursor
 
     # ------------------------------------------------------------------------------------ campaigns
 
@@ -151,8 +149,6 @@ class Workspace:
 
     def create_campaign(self, fields: Mapping[str, Any]) -> Campaign:
         name = check_name(fields.get("name"), "campaign")
-        for segment_id in fields.get("segment_ids", ()):
-            self.segment(segment_id)
         campaign = self.store.campaigns.create(
             self.team_id,
             name,
@@ -162,7 +158,6 @@ class Workspace:
             segment_ids=tuple(fields.get("segment_ids", ())),
             schedule_at=fields.get("schedule_at"),
         )
-        self.audit("campaign.created", campaign.id, {"name": name})
         return campaign
 
     def update_campaign(self, campaign_id: str, changes: Mapping[str, Any]) -> Campaign:
@@ -174,17 +169,15 @@ class Workspace:
             raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; only draft or scheduled "
                                 "campaigns can be changed.", "wrong_state", {"status": campaign.status})
         if changes:
-            self.store.campaigns.update(self.team_id, campaign_id, **changes)
-            self.audit("campaign.updated", campaign_id, {"fields": sorted(changes)})
-        return self.campaign(campaign_id)
+            return self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, **changes)
+        return campaign
 
     def attach(self, campaign_id: str, segment_id: str) -> Campaign:
         campaign = self.campaign(campaign_id)
         segment = self.segment(segment_id)
-        if segment.id not in campaign.segment_ids:
-            self.store.campaigns.attach(self.team_id, campaign_id, segment_id)
-            self.audit("campaign.attached", campaign_id, {"segment_id": segment_id, "segment": segment.name})
-        return self.campaign(campaign_id)
+        if segment.id in campaign.segment_ids:
+            return campaign
+        return self.store.campaigns.attach(self.team_id, campaign_id, segment_id, by=self.actor)
 
     def launch(self, campaign_id: str) -> Campaign:
         campaign = self.campaign(campaign_id)
@@ -198,20 +191,21 @@ class Workspace:
             launched = self.services.launch(self.team_id, campaign_id, self.actor)
         else:
             # No launcher is wired in: queue it. The launcher picks up campaigns in "launching".
-            self.store.campaigns.update(self.team_id, campaign_id, status="launching")
-            launched = self.campaign(campaign_id)
-        self.audit("campaign.launch_requested", campaign_id, {"status": launched.status})
+            launched = self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, status="launching")
         return launched
 
     def delete_campaign(self, campaign_id: str) -> None:
-        campaign = self.campaign(campaign_id)
-        self.store.campaigns.delete(self.team_id, campaign_id)
-        self.audit("campaign.deleted", campaign_id, {"name": campaign.name})
+        if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor):
+            raise not_found("campaign", campaign_id)
 
     # -------------------------------------------------------------------------------------- the rest
 
     def audit(self, action: str, target: str, details: dict[str, Any]) -> None:
         self.store.audit.record(self.team_id, self.actor, action, target, details)
+
+
+def mask_pii(item: Mapping[str, Any], pii_fields: list[str]) -> dict[str, Any]:
+    return {k: (mask_value(k, v) if k in pii_fields and v is not None else v) for k, v in item.items()}
 
 
 def check_name(name: Any, what: str) -> str:

@@ -31,7 +31,12 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+SEGMENT_ID = _path_id("segment_id")
+CAMPAIGN_ID = _path_id("campaign_id")
 BODY_ERRORS = (400, 401, 413, 415, 422)
 
 RULE = {
@@ -172,23 +177,23 @@ def build_spec() -> dict[str, Any]:
             {"200": _json(_ref("Preview"), "The size now")}, *BODY_ERRORS,
             body={"type": "object", "additionalProperties": False, "description": "Exactly one of rule and text.",
                   "properties": {"rule": _ref("Rule"), "text": TEXT}})},
-        "/api/segments/{id}": {
-            "parameters": [ID],
+        "/api/segments/{segment_id}": {
+            "parameters": [SEGMENT_ID],
             "get": _op("One segment", {"200": _json(_ref("Segment"), "The segment")}, 401, 404),
             "patch": _op("Rename a segment or change its rules (it is counted again)",
                          {"200": _json(_ref("Segment"), "The changed segment")}, *BODY_ERRORS, 404, 409,
                          body=_ref("SegmentChange")),
             "delete": _op("Delete a segment", {"204": {"description": "Deleted"}}, 401, 404),
         },
-        "/api/segments/{id}/users": {
-            "parameters": [ID],
+        "/api/segments/{segment_id}/users": {
+            "parameters": [SEGMENT_ID],
             "get": _op("The segment's members, PII masked, a page at a time",
                        {"200": _json({"type": "object", "required": ["items", "next_cursor"], "properties": {
                            "items": {"type": "array", "items": {"type": "object"}},
                            "next_cursor": {"type": ["string", "null"]}}}, "One page")}, 401, 404, 422,
                        params=page)},
-        "/api/segments/{id}/history": {
-            "parameters": [ID],
+        "/api/segments/{segment_id}/history": {
+            "parameters": [SEGMENT_ID],
             "get": _op("The segment's size over time, oldest first",
                        {"200": _json({"type": "object", "required": ["points"], "properties": {
                            "segment_id": {"type": "string"},
@@ -200,21 +205,21 @@ def build_spec() -> dict[str, Any]:
             "post": _op("Create a campaign (draft)", {"201": _json(_ref("Campaign"), "Created")},
                         *BODY_ERRORS, 404, 409, body=_ref("CampaignInput")),
         },
-        "/api/campaigns/{id}": {
-            "parameters": [ID],
+        "/api/campaigns/{campaign_id}": {
+            "parameters": [CAMPAIGN_ID],
             "get": _op("One campaign", {"200": _json(_ref("Campaign"), "The campaign")}, 401, 404),
             "patch": _op("Change a draft or scheduled campaign", {"200": _json(_ref("Campaign"), "Changed")},
                          *BODY_ERRORS, 404, 409, body=_ref("CampaignChange")),
             "delete": _op("Delete a campaign", {"204": {"description": "Deleted"}}, 401, 404),
         },
-        "/api/campaigns/{id}/segments": {
-            "parameters": [ID],
+        "/api/campaigns/{campaign_id}/segments": {
+            "parameters": [CAMPAIGN_ID],
             "post": _op("Attach a segment to the campaign", {"200": _json(_ref("Campaign"), "Attached")},
                         *BODY_ERRORS, 404, 409,
                         body={"type": "object", "additionalProperties": False, "required": ["segment_id"],
                               "properties": {"segment_id": {"type": "string", "minLength": 1}}})},
-        "/api/campaigns/{id}/launch": {
-            "parameters": [ID],
+        "/api/campaigns/{campaign_id}/launch": {
+            "parameters": [CAMPAIGN_ID],
             "post": _op("Launch a draft or scheduled campaign that has a segment",
                         {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 404, 409)},
         "/api/users": {"post": _op(
@@ -224,8 +229,7 @@ def build_spec() -> dict[str, Any]:
                 "users": {"type": "array", "minItems": 1, "maxItems": MAX_USERS_PER_REQUEST,
                           "items": _ref("User")}}})},
         "/api/users/{user_id}": {
-            "parameters": [{"name": "user_id", "in": "path", "required": True,
-                            "schema": {"type": "string", "minLength": 1}}],
+            "parameters": [_path_id("user_id")],
             "get": _op("One user, PII masked", {"200": _json(_ref("User"), "The user")}, 401, 404)},
     }
     return {

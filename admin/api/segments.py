@@ -109,8 +109,8 @@ def delete_segment(segment_id: str) -> tuple[str, int]:
 @bp.get("/segments/<segment_id>/users")
 def segment_users(segment_id: str) -> Response:
     limit = query_int("limit", 50, 1, limits.MAX_PAGE_SIZE)
-    page = workspace().members(segment_id, _cursor(), limit)
-    return jsonify({"items": plain(list(page.items)), "next_cursor": page.next_cursor})
+    items, next_cursor = workspace().members(segment_id, _cursor(), limit)
+    return jsonify({"items": plain(items), "next_cursor": next_cursor})
 
 
 def _cursor() -> str | None:

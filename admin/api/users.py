@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
-from segcore.privacy import mask_email, mask_name
 from segcore.storage.users import coerce_user
 
 from admin.api import bp
 from admin.api.payload import json_object, json_type
 from admin.errors import ApiError, not_found
 from admin.present import plain
+from admin.workspace import mask_pii
 from segcore.errors import SegmentError
 
 MAX_USERS_PER_REQUEST = 1000
@@ -62,8 +62,5 @@ def get_user(user_id: str) -> Response:
 
 def mask_user(doc: dict[str, Any], catalog: Any) -> dict[str, Any]:
     shown = {k: v for k, v in doc.items() if k not in ("_id", "team_id")}
-    for field in catalog:
-        if field.pii and isinstance(shown.get(field.name), str):
-            masker = mask_email if field.name == "email" else mask_name
-            shown[field.name] = masker(shown[field.name])
-    return plain(shown)
+    pii = [f.name for f in catalog if f.pii]
+    return dict(plain(mask_pii(shown, pii)))

@@ -48,7 +48,7 @@ def segment(segment_id: str) -> str:
     ws = workspace()
     found = _segment_or_404(ws, segment_id)
     after = request.args.get("after") or None
-    page = ws.members(segment_id, after, 25)
+    members, next_cursor = ws.members(segment_id, after, 25)
     pii_fields = [f.name for f in services().catalog if f.pii]
     attached = ws.campaigns_for(segment_id)
     attachable = [c for c in ws.campaigns() if segment_id not in c.segment_ids and c.status in ("draft", "scheduled")]
@@ -57,9 +57,9 @@ def segment(segment_id: str) -> str:
         segment=found,
         words=ws.describe(found.rule),
         chart=size_chart(ws.history(segment_id, 180), width=640, height=160),
-        members=page.items,
-        next_cursor=page.next_cursor,
-        columns=_columns(page.items, pii_fields),
+        members=members,
+        next_cursor=next_cursor,
+        columns=_columns(members, pii_fields),
         attached=attached,
         attachable=attachable,
     )

@@ -20,7 +20,7 @@ def campaign(api: ApiClient, **fields: Any) -> dict[str, Any]:
 
 def test_create_list_get(api: ApiClient, users: list[dict[str, Any]]) -> None:
     created = campaign(api, schedule_at="2026-12-01T09:00:00+05:30")
-    assert created["status"] == "draft"
+    assert created["status"] == "scheduled"
     assert created["schedule_at"] == "2026-12-01T03:30:00Z"
     assert created["segment_ids"] == []
     assert api.get("/api/campaigns").get_json()["campaigns"][0]["id"] == created["id"]

@@ -150,7 +150,8 @@ def test_patch_renames_and_changes_rules(api: ApiClient, users: list[dict[str, A
     assert changed["rule"] == rule
     assert changed["size"] == expected_size(store, rule)
     history = api.get(f"/api/segments/{sid}/history").get_json()["points"]
-    assert [p["size"] for p in history] == [expected_size(store, SPEND_RULE), changed["size"]]
+    # Both counts happened at the test clock's one moment, so compare them without their order.
+    assert sorted(p["size"] for p in history) == sorted([expected_size(store, SPEND_RULE), changed["size"]])
 
 
 def test_patch_refuses_empty_and_unknown_changes(api: ApiClient, users: list[dict[str, Any]]) -> None:
@@ -232,7 +233,7 @@ def test_changes_are_in_the_audit_log(api: ApiClient, users: list[dict[str, Any]
     api.patch(f"/api/segments/{sid}", {"name": "Renamed"})
     api.delete(f"/api/segments/{sid}")
     actions = [e.action for e in store.audit.list(TEAM, 10)]
-    assert actions == ["segment.deleted", "segment.renamed", "segment.created"]
+    assert actions == ["segment.delete", "segment.rename", "segment.create"]
     assert {e.actor for e in store.audit.list(TEAM, 10)} == {"api:tests"}
 
 
