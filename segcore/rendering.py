@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
-from segcore.rules import AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
+from segcore.rules import AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Condition, RelativeAmount, Rule
 
 _NUMBER_WORDS = {
     "gt": "more than",
@@ -18,9 +18,7 @@ _NUMBER_WORDS = {
     "eq": "exactly",
     "ne": "other than",
 }
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 def describe(rule: Rule, catalog: FieldCatalog) -> str:
@@ -74,7 +72,7 @@ def indian_grouping(number: int | float) -> str:
     digits = str(whole)
     if len(digits) > 3:
         head, tail = digits[:-3], digits[-3:]
-        groups = []
+        groups: list[str] = []
         while len(head) > 2:
             groups.insert(0, head[-2:])
             head = head[:-2]
@@ -93,6 +91,12 @@ def _number(field: Field, op: str, value: Any) -> str:
     if field.unit and not field.money and field.unit == field.label:
         return f"{phrase} {field.label}"
     return f"{field.label} {phrase}"
+
+
+def _or_list(values: Any) -> str:
+    """"Mumbai", "Mumbai or Pune", "Mumbai, Pune or Delhi"."""
+    items = [str(v) for v in values]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def _string(field: Field, op: str, value: Any) -> str:
