@@ -6,11 +6,10 @@ mounts the Slack endpoint on the same app; this package never imports ``bot``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
-
-import logging
 
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface

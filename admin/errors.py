@@ -11,10 +11,10 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from segcore.storage.errors import DuplicateName, NotFound, StorageError, StorageUnavailable
 from werkzeug.exceptions import HTTPException
 
 from segcore.errors import ParseRefusal, RuleError, SegmentError
+from segcore.storage.errors import DuplicateName, NotFound, StorageError, StorageUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
-from segcore.storage.users import coerce_user
 
 from admin.api import bp
 from admin.api.payload import json_object, json_type
@@ -13,6 +12,7 @@ from admin.errors import ApiError, not_found
 from admin.present import plain
 from admin.workspace import mask_pii
 from segcore.errors import SegmentError
+from segcore.storage.users import coerce_user
 
 MAX_USERS_PER_REQUEST = 1000
 

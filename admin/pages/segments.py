@@ -181,12 +181,12 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
     except (ApiError, SegmentError) as raised:
-        exc = raised if isinstance(raised, ApiError) else from_domain(raised)
-        if exc.status in (404, 503):
-            raise exc from None
-        form.error = exc.message
-        if exc.details.get("not_understood"):
-            form.error += " Not understood: " + " ".join(exc.details["not_understood"])
+        problem = raised if isinstance(raised, ApiError) else from_domain(raised)
+        if problem.status in (404, 503):
+            raise problem from None
+        form.error = problem.message
+        if problem.details.get("not_understood"):
+            form.error += " Not understood: " + " ".join(problem.details["not_understood"])
     return _render_form(form, segment_id), 200 if form.error is None else 422
 
 

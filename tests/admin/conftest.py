@@ -3,8 +3,6 @@ clients holding tokens of two workspaces, and sign-in actions for the pages."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,14 +10,12 @@ from admin_helpers import NOW, OTHER_TEAM, TEAM, ApiClient, AuthActions, make_se
 from flask import Flask
 from flask.testing import FlaskClient
 from pymongo.database import Database
-from segcore.audience import AudienceEngine
-from segcore.storage.database import Store
-from segcore.storage.users import coerce_user
 
 from admin import AdminServices, create_app
 from admin.tokens import TokenStore
 from segcore import default_catalog
-from segcore.interpret import interpret
+from segcore.storage.database import Store
+from segcore.storage.users import coerce_user
 
 
 @pytest.fixture
