@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, current_app, jsonify
 
 from admin.api import bp
 from admin.api.campaigns import CHANNELS
 from admin.api.users import MAX_USERS_PER_REQUEST
 from segcore import limits
+from segcore.catalog import OPERATORS, FieldCatalog
 
 STATUSES = ["draft", "scheduled", "launching", "launched", "cancelled", "failed"]
 
@@ -143,7 +144,16 @@ def _op(summary: str, ok: dict[str, Any], *errors: int, body: dict[str, Any] | N
     return operation
 
 
-def build_spec() -> dict[str, Any]:
+def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
+    """RULE with this workspace's fields and the operators that exist, so generated rules can be valid."""
+    operators = sorted({op for ops in OPERATORS.values() for op in ops})
+    fields = [f.name for f in catalog.queryable()]
+    condition = {"type": "object", "required": ["field", "op"], "additionalProperties": False,
+                 "properties": {"field": {"enum": fields}, "op": {"enum": operators}, "value": {}}}
+    return {**RULE, "oneOf": [condition, *RULE["oneOf"][1:]]}
+
+
+def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
     seg_list = {"type": "object", "required": ["segments"],
                 "properties": {"segments": {"type": "array", "items": _ref("Segment")}}}
     camp_list = {"type": "object", "required": ["campaigns"],
@@ -241,11 +251,11 @@ def build_spec() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
         "paths": paths,
-        "components": {"schemas": SCHEMAS, "responses": RESPONSES,
+        "components": {"schemas": SCHEMAS | {"Rule": rule_schema(catalog)}, "responses": RESPONSES,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(build_spec())
+    return jsonify(build_spec(current_app.extensions["segments"].catalog))
