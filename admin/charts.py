@@ -26,10 +26,11 @@ def size_chart(points: Sequence[tuple[datetime, int]], width: int = 320, height:
         return round(x, 1), round(y, 1)
 
     coords = [xy(at, size) for at, size in points]
+    radius = round(max(2.5, width / 160), 1)
     line = " ".join(f"{x},{y}" for x, y in coords)
     title = f"{label}: {sizes[0]:,} to {sizes[-1]:,} ({len(points)} counts, lowest {low:,}, highest {high:,})"
     dots = "".join(
-        f'<circle cx="{x}" cy="{y}" r="2.5"><title>{escape(at.strftime("%Y-%m-%d %H:%M"))} UTC: {size:,}'
+        f'<circle cx="{x}" cy="{y}" r="{radius}"><title>{escape(at.strftime("%Y-%m-%d %H:%M"))} UTC: {size:,}'
         "</title></circle>"
         for (x, y), (at, size) in zip(coords, points, strict=True)
     )

@@ -18,7 +18,15 @@ from segcore.rules import UNITS, AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Con
 LIST_OPS = ("in", "not_in", "has_any", "has_all", "has_none")
 RELATIVE_OPS = ("within_last", "not_within_last", "more_than_ago")
 MATCHES = ("all", "any")
-EMPTY_ROWS = 2  # blank rows under the filled ones, so the form works without JavaScript
+EMPTY_ROWS = 2
+# The operator list in the marketer's words (the value is the rule's op).
+OPERATOR_LABELS = {
+    "gt": "more than", "gte": "at least", "lt": "less than", "lte": "at most", "eq": "is", "ne": "is not",
+    "between": "between", "in": "is one of", "not_in": "is none of", "contains": "contains", "has": "has",
+    "has_any": "has any of", "has_all": "has all of", "has_none": "has none of", "is": "is",
+    "before": "before", "after": "after", "on": "on", "within_last": "in the last",
+    "not_within_last": "not in the last", "more_than_ago": "more than … ago", "exists": "is recorded",
+}  # blank rows under the filled ones, so the form works without JavaScript
 
 
 @dataclass(frozen=True)

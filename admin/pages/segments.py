@@ -15,6 +15,7 @@ from admin.pages import bp
 from admin.pages.common import services, workspace
 from admin.rulebuilder import (
     EMPTY_ROWS,
+    OPERATOR_LABELS,
     Row,
     rows_from_form,
     rows_from_rule,
@@ -197,6 +198,7 @@ def _render_form(form: SegmentForm, segment_id: str | None) -> str:
         form=form,
         segment_id=segment_id,
         fields=[f for f in catalog.queryable()],
+        operator_labels=OPERATOR_LABELS,
     )
 
 

@@ -76,6 +76,18 @@ def shot(driver: Any, name: str) -> None:
     driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
 
 
+def submit(driver: Any, element: Any) -> None:
+    """Click something that loads a new page, and wait until it has."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def sign_in(driver: Any, base: str) -> None:
     from selenium.webdriver.common.by import By
 
@@ -83,7 +95,7 @@ def sign_in(driver: Any, base: str) -> None:
     assert "/auth/login" in driver.current_url
     shot(driver, "01-sign-in")
     driver.find_element(By.ID, "password").send_keys("correct horse battery staple")
-    driver.find_element(By.ID, "sign-in").click()
+    submit(driver, driver.find_element(By.ID, "sign-in"))
     assert driver.current_url.endswith("/segments")
 
 
@@ -96,16 +108,16 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
     shot(driver, "02-segments-empty")
 
     # Create a segment from plain language: read it, check the size, save.
-    driver.find_element(By.ID, "new-segment").click()
+    submit(driver, driver.find_element(By.ID, "new-segment"))
     driver.find_element(By.ID, "name").send_keys("Pune spenders")
     driver.find_element(By.ID, "text").send_keys("spent over 5k in Pune")
-    driver.find_element(By.ID, "read-text").click()
+    submit(driver, driver.find_element(By.ID, "read-text"))
     words = driver.find_element(By.ID, "form-words").text
     assert "Pune" in words and "₹5,000" in words
     size_text = driver.find_element(By.ID, "preview-size").text
     assert "people right now" in size_text
     shot(driver, "03-new-segment-read")
-    driver.find_element(By.ID, "save").click()
+    submit(driver, driver.find_element(By.ID, "save"))
 
     # The segment page: its size and its chart.
     assert driver.find_element(By.ID, "segment-size").text.split()[0] == size_text.split()[0]
@@ -117,12 +129,12 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
     driver.find_element(By.ID, "campaign-name").send_keys("Pune winback")
     Select(driver.find_element(By.ID, "channel")).select_by_value("email")
     driver.find_element(By.ID, "message").send_keys("We miss you")
-    driver.find_element(By.ID, "create-campaign").click()
+    submit(driver, driver.find_element(By.ID, "create-campaign"))
     shot(driver, "05-campaigns")
     driver.get(f"{base}/segments")
-    driver.find_element(By.LINK_TEXT, "Pune spenders").click()
+    submit(driver, driver.find_element(By.LINK_TEXT, "Pune spenders"))
     Select(driver.find_element(By.ID, "campaign_id")).select_by_visible_text("Pune winback (email)")
-    driver.find_element(By.ID, "attach").click()
+    submit(driver, driver.find_element(By.ID, "attach"))
     assert "Pune winback" in driver.find_element(By.ID, "attached-campaigns").text
     shot(driver, "06-segment-with-campaign")
 
@@ -138,7 +150,7 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
     shot(driver, "09-health")
 
     # Sign out: the pages are closed again.
-    driver.find_element(By.ID, "sign-out").click()
+    submit(driver, driver.find_element(By.ID, "sign-out"))
     assert "/auth/login" in driver.current_url
     driver.get(f"{base}/segments")
     assert "/auth/login" in driver.current_url
@@ -162,9 +174,9 @@ def test_rule_builder_in_the_browser_on_a_phone(browser: Any, live_server: str, 
     rows[0].find_element(By.NAME, "value").send_keys("50")
     driver.find_element(By.ID, "add-row").click()
     assert len(driver.find_elements(By.CSS_SELECTOR, ".rule-row")) == len(rows) + 1
-    driver.find_element(By.ID, "preview").click()
+    submit(driver, driver.find_element(By.ID, "preview"))
     assert "more than 50 visits" in driver.find_element(By.ID, "form-words").text
     shot(driver, "10-rule-builder-phone")
-    driver.find_element(By.ID, "save").click()
+    submit(driver, driver.find_element(By.ID, "save"))
     assert "Frequent visitors" in driver.find_element(By.TAG_NAME, "h1").text
     shot(driver, "11-segment-phone")
