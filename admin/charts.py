@@ -30,7 +30,7 @@ def size_chart(points: Sequence[tuple[datetime, int]], width: int = 320, height:
     line = " ".join(f"{x},{y}" for x, y in coords)
     title = f"{label}: {sizes[0]:,} to {sizes[-1]:,} ({len(points)} counts, lowest {low:,}, highest {high:,})"
     dots = "".join(
-        f'<circle cx="{x}" cy="{y}" r="{radius}"><title>{escape(at.strftime("%Y-%m-%d %H:%M"))} UTC: {size:,}'
+        f'<circle cx="{x}" cy="{y}" r="{radius}" fill="currentColor"><title>{escape(at.strftime("%Y-%m-%d %H:%M"))} UTC: {size:,}'
         "</title></circle>"
         for (x, y), (at, size) in zip(coords, points, strict=True)
     )
