@@ -1,6 +1,7 @@
 """Signing in to the admin page: one password for the single workspace, a session cookie, CSRF tokens.
 
-"Sign in with Slack" (OpenID Connect) is not built yet; the sign-in page offers the password only.
+With ``AdminServices.slack_sign_in`` set, "Sign in with Slack" (OpenID Connect) signs in members of the
+workspace too; without it its routes answer 404.
 Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``), in
 this process's memory: with several gunicorn workers each keeps its own count, which still bounds
 guessing to a few attempts a minute per worker.
@@ -17,10 +18,22 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from admin.errors import ApiError
+from admin.slack_signin import SignInRefused, SlackSignIn
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -86,7 +99,7 @@ def login_required(view: F) -> F:
         if not session.get("signed_in"):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         g.team_id = current_app.extensions["segments"].team_id
-        g.actor = "admin"
+        g.actor = session.get("actor", "admin")
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
@@ -104,7 +117,7 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     services = current_app.extensions["segments"]
     configured = bool(services.admin_password)
     if request.method == "GET":
-        return render_template("login.html", configured=configured, next=request.args.get("next", ""))
+        return _login_page(next=request.args.get("next", ""))
     limiter: FailedLogins = current_app.extensions["segments_failed_logins"]
     key = request.remote_addr or "unknown"
     now = services.now()
@@ -113,21 +126,73 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     wait = limiter.retry_after(key, now, limit, window)
     if wait:
         message = f"Too many failed sign-ins. Try again in {wait} seconds."
-        return render_template("login.html", configured=configured, error=message), 429, {"Retry-After": str(wait)}
+        return _login_page(error=message), 429, {"Retry-After": str(wait)}
     password = request.form.get("password", "")
     if not configured or not hmac.compare_digest(password.encode(), str(services.admin_password).encode()):
         limiter.record(key, now, window)
         message = ("Sign-in is switched off: set SEGMENTS_ADMIN_PASSWORD." if not configured
                    else "That password is not right.")
-        return render_template("login.html", configured=configured, error=message), 401, {}
+        return _login_page(error=message), 401, {}
     limiter.clear(key)
+    _start_session("admin", {"ip": key, "with": "password"})
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _login_page(**context: Any) -> str:
+    services = current_app.extensions["segments"]
+    return render_template("login.html", configured=bool(services.admin_password),
+                           slack=services.slack_sign_in is not None, **context)
+
+
+def _start_session(actor: str, details: dict[str, Any]) -> None:
+    services = current_app.extensions["segments"]
     session.clear()  # a fresh session on sign-in: no fixation of an earlier one
     session["signed_in"] = True
+    session["actor"] = actor
     session.permanent = True
     csrf_token()
-    services.store.audit.record(services.team_id, "admin", "admin.signed_in", "admin", {"ip": key})
+    services.store.audit.record(services.team_id, actor, "admin.signed_in", "admin", details)
     flash("Signed in.")
-    return redirect(_safe_next(request.form.get("next")))
+
+
+def _slack() -> SlackSignIn:
+    found: SlackSignIn | None = current_app.extensions["segments"].slack_sign_in
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/slack")
+def slack() -> Response:
+    """Send the browser to Slack, remembering a state (against forged callbacks) and a nonce."""
+    sign_in = _slack()
+    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    session["slack_sign_in"] = {"state": state, "nonce": nonce, "next": request.args.get("next", "")}
+    team_id = current_app.extensions["segments"].team_id
+    return redirect(sign_in.authorization_url(_callback_url(), state, nonce, team_id))
+
+
+@bp.get("/slack/callback")
+def slack_callback() -> Response | tuple[str, int]:
+    sign_in = _slack()
+    services = current_app.extensions["segments"]
+    pending = session.pop("slack_sign_in", None)
+    state = request.args.get("state", "")
+    if not isinstance(pending, dict) or not hmac.compare_digest(state.encode(), str(pending.get("state")).encode()):
+        return _login_page(error="That sign-in link has expired or was not started here. Try again."), 400
+    if request.args.get("error") or not request.args.get("code"):
+        return _login_page(error="Slack sign-in was cancelled."), 401
+    try:
+        who = sign_in.identify(request.args["code"], _callback_url(), str(pending.get("nonce")),
+                               services.team_id, services.now())
+    except SignInRefused as exc:
+        return _login_page(error=str(exc)), 403
+    _start_session(f"slack:{who.user_id}", {"with": "slack", "name": who.name, "email": who.email})
+    return redirect(_safe_next(str(pending.get("next") or "")))
+
+
+def _callback_url() -> str:
+    return url_for("auth.slack_callback", _external=True)
 
 
 @bp.post("/logout")

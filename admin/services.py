@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from admin.slack_signin import SlackSignIn
 from segcore.catalog import FieldCatalog
 from segcore.reading import Reading
 
@@ -32,6 +33,7 @@ class AdminServices:
     tokens carry their own workspace. ``launch``, when given, really launches a campaign; without it the
     launch endpoint only moves the campaign's status. ``trusted_proxies`` is how many reverse proxies
     (Render has one) may set ``X-Forwarded-*`` headers, so https is recognised for secure cookies.
+    ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
     """
 
     store: Store
@@ -44,3 +46,4 @@ class AdminServices:
     secret_key: str
     launch: LaunchFn | None = None
     trusted_proxies: int = 0
+    slack_sign_in: SlackSignIn | None = None
