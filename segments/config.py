@@ -30,7 +30,6 @@ class Settings:
     mirror_path: Path | None
     mirror_max_lag: float
     mirror_max_users: int
-    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,5 +62,4 @@ class Settings:
             mirror_path=Path(mirror) if mirror else None,
             mirror_max_lag=float(get("SEGMENTS_MIRROR_MAX_LAG") or 5.0),
             mirror_max_users=int(get("SEGMENTS_MIRROR_MAX_USERS") or 5_000_000),
-            trusted_proxies=int(get("SEGMENTS_TRUSTED_PROXIES") or 0),
         )
