@@ -51,7 +51,6 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         LOGIN_MAX_FAILURES=5,
         LOGIN_WINDOW_SECONDS=300,
-        JSON_SORT_KEYS=False,
     )
     if config:
         app.config.from_mapping(config)

@@ -11,7 +11,7 @@ from admin.api import bp
 from admin.api.payload import json_object, query_int
 from admin.errors import ApiError
 from admin.present import history_json, plain, segment_json
-from admin.workspace import Workspace
+from admin.workspace import Workspace, check_name
 from segcore import limits, rule_to_json
 from segcore.catalog import OPERATORS
 from segcore.rules import UNITS
@@ -96,7 +96,8 @@ def update_segment(segment_id: str) -> Response:
         reading = ws.read(data.get("rule"), data.get("text"))
     elif "name" not in data:
         raise ApiError(422, 'Nothing to change: send "name", "rule" or "text".')
-    segment = ws.update_segment(segment_id, data.get("name"), reading, data.get("text"))
+    name = check_name(data["name"], "segment") if "name" in data else None
+    segment = ws.update_segment(segment_id, name, reading, data.get("text"))
     return jsonify(segment_json(segment, _catalog()))
 
 

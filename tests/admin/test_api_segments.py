@@ -157,6 +157,8 @@ def test_patch_renames_and_changes_rules(api: ApiClient, users: list[dict[str, A
 def test_patch_refuses_empty_and_unknown_changes(api: ApiClient, users: list[dict[str, Any]]) -> None:
     sid = create(api)["id"]
     assert api.patch(f"/api/segments/{sid}", {}).status_code == 422
+    assert api.patch(f"/api/segments/{sid}", {"name": None}).status_code == 422
+    assert api.patch(f"/api/segments/{sid}", {"rule": None}).status_code == 422
     assert error_of(api.patch(f"/api/segments/{sid}", {"size": 3}))["code"] == "unknown_fields"
     create(api, "Taken")
     assert api.patch(f"/api/segments/{sid}", {"name": "taken"}).status_code == 409

@@ -91,3 +91,12 @@ def test_chart_of_nothing_and_of_one_point() -> None:
 def test_chart_escapes_its_label() -> None:
     svg = str(size_chart([(datetime(2026, 11, 1, tzinfo=UTC), 5)], label="<script>x</script>"))
     assert "<script>" not in svg
+
+
+def test_big_charts_write_their_dates_and_extremes() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    points = [(start, 1200), (start + timedelta(days=30), 900)]
+    svg = str(size_chart(points, width=640, height=160))
+    assert "highest 1,200" in svg and "lowest 900" in svg
+    assert "2026-11-01" in svg and "2026-12-01" in svg
+    assert "<text" not in str(size_chart(points, width=140, height=36))
