@@ -43,8 +43,8 @@ def size_chart(points: Sequence[tuple[datetime, int]], width: int = 320, height:
         start, end = points[0][0].strftime("%Y-%m-%d"), points[-1][0].strftime("%Y-%m-%d")
         texts = (
             f'<g class="labels" font-size="12" fill="currentColor">'
-            f'<text x="{pad}" y="14">highest {high:,}</text>'
-            f'<text x="{width - pad}" y="14" text-anchor="end">lowest {low:,}</text>'
+            f'<text x="{pad}" y="14">highest {high:,} · lowest {low:,}</text>'
+            f'<text x="{width - pad}" y="14" text-anchor="end">now {sizes[-1]:,}</text>'
             f'<text x="{pad}" y="{height - 6}">{start}</text>'
             f'<text x="{width - pad}" y="{height - 6}" text-anchor="end">{end}</text></g>'
         )

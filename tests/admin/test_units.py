@@ -97,6 +97,6 @@ def test_big_charts_write_their_dates_and_extremes() -> None:
     start = datetime(2026, 11, 1, tzinfo=UTC)
     points = [(start, 1200), (start + timedelta(days=30), 900)]
     svg = str(size_chart(points, width=640, height=160))
-    assert "highest 1,200" in svg and "lowest 900" in svg
+    assert "highest 1,200 · lowest 900" in svg and "now 900" in svg
     assert "2026-11-01" in svg and "2026-12-01" in svg
     assert "<text" not in str(size_chart(points, width=140, height=36))
