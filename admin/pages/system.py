@@ -19,8 +19,12 @@ def home() -> Response:
 @bp.get("/audit")
 @login_required
 def audit() -> str:
-    entries = services().store.audit.list(workspace().team_id, 200)
-    return render_template("audit.html", entries=entries)
+    ws = workspace()
+    entries = services().store.audit.list(ws.team_id, 200)
+    # Targets are ids; show the names of those that still exist, with a link.
+    links = {s.id: (s.name, url_for("pages.segment", segment_id=s.id)) for s in ws.segments()}
+    links |= {c.id: (c.name, url_for("pages.campaigns")) for c in ws.campaigns()}
+    return render_template("audit.html", entries=entries, links=links)
 
 
 @bp.get("/health")
