@@ -172,3 +172,17 @@ def test_sign_in_is_off_without_a_password(store: Any) -> None:
     response = client.post("/auth/login", data={"password": "", "csrf_token": "x"})
     assert response.status_code == 400  # no form was handed out, so no form can be posted
     assert "segments_admin" not in response.headers.get("Set-Cookie", "")
+
+
+def test_blueprints_mounted_beside_the_admin_are_not_csrf_checked(store: Any) -> None:
+    # The composition root mounts the Slack endpoint on this app; Slack signs its requests instead.
+    from admin_helpers import make_services
+    from flask import Blueprint
+
+    from admin import create_app
+
+    app = create_app(make_services(store), {"TESTING": True})
+    slack = Blueprint("slack", __name__)
+    slack.add_url_rule("/slack/events", "events", lambda: "ok", methods=["POST"])
+    app.register_blueprint(slack)
+    assert app.test_client().post("/slack/events", data={"payload": "{}"}).status_code == 200
