@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 from admin.tokens import TokenStore
+from segcore.storage.database import Store
+from segments.cli.common import open_store_from_settings
 from segments.config import Settings
 
 
@@ -31,11 +33,8 @@ def register(sub: Any) -> None:
     revoke.set_defaults(handler=run_revoke)
 
 
-def _tokens() -> tuple[TokenStore, Any]:
-    from segcore.storage.database import open_store
-
-    settings = Settings.from_env()
-    store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name)
+def _tokens() -> tuple[TokenStore, Store]:
+    store = open_store_from_settings(Settings.from_env())
     tokens = TokenStore(store.db)
     tokens.ensure_indexes()
     return tokens, store
