@@ -206,3 +206,9 @@ def test_rule_builder_in_the_browser_on_a_phone(browser: Any, live_server: str, 
     submit(driver, driver.find_element(By.ID, "save"))
     assert "Frequent visitors" in driver.find_element(By.TAG_NAME, "h1").text
     shot(driver, "11-segment-phone")
+    driver.get(f"{base}/segments")
+    # On a phone the table becomes cards: no header row, each cell labelled.
+    assert not driver.find_element(By.CSS_SELECTOR, "table.list thead").is_displayed()
+    width = driver.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
+    shot(driver, "12-segments-phone")

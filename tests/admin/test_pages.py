@@ -186,3 +186,10 @@ def test_blueprints_mounted_beside_the_admin_are_not_csrf_checked(store: Any) ->
     slack.add_url_rule("/slack/events", "events", lambda: "ok", methods=["POST"])
     app.register_blueprint(slack)
     assert app.test_client().post("/slack/events", data={"payload": "{}"}).status_code == 200
+
+
+def test_names_are_escaped_in_pages(client: FlaskClient, auth: AuthActions, api: ApiClient, users: Any) -> None:
+    api.post("/api/segments", {"name": "<script>alert(1)</script>", "rule": SPEND_RULE})
+    auth.login()
+    html = client.get("/segments").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
