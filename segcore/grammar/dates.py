@@ -42,6 +42,7 @@ class DateExpr:
     value: Any
     text: str
     note: str | None = None
+    numbers: tuple[int, int] | None = None  # "between 2000 and 2100": also readable as plain numbers
 
 
 def _duration(tokens: Sequence[Token], i: int) -> tuple[RelativeAmount, int] | None:
@@ -237,7 +238,11 @@ def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr,
     if found is None:
         return None
     (op, value, note), j = found
-    return DateExpr(op, value, shown(tokens[i:j]), note), j
+    numbers = None
+    if op == "between" and all(t.kind == "num" or t.low in lx.BETWEEN_WORDS or t.low in lx.RANGE_JOINERS
+                               for t in tokens[i:j]):
+        numbers = (value[0].start.year, value[1].start.year)
+    return DateExpr(op, value, shown(tokens[i:j]), note, numbers), j
 
 
 def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
@@ -295,6 +300,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
         end = span[1] + 1
         earlier = _EARLIER.match(tokens, end)
+        if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
+            earlier = None  # "ago and more than 5 orders" starts the next condition
         if earlier is not None:
             end = earlier[1]
         if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):

@@ -94,27 +94,29 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
     last = content[-1]
     if last.kind == "field" and len(content) >= 2 and content[-2].kind == "value":
         last = content[-2]  # "on the free tier or pro"
-    if last.kind == "value":
+    if last.kind in ("value", "quoted"):
         names = {n for n, _ in last.values}
         for _, other in last.merged:
             names &= {n for n, _ in other.values} if other.kind == "value" else names
-        if value.kind == "quoted" or names & {n for n, _ in value.values}:
+        if value.kind == "quoted" or last.kind == "quoted" or names & {n for n, _ in value.values}:
             last.merged.append((conj, value))
+            last.merged.extend(value.merged)
             return True
         return False
     if last.kind == "cond" and isinstance(last.data, Condition):
-        cond = last.data
-        if value.kind == "quoted":
-            text = str(value.data)
-        else:
-            found = [v for n, v in value.values if n == cond.field]
-            if not found:
-                return False
-            text = found[0]
-        wider = widen(cond, text, conj)
-        if wider is None:
+        cond: Condition | None = last.data
+        for link, part in [(conj, value), *value.merged]:
+            if part.kind == "quoted":
+                text = str(part.data)
+            else:
+                found = [v for n, v in part.values if n == last.data.field]
+                if not found:
+                    return False
+                text = found[0]
+            cond = widen(cond, text, link) if cond is not None else None
+        if cond is None:
             return False
-        last.data = wider
+        last.data = cond
         last.words = last.words + value.words
         return True
     return False
@@ -140,30 +142,51 @@ def _prepare(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _fields_of(item: Item) -> set[str]:
+    return {n for n, _ in item.values}
+
+
 def _absorb_forward(units: list[Unit]) -> list[Unit]:
-    """"pro or enterprise users in Pune": a bare value before "or" joins the first value after it."""
+    """"pro or enterprise users in Pune": bare values before "or"/"," join the first value after them."""
     out: list[Unit] = []
     index = 0
     while index < len(units):
         u = units[index]
-        if (isinstance(u, Clause) and index + 2 < len(units) and isinstance(units[index + 1], Conn)
-                and isinstance(units[index + 2], Clause)):
-            conn = units[index + 1]
-            assert isinstance(conn, Conn)
-            nxt = units[index + 2]
-            assert isinstance(nxt, Clause)
-            bare = _bare_value(u)
+        first = _bare_value(u) if isinstance(u, Clause) else None
+        if first is None or first.kind != "value":
+            out.append(u)
+            index += 1
+            continue
+        run: list[tuple[str, Item]] = []
+        shared = _fields_of(first)
+        k = index
+        target: Item | None = None
+        while k + 2 < len(units):
+            conn, nxt = units[k + 1], units[k + 2]
+            if not (isinstance(conn, Conn) and conn.kind in ("or", "comma") and isinstance(nxt, Clause)):
+                break
             content = _content(nxt.items)
-            if (bare is not None and bare.kind == "value" and conn.kind in ("or", "comma") and content
-                    and content[0].kind == "value" and not content[0].merged
-                    and {n for n, _ in bare.values} & {n for n, _ in content[0].values}):
-                first = content[0]
-                merged = Item("value", bare.words, values=bare.values, merged=[*bare.merged, (conn.kind, first)])
-                nxt.items[nxt.items.index(first)] = merged
-                index += 2
-                continue
-        out.append(u)
-        index += 1
+            if not content or content[0].kind != "value" or content[0].merged:
+                break
+            if not shared & _fields_of(content[0]):
+                break
+            run.append((conn.kind, content[0]))
+            shared &= _fields_of(content[0])
+            if len(content) > 1:
+                target = content[0]
+                break
+            k += 2
+        if target is None:
+            out.append(u)
+            index += 1
+            continue
+        # Rebuild the last clause's first value as the whole list, in the order written.
+        assert isinstance(units[k + 2], Clause)
+        last = units[k + 2]
+        assert isinstance(last, Clause)
+        merged = Item("value", first.words, values=first.values, merged=run)
+        last.items[last.items.index(target)] = merged
+        index = k + 2
     return out
 
 
