@@ -184,12 +184,14 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
 
 def test_rule_builder_in_the_browser_on_a_phone(browser: Any, live_server: str, users: Any) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     driver, base = browser, live_server
     driver.set_window_size(390, 844)
     sign_in(driver, base)
     driver.get(f"{base}/segments/new")
+    # admin.js shows "Add condition" once it has wired the rows: wait for it before using them.
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.ID, "add-row").is_displayed())
     driver.find_element(By.ID, "name").send_keys("Frequent visitors")
     rows = driver.find_elements(By.CSS_SELECTOR, ".rule-row")
     Select(rows[0].find_element(By.NAME, "field")).select_by_value("visits")
