@@ -6,6 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from admin.pages import campaigns, segments, system  # noqa: E402
+from admin.pages import campaigns, segments, system, tokens  # noqa: E402
 
-__all__ = ["bp", "campaigns", "segments", "system"]
+__all__ = ["bp", "campaigns", "segments", "system", "tokens"]

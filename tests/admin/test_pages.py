@@ -9,7 +9,7 @@ from admin_helpers import SPEND_RULE, TEAM, ApiClient, AuthActions, csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
 
-PAGES = ["/segments", "/segments/new", "/campaigns", "/audit", "/health"]
+PAGES = ["/segments", "/segments/new", "/campaigns", "/audit", "/health", "/tokens"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -193,3 +193,39 @@ def test_names_are_escaped_in_pages(client: FlaskClient, auth: AuthActions, api:
     auth.login()
     html = client.get("/segments").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_tokens_page_creates_shows_once_and_revokes(client: FlaskClient, auth: AuthActions, store: Any) -> None:
+    import re
+
+    from admin.tokens import TokenStore
+
+    auth.login()
+    csrf = auth.csrf("/tokens")
+    created = client.post("/tokens", data={"csrf_token": csrf, "name": "crm-sync"})
+    assert created.status_code == 200
+    html = created.get_data(as_text=True)
+    token = re.search(r'<code class="token">([^<]+)</code>', html).group(1)  # type: ignore[union-attr]
+    with client.session_transaction() as session:
+        assert token not in str(dict(session))  # never kept in the (readable) session cookie
+    assert client.get("/api/segments", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    listing = client.get("/tokens").get_data(as_text=True)
+    assert "crm-sync" in listing and token not in listing
+    record = TokenStore(store.db).list(TEAM)[0]
+    assert record.team_id == TEAM  # the page makes tokens for its own workspace only
+    duplicate = client.post("/tokens", data={"csrf_token": csrf, "name": "crm-sync"})
+    assert duplicate.status_code == 422
+    client.post(f"/tokens/{record.id}/revoke", data={"csrf_token": csrf})
+    assert client.get("/api/segments", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert "api_token.revoke" in client.get("/audit").get_data(as_text=True)
+
+
+def test_tokens_of_another_workspace_cannot_be_revoked_from_the_page(client: FlaskClient, auth: AuthActions,
+                                                                     store: Any) -> None:
+    from admin.tokens import TokenStore
+
+    record, token = TokenStore(store.db).create("T_OTHER", "theirs")
+    auth.login()
+    assert "theirs" not in client.get("/tokens").get_data(as_text=True)
+    client.post(f"/tokens/{record.id}/revoke", data={"csrf_token": auth.csrf("/tokens")})
+    assert TokenStore(store.db).verify(token) is not None
