@@ -174,6 +174,11 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
     driver.get(f"{base}/health")
     assert driver.find_element(By.ID, "db-status").text == "answers"
     shot(driver, "09-health")
+    driver.get(f"{base}/tokens")
+    driver.find_element(By.ID, "token-name").send_keys("crm-sync")
+    submit(driver, driver.find_element(By.ID, "create-token"))
+    assert driver.find_element(By.CSS_SELECTOR, "#new-token code.token").text.startswith("seg_")
+    shot(driver, "13-tokens")
 
     # Sign out: the pages are closed again.
     submit(driver, driver.find_element(By.ID, "sign-out"))
