@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
-from segcore import describe, validate_json
+from segcore import describe, rule_to_json, validate_json
 from segcore.errors import ParseRefusal, RuleError
 from segcore.privacy import mask_value
 from segcore.reading import Reading
@@ -70,6 +70,27 @@ class Workspace:
     def describe(self, rule: Rule) -> str:
         return describe(rule, self.services.catalog)
 
+    def alternatives(self, reading: Reading) -> list[dict[str, Any]]:
+        """When two readers understood the text differently: each reading with its words and size."""
+        found = tuple(getattr(reading, "alternatives", ()) or ())
+        return [
+            {"rule": rule_to_json(alt.rule), "description": self.describe(alt.rule), "source": alt.source,
+             "size": self.size(alt).size}
+            for alt in found
+        ]
+
+    def unambiguous(self, reading: Reading) -> Reading:
+        """The reading, fit to save; a reading with alternatives is never saved as is."""
+        if getattr(reading, "alternatives", ()):
+            raise ApiError(
+                422,
+                "The text can be read in more than one way, and the readings select different people. "
+                'Choose one of the alternatives and send it as "rule".',
+                "ambiguous",
+                {"alternatives": self.alternatives(reading)},
+            )
+        return reading
+
     def size(self, reading: Reading) -> Sized:
         counted = self.services.engine.count(self.team_id, reading.rule, self.services.now())
         return Sized(reading.rule, counted.size, counted.engine, counted.as_of, reading.assumptions,
@@ -88,6 +109,7 @@ class Workspace:
 
     def create_segment(self, name: Any, reading: Reading, text: str | None) -> Segment:
         name = check_name(name, "segment")
+        reading = self.unambiguous(reading)
         segment = self.store.segments.create(
             self.team_id, name, reading.rule, text or self.describe(reading.rule), reading.source, self.actor
         )
@@ -101,6 +123,7 @@ class Workspace:
             if new_name != segment.name:
                 self.store.segments.rename(self.team_id, segment_id, new_name, self.actor)
         if reading is not None:
+            reading = self.unambiguous(reading)
             self.store.segments.update_rule(
                 self.team_id, segment_id, reading.rule, text or self.describe(reading.rule), reading.source,
                 self.actor,

@@ -78,6 +78,7 @@ SCHEMAS: dict[str, Any] = {
             "size": {"type": ["integer", "null"]}, "counted_at": MOMENT,
             "created_by": {"type": "string"}, "created_at": MOMENT, "updated_at": MOMENT,
             "assumptions": {"type": "array", "items": {"type": "string"}},
+            "notice": {"type": ["string", "null"]},
         },
     },
     "SegmentInput": {
@@ -93,6 +94,14 @@ SCHEMAS: dict[str, Any] = {
     "Preview": {
         "type": "object", "required": ["size", "rule", "description"],
         "properties": {"size": {"type": "integer"}, "rule": _ref("Rule"), "description": {"type": "string"},
+                       "alternatives": {
+                           "type": "array",
+                           "description": "Non-empty when two readers understood the text differently: show "
+                                          "them all and save the one meant, as rule.",
+                           "items": {"type": "object", "properties": {
+                               "rule": _ref("Rule"), "description": {"type": "string"},
+                               "source": {"type": "string"}, "size": {"type": "integer"}}}},
+                       "notice": {"type": ["string", "null"]},
                        "assumptions": {"type": "array", "items": {"type": "string"}},
                        "source": {"type": "string"}, "engine": {"type": "string"}, "as_of": MOMENT},
     },

@@ -60,6 +60,7 @@ def create_segment() -> tuple[Response, int]:
     segment = ws.create_segment(data["name"], reading, data.get("text"))
     body = segment_json(segment, _catalog())
     body["assumptions"] = list(reading.assumptions)
+    body["notice"] = getattr(reading, "notice", None)
     response = jsonify(body)
     response.headers["Location"] = f"/api/segments/{segment.id}"
     return response, 201
@@ -69,8 +70,11 @@ def create_segment() -> tuple[Response, int]:
 def preview_segment() -> Response:
     data = json_object(("rule", "text"))
     ws = workspace()
-    sized = ws.size(ws.read(data.get("rule"), data.get("text")))
+    reading = ws.read(data.get("rule"), data.get("text"))
+    sized = ws.size(reading)
     return jsonify({
+        "alternatives": ws.alternatives(reading),
+        "notice": getattr(reading, "notice", None),
         "size": sized.size,
         "rule": rule_to_json(sized.rule),
         "description": ws.describe(sized.rule),

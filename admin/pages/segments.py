@@ -129,6 +129,7 @@ class SegmentForm:
     sized: Sized | None = None
     words: str | None = None
     nested: bool = False
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
 
     def padded_rows(self) -> list[Row]:
         return [*self.rows, *[Row() for _ in range(EMPTY_ROWS)]]
@@ -142,25 +143,43 @@ def _read_form() -> SegmentForm:
 
 def _reading(ws: Workspace, form: SegmentForm, prefer_text: bool) -> Reading:
     """The rule the form describes: the text when asked to read it (or when no rows), else the rows."""
+    pick = request.form.get("pick")
+    if form.text.strip() and pick is not None:
+        # The admin chose one of the readings that disagreed: it is theirs now (source "user").
+        found = tuple(getattr(ws.read(text=form.text), "alternatives", ()) or ())
+        if not pick.isdigit() or int(pick) >= len(found):
+            raise ApiError(422, "That reading is no longer offered; read the text again.")
+        chosen = found[int(pick)]
+        reading = Reading(chosen.rule, chosen.assumptions, "user")
+        _fill_rows(form, reading)
+        return reading
     if form.text.strip() and (prefer_text or not form.rows):
         reading = ws.read(text=form.text)
-        shape = rows_from_rule(reading.rule)
-        if shape is None:
-            form.nested = True
-        else:
-            form.match, form.rows = shape
+        if getattr(reading, "alternatives", ()):
+            form.alternatives = ws.alternatives(reading)
+            return reading
+        _fill_rows(form, reading)
         return reading
     rule_json = rule_json_from_rows(form.match, form.rows, services().catalog)
     reading = ws.read(rule_json=rule_json)
     if form.text.strip():
-        # Rows that still say what the text says keep the text's reader as their source.
+        # Rows that still say what the text says keep the text's reader as their source (unless the
+        # readers disagreed: then whatever the rows say was chosen by the admin).
         try:
             from_text = ws.read(text=form.text)
         except ApiError:
             return reading
-        if rule_to_json(from_text.rule) == rule_to_json(reading.rule):
+        if not getattr(from_text, "alternatives", ()) and rule_to_json(from_text.rule) == rule_to_json(reading.rule):
             return from_text
     return reading
+
+
+def _fill_rows(form: SegmentForm, reading: Reading) -> None:
+    shape = rows_from_rule(reading.rule)
+    if shape is None:
+        form.nested = True
+    else:
+        form.match, form.rows = shape
 
 
 def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str, int] | str:
@@ -168,6 +187,9 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
     action = request.form.get("action", "preview")
     try:
         reading = _reading(ws, form, prefer_text=action == "read")
+        if form.alternatives and action != "save":
+            form.words = None
+            return _render_form(form, segment_id), 200
         form.words = ws.describe(reading.rule)
         if action == "save":
             text = form.text.strip() or None
@@ -186,6 +208,7 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
         if problem.status in (404, 503):
             raise problem from None
         form.error = problem.message
+        form.alternatives = list(problem.details.get("alternatives", form.alternatives))
         if problem.details.get("not_understood"):
             form.error += " Not understood: " + " ".join(problem.details["not_understood"])
     return _render_form(form, segment_id), 200 if form.error is None else 422
