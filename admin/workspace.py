@@ -118,12 +118,13 @@ class Workspace:
     def update_segment(self, segment_id: str, name: Any = None, reading: Reading | None = None,
                        text: str | None = None) -> Segment:
         segment = self.segment(segment_id)
-        if name is not None:
-            new_name = check_name(name, "segment")
-            if new_name != segment.name:
-                self.store.segments.rename(self.team_id, segment_id, new_name, self.actor)
+        # Everything is checked before anything is written: a refused change leaves the segment as it was.
+        new_name = check_name(name, "segment") if name is not None else None
         if reading is not None:
             reading = self.unambiguous(reading)
+        if new_name is not None and new_name != segment.name:
+            self.store.segments.rename(self.team_id, segment_id, new_name, self.actor)
+        if reading is not None:
             self.store.segments.update_rule(
                 self.team_id, segment_id, reading.rule, text or self.describe(reading.rule), reading.source,
                 self.actor,

@@ -71,8 +71,9 @@ def test_api_refuses_to_save_an_ambiguous_text(api: ApiClient, users: Any) -> No
     chosen = api.post("/api/segments", {"name": "Spenders", "rule": COHERE})
     assert chosen.status_code == 201 and chosen.get_json()["source"] == "user"
     sid = chosen.get_json()["id"]
-    assert api.patch(f"/api/segments/{sid}", {"text": AMBIGUOUS}).status_code == 422
-    assert api.get(f"/api/segments/{sid}").get_json()["rule"] == COHERE
+    assert api.patch(f"/api/segments/{sid}", {"name": "Renamed", "text": AMBIGUOUS}).status_code == 422
+    unchanged = api.get(f"/api/segments/{sid}").get_json()
+    assert (unchanged["name"], unchanged["rule"]) == ("Spenders", COHERE)  # nothing half written
 
 
 def test_page_offers_the_readings_and_saves_the_chosen_one(client: FlaskClient, auth: AuthActions, users: Any,
