@@ -243,7 +243,10 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                         {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 404, 409)},
         "/api/users": {"post": _op(
             "Add or update users (all valid or nothing saved)",
-            {"200": _json({"type": "object"}, "What was inserted and updated")}, *BODY_ERRORS,
+            {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {
+                "inserted": {"type": "integer"}, "updated": {"type": "integer"},
+                "ignored_fields": {"type": "array", "items": {"type": "string"}}}},
+                "What was inserted and updated, and fields not stored")}, *BODY_ERRORS,
             body={"type": "object", "additionalProperties": False, "required": ["users"], "properties": {
                 "users": {"type": "array", "minItems": 1, "maxItems": MAX_USERS_PER_REQUEST,
                           "items": _ref("User")}}})},

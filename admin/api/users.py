@@ -12,7 +12,7 @@ from admin.errors import ApiError, not_found
 from admin.present import plain
 from admin.workspace import mask_pii
 from segcore.errors import SegmentError
-from segcore.storage.users import coerce_user
+from segcore.storage.users import coerce_user, unknown_fields
 
 MAX_USERS_PER_REQUEST = 1000
 
@@ -28,11 +28,14 @@ def upsert_users() -> Response:
     services = current_app.extensions["segments"]
     problems: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
+    ignored: set[str] = set()
     for index, doc in enumerate(users):
         if not isinstance(doc, dict):
             problems.append({"index": index, "message": f"a user must be an object, not {json_type(doc)}."})
             continue
         try:
+            # As `segments import`: fields outside the catalog are not stored, and we say which.
+            ignored.update(unknown_fields(doc, services.catalog))
             clean.append(coerce_user(doc, services.catalog))
         except SegmentError as exc:
             problems.append({"index": index, "user_id": doc.get("user_id"), "message": str(exc)})
@@ -42,7 +45,7 @@ def upsert_users() -> Response:
                        "invalid_users", {"errors": problems[:100]})
     report = services.store.users.upsert_many(g.team_id, clean)
     services.store.audit.record(g.team_id, g.actor, "users.upserted", "users", {"count": len(clean)})
-    return jsonify(plain(_report(report)))
+    return jsonify(plain(_report(report) | {"ignored_fields": sorted(ignored)}))
 
 
 def _report(report: Any) -> dict[str, Any]:

@@ -13,9 +13,11 @@ def test_upsert_then_get_masked(api: ApiClient, store: Any) -> None:
         {"user_id": "a2", "name": "Vikram Shah", "email": "vikram@example.com", "visits": 3,
          "last_visit_at": "2026-11-01T10:00:00Z"},
     ]
-    response = api.post("/api/users", {"users": users})
+    response = api.post("/api/users", {"users": users + [{"user_id": "a3", "shoe_size": 9}]})
     assert response.status_code == 200, response.get_json()
-    assert store.users.count(TEAM) == 2
+    assert response.get_json() == {"inserted": 3, "updated": 0, "ignored_fields": ["shoe_size"]}
+    assert store.users.count(TEAM) == 3
+    assert "shoe_size" not in api.get("/api/users/a3").get_json()
     got = api.get("/api/users/a1").get_json()
     assert got["user_id"] == "a1"
     assert got["city"] == "Bengaluru"  # the same canonical values as `segments import`
@@ -25,7 +27,7 @@ def test_upsert_then_get_masked(api: ApiClient, store: Any) -> None:
     updated = api.post("/api/users", {"users": [{"user_id": "a1", "total_spend": 9000}]})
     assert updated.status_code == 200
     assert api.get("/api/users/a1").get_json()["total_spend"] == 9000
-    assert store.users.count(TEAM) == 2
+    assert store.users.count(TEAM) == 3
 
 
 def test_one_bad_user_saves_nothing(api: ApiClient, store: Any) -> None:
