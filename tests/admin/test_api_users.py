@@ -13,7 +13,7 @@ def test_upsert_then_get_masked(api: ApiClient, store: Any) -> None:
         {"user_id": "a2", "name": "Vikram Shah", "email": "vikram@example.com", "visits": 3,
          "last_visit_at": "2026-11-01T10:00:00Z"},
     ]
-    response = api.post("/api/users", {"users": users + [{"user_id": "a3", "shoe_size": 9}]})
+    response = api.post("/api/users", {"users": [*users, {"user_id": "a3", "shoe_size": 9}]})
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"inserted": 3, "updated": 0, "ignored_fields": ["shoe_size"]}
     assert store.users.count(TEAM) == 3
