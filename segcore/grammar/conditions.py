@@ -79,6 +79,8 @@ def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
         return any(f.type == "datetime" or f.is_numeric for f in cands)
     if payload.kind == "consent":
         return any(f.type == "bool" for f in cands)
+    if payload.kind == "paid":
+        return any(f.type == "string" and "free" in f.values for f in cands)
     if payload.kind == "unknown":
         return any(f.type == "array" and not f.closed for f in cands)
     return False
@@ -224,7 +226,7 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
         return _consent(p, cands, ctx, said)
     if p.kind == "paid":
         for f in ctx.catalog.queryable():
-            if f.type == "string" and f.closed and "free" in f.values and (not cands or f in cands):
+            if f.type == "string" and "free" in f.values and (not cands or f in cands):
                 ctx.note(f"'{p.text}' read as {f.label} other than free")
                 return Condition(f.name, "ne", "free")
         ctx.unknown.extend(p.words)
@@ -287,7 +289,7 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
         ctx.problem(f"'{said}': {f.label} is not an amount of money.")
         return None
     op = q.op
-    if op == "eq" and not q.explicit and f.money:
+    if op == "eq" and not q.explicit and f.money and q.low != 0:
         op = "gte"
         ctx.note(f"'{q.text}' read as at least {format_number(f, q.low)} of {f.label}")
     elif f.money and (q.scaled or not cands):

@@ -232,6 +232,28 @@ def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
     return "after", AbsoluteDate("instant", value.start)
 
 
+_QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
+
+
+def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
+    j = i + 1 if low_at(tokens, i) in ("in", "during", "of") else i
+    if low_at(tokens, j) not in _QUARTER_WORDS:
+        return None
+    number = _QUARTER_WORDS[low_at(tokens, j)]
+    j += 1
+    year = _year(tokens, j)
+    note = None
+    if year is None:
+        current = (now.month - 1) // 3 + 1
+        year = now.year if number <= current else now.year - 1
+        note = f"'Q{number}' read as Q{number} {year}"
+    else:
+        j += 1
+    first = AbsoluteDate("month", datetime(year, 3 * number - 2, 1, tzinfo=UTC))
+    last = AbsoluteDate("month", datetime(year, 3 * number, 1, tzinfo=UTC))
+    return ("between", (first, last), note), j
+
+
 def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr, int] | None:
     """The date expression starting at ``i`` and the index after it, or None."""
     found = _read(tokens, i, now)
@@ -321,6 +343,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     the = j
     if low_at(tokens, j) == "the":
         j += 1
+
+    # "in Q1 2025", "during Q3": the three calendar months of that quarter.
+    quarter = _quarter(tokens, i, now)
+    if quarter is not None:
+        return quarter
 
     # "ytd", "year to date", "so far this year"
     if word in ("ytd",):
