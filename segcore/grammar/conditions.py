@@ -365,7 +365,8 @@ def _values(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None
     if len(values) == 1:
         return Condition(f.name, "eq", values[0])
     if conj == {"and"}:
-        ctx.note(f"'{said}' read as any of {', '.join(values)} (a user has one {f.label})")
+        written = " and ".join(it.text for _, it in parts)
+        ctx.note(f"'{written}' read as any of {', '.join(values)} (a user has one {f.label})")
     return Condition(f.name, "in", tuple(values))
 
 

@@ -190,6 +190,10 @@ def _absorb_forward(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _names_a_group(units: list[Unit]) -> bool:
+    return any(isinstance(u, Clause) and any(it.kind == "noun" for it in u.items) for u in units)
+
+
 def _has_content(units: list[Unit]) -> bool:
     return any(isinstance(u, Group) or (isinstance(u, Clause) and _content(u.items)) for u in units)
 
@@ -200,10 +204,17 @@ def build(units: list[Unit], ctx: Context) -> Rule | None:
         if isinstance(u, Conn) and u.kind == "rel":
             left = units[:index]
             if _has_content(left) and any(isinstance(x, Conn) and x.kind == "or" for x in units[index + 1:]):
-                rules = [r for r in (_build_or(left, ctx), build(units[index + 1:], ctx)) if r is not None]
+                rules = [r for r in (_build_commas(left, ctx), build(units[index + 1:], ctx)) if r is not None]
                 return all_of(*rules) if rules else None
             break
-    return _build_or(units, ctx)
+    return _build_commas(units, ctx)
+
+
+def _build_commas(units: list[Unit], ctx: Context) -> Rule | None:
+    """Commas separate the big parts: "more than 20 visits or 5 orders, in Chennai" = (visits or orders)
+    and Chennai."""
+    rules = [r for r in (_build_or(part, ctx) for part in _split(units, {"comma"})) if r is not None]
+    return all_of(*rules) if rules else None
 
 
 def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Unit]]:
@@ -217,7 +228,10 @@ def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Uni
 
 
 def _build_or(units: list[Unit], ctx: Context) -> Rule | None:
-    parts = [part for part in _split(units, {"or"}) if _has_content(part)]
+    parts = _split(units, {"or"})
+    if len(parts) > 1 and any(not _has_content(p) and _names_a_group(p) for p in parts):
+        ctx.problem("Each side of 'or' needs a condition of its own ('vip or customers' would be everyone).")
+    parts = [part for part in parts if _has_content(part)]
     built = [_build_and(part, ctx) for part in parts]
     rules = [r for r in built if r is not None]
     if rules and len(rules) < len(built):
