@@ -35,6 +35,7 @@ class Context:
     unknown: list[str] = dc_field(default_factory=list)
     problems: list[str] = dc_field(default_factory=list)
     understood: list[str] = dc_field(default_factory=list)
+    last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -271,6 +272,13 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
             f = ctx.catalog.get(counted)
     if f is None and q.hint and ctx.vocab.age_field and not cands:
         f = ctx.catalog.get(ctx.vocab.age_field)
+    previous = ctx.last_quantity
+    if (f is None and not cands and previous is not None and not q.hint and not q.times
+            and {q.op, previous.op} in ({"gt", "lt"}, {"gt", "lte"}, {"gte", "lt"}, {"gte", "lte"})):
+        # "more than 5 orders but less than 10": the other end of the same range.
+        f = ctx.catalog.get(previous.field)
+        if f is not None:
+            ctx.note(f"'{q.text}' read as {f.label}, like the number before it")
     if f is None and not cands:
         if q.money and ctx.vocab.money_field:
             f = ctx.catalog.get(ctx.vocab.money_field)
@@ -301,7 +309,8 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
         if low > high:
             low, high = high, low
         return Condition(f.name, "between", (low, high))
-    return Condition(f.name, op, q.low)
+    ctx.last_quantity = Condition(f.name, op, q.low)
+    return ctx.last_quantity
 
 
 def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | None:

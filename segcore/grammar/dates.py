@@ -357,7 +357,7 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
 
     # "before the start of this month", "since the start of this year"
     start = _start_of(tokens, j if kind else i, now)
-    if start is not None and kind in ("before", "since", "after", "until"):
+    if start is not None and kind in ("before", "since", "after", "until", "from"):
         value, end = start
         if kind == "before":
             return ("before", value, None), end
@@ -383,6 +383,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", value, note), end
     if kind == "after":
         return ("after", value, note), end
+    if kind == "from":
+        # "from March 2025 onwards" is since; "signups from last week" is during that week.
+        if low_at(tokens, end) in ("onwards", "onward", "on", "forward", "forwards"):
+            return (*_since(value), note), end + 1
+        return ("on", value, note), end
     if kind == "since":
         return (*_since(value), note), end
     if kind == "until":

@@ -99,7 +99,7 @@ DATE_PREPS: dict[str, str] = {
     "til": "until", "up to": "until", "upto": "until", "through": "until", "thru": "until",
     "on or before": "until", "by": "until",
     "after": "after", "later than": "after",
-    "since": "since", "from": "since", "starting": "since", "starting from": "since", "starting on": "since",
+    "since": "since", "from": "from", "starting": "since", "starting from": "since", "starting on": "since",
     "on or after": "since", "as of": "since", "beginning": "since",
     "in": "on", "during": "on", "on": "on", "of": "on", "within": "on", "in the month of": "on",
     "in the year": "on", "in the year of": "on",

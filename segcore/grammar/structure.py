@@ -252,4 +252,5 @@ def _build_and(units: list[Unit], ctx: Context) -> Rule | None:
                     ctx.unknown.append("not")
                 continue
             rules.append(Not(inner) if u.neg else inner)
-    return all_of(*rules) if rules else None
+    unique = [r for index, r in enumerate(rules) if r not in rules[:index]]  # "Delhi NCR" says Delhi twice
+    return all_of(*unique) if unique else None
