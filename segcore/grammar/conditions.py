@@ -36,6 +36,7 @@ class Context:
     problems: list[str] = dc_field(default_factory=list)
     understood: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
+    last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -329,6 +330,10 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
                 f"('{d.text}')."
             )
             return None
+    if f is None and not cands and ctx.last_date_field is not None:
+        f = ctx.catalog.get(ctx.last_date_field)
+        if f is not None:
+            ctx.note(f"'{d.text}' read as {f.verb or f.label}, like the date before it")
     if f is None:
         dated = ", ".join(c.verb or c.label for c in ctx.catalog.queryable() if c.type == "datetime")
         ctx.problem(f"'{d.text}': which date? Say what happened then, e.g. {dated}.")
@@ -340,6 +345,7 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
         ctx.note(f"'{value.words()}' counted back from now as calendar months")
     if isinstance(value, CalendarPeriod) and value.period == "week":
         ctx.note("weeks run Monday to Monday (UTC)")
+    ctx.last_date_field = f.name
     return Condition(f.name, d.op, value)
 
 
