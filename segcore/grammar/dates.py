@@ -384,10 +384,13 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if kind == "after":
         return ("after", value, note), end
     if kind == "from":
-        # "from March 2025 onwards" is since; "signups from last week" is during that week.
+        # SPEC: "from 2025-06-01" includes that day and what follows, like "since"; but "signups from last
+        # week" is during that week.
         if low_at(tokens, end) in ("onwards", "onward", "on", "forward", "forwards"):
             return (*_since(value), note), end + 1
-        return ("on", value, note), end
+        if isinstance(value, CalendarPeriod):
+            return ("on", value, note), end
+        return (*_since(value), note), end
     if kind == "since":
         return (*_since(value), note), end
     if kind == "until":
