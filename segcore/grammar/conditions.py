@@ -237,8 +237,15 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement"})
+
+
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     if not cands:
+        return None
+    assert g.field is not None
+    if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
+        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days' or 'inactive for 3 months'.")
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:
@@ -260,6 +267,9 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         if count is not None:
             ctx.note(f"'{said}' read as {count.label} more than 0")
             return Condition(count.name, "gt", 0)
+    text = next((f for f in cands if f.type == "string" and not f.values), None)
+    if text is not None:
+        return Condition(text.name, "exists", not g.neg)  # "users with email", "without a name"
     ctx.problem(f"'{said}': which {cands[0].label}? Name a value, e.g. '{cands[0].label} is ...'.")
     return None
 

@@ -48,7 +48,12 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         tok = tokens[i]
         words = [tok.text]
         if tok.kind == "quoted":
-            items.append(Item("quoted", [tok.text], data=tok.text))
+            # A quoted known value ("vip") is that value; any other quoted text is free text.
+            known = vocab.catalog_words.get(phrase_key(tok.text)) if tok.text.strip() else None
+            if known is not None and known.kind == "value":
+                items.append(Item("value", [tok.text], values=known.values))
+            else:
+                items.append(Item("quoted", [tok.text], data=tok.text))
             i += 1
             continue
         late = _late_comparison(tokens, i, items)
@@ -103,7 +108,7 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         items.append(_item(meaning, consumed))
         if meaning.kind == "negfield":
             items[-1] = Item("neg", consumed)
-            items.append(Item("field", consumed, fields=meaning.fields))
+            items.append(Item("field", [], fields=meaning.fields, data="window"))
         i = j
     return items
 
