@@ -174,7 +174,8 @@ def corrections(vocab: Vocabulary, word: str) -> list[str]:
     candidates: set[str] = set()
     for key in _deletions(word):
         candidates |= vocab.fuzzy.get(key, set())
-    return sorted(c for c in candidates if len(c) >= 4 and _distance_at_most_one(word, c))
+    # Typos rarely hit the first letter; requiring it keeps "gmail" from becoming "email".
+    return sorted(c for c in candidates if len(c) >= 4 and c[0] == word[0] and _distance_at_most_one(word, c))
 
 
 _CACHE: dict[int, tuple[FieldCatalog, Vocabulary]] = {}
