@@ -19,6 +19,7 @@ from segcore.rules import Condition, Not, Rule, all_of, any_of
 
 _IGNORED = frozenset({"filler", "noun", "loc"})
 _CONNECTIVES = frozenset({"and", "or", "comma", "rel"})
+_MAX_PARENS = 8
 
 
 @dataclass
@@ -57,6 +58,9 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
             stack[-1].append(Conn(it.kind))
         elif it.kind == "lp":
             flush()
+            if len(stack) > _MAX_PARENS:
+                ctx.problem(f"Parentheses can be nested at most {_MAX_PARENS} deep.")
+                return []
             stack.append([])
         elif it.kind == "rp":
             flush()
@@ -190,6 +194,10 @@ def _absorb_forward(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _names_a_group(units: list[Unit]) -> bool:
+    return any(isinstance(u, Clause) and any(it.kind == "noun" for it in u.items) for u in units)
+
+
 def _has_content(units: list[Unit]) -> bool:
     return any(isinstance(u, Group) or (isinstance(u, Clause) and _content(u.items)) for u in units)
 
@@ -200,10 +208,17 @@ def build(units: list[Unit], ctx: Context) -> Rule | None:
         if isinstance(u, Conn) and u.kind == "rel":
             left = units[:index]
             if _has_content(left) and any(isinstance(x, Conn) and x.kind == "or" for x in units[index + 1:]):
-                rules = [r for r in (_build_or(left, ctx), build(units[index + 1:], ctx)) if r is not None]
+                rules = [r for r in (_build_commas(left, ctx), build(units[index + 1:], ctx)) if r is not None]
                 return all_of(*rules) if rules else None
             break
-    return _build_or(units, ctx)
+    return _build_commas(units, ctx)
+
+
+def _build_commas(units: list[Unit], ctx: Context) -> Rule | None:
+    """Commas separate the big parts: "more than 20 visits or 5 orders, in Chennai" = (visits or orders)
+    and Chennai."""
+    rules = [r for r in (_build_or(part, ctx) for part in _split(units, {"comma"})) if r is not None]
+    return all_of(*rules) if rules else None
 
 
 def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Unit]]:
@@ -217,7 +232,10 @@ def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Uni
 
 
 def _build_or(units: list[Unit], ctx: Context) -> Rule | None:
-    parts = [part for part in _split(units, {"or"}) if _has_content(part)]
+    parts = _split(units, {"or"})
+    if len(parts) > 1 and any(not _has_content(p) and _names_a_group(p) for p in parts):
+        ctx.problem("Each side of 'or' needs a condition of its own ('vip or customers' would be everyone).")
+    parts = [part for part in parts if _has_content(part)]
     built = [_build_and(part, ctx) for part in parts]
     rules = [r for r in built if r is not None]
     if rules and len(rules) < len(built):
@@ -238,4 +256,5 @@ def _build_and(units: list[Unit], ctx: Context) -> Rule | None:
                     ctx.unknown.append("not")
                 continue
             rules.append(Not(inner) if u.neg else inner)
-    return all_of(*rules) if rules else None
+    unique = [r for index, r in enumerate(rules) if r not in rules[:index]]  # "Delhi NCR" says Delhi twice
+    return all_of(*unique) if unique else None
