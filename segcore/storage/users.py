@@ -39,11 +39,14 @@ class InvalidUserData(RuleError):
 
 @dataclass(frozen=True)
 class UpsertReport:
-    inserted: int = 0
-    updated: int = 0
+    inserted: int = 0  # new users
+    updated: int = 0  # known users whose record changed
+    unchanged: int = 0  # known users whose record was already the same (nothing written)
 
     def __add__(self, other: UpsertReport) -> UpsertReport:
-        return UpsertReport(self.inserted + other.inserted, self.updated + other.updated)
+        return UpsertReport(
+            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
+        )
 
 
 def unknown_fields(doc: Mapping[str, Any], catalog: FieldCatalog) -> list[str]:
@@ -217,6 +220,28 @@ def _update(user: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
+def _applied(stored: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The document after writing ``user`` over ``stored``."""
+    doc = dict(stored)
+    for key, value in user.items():
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+    return doc
+
+
+def _same(stored: Mapping[str, Any], user: Mapping[str, Any]) -> bool:
+    """True when writing ``user`` would leave ``stored`` as it is."""
+    for key, value in user.items():
+        if value is None:
+            if key in stored:
+                return False
+        elif key not in stored or stored[key] != value or type(stored[key]) is not type(value):
+            return False
+    return True
+
+
 def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
     return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
 
@@ -251,13 +276,13 @@ class UserRepository:
             report += self._write(team_id, batch)
         return report
 
-    def _existing(self, team_id: str, user_ids: list[str]) -> set[str]:
-        found: set[str] = set()
+    def _existing(self, team_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
         # Large $in lists are slow on the embedded server (FACTS): ask in chunks.
         for start in range(0, len(user_ids), 200):
             chunk = user_ids[start : start + 200]
             query = {"team_id": team_id, "user_id": {"$in": chunk}}
-            found.update(d["user_id"] for d in self.collection.find(query, {"_id": 0, "user_id": 1}))
+            found.update((d["user_id"], d) for d in self.collection.find(query, {"_id": 0}))
         return found
 
     def _write(self, team_id: str, batch: list[Mapping[str, Any]]) -> UpsertReport:
@@ -266,13 +291,24 @@ class UserRepository:
         with self.outage.guard():
             existing = self._existing(team_id, list({u["user_id"] for u in batch}))
             ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
+            writes: list[Mapping[str, Any]] = []  # the user behind each op, for the retry below
+            unchanged = 0
             for user in batch:
-                if user["user_id"] in existing:
+                stored = existing.get(user["user_id"])
+                if stored is not None and _same(stored, user):
+                    # Re-importing the same file writes nothing (each write costs every index).
+                    unchanged += 1
+                    continue
+                if stored is not None:
                     ops.append(_upsert(team_id, user))
                 else:
-                    existing.add(user["user_id"])  # a second row for the same user in this batch updates it
                     doc = {k: v for k, v in user.items() if v is not None}
                     ops.append(InsertOne({"team_id": team_id, **doc}))
+                # A second row for the same user in this batch updates it.
+                existing[user["user_id"]] = _applied(stored or {"team_id": team_id}, user)
+                writes.append(user)
+            if not ops:
+                return UpsertReport(unchanged=unchanged)
             try:
                 result = self.collection.bulk_write(ops, ordered=True)
             except BulkWriteError as exc:
@@ -280,12 +316,12 @@ class UserRepository:
                 if not errors or any(e.get("code") != 11000 for e in errors):
                     raise
                 done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
-                                    exc.details.get("nMatched", 0))
-                retry = [_upsert(team_id, user) for user in batch[errors[0]["index"] :]]
+                                    exc.details.get("nMatched", 0), unchanged)
+                retry = [_upsert(team_id, user) for user in writes[errors[0]["index"] :]]
                 again = self.collection.bulk_write(retry, ordered=True)
                 return done + UpsertReport(again.upserted_count, again.matched_count)
         return UpsertReport(
-            inserted=result.inserted_count + result.upserted_count, updated=result.matched_count
+            inserted=result.inserted_count + result.upserted_count, updated=result.matched_count, unchanged=unchanged
         )
 
     def get(self, team_id: str, user_id: str) -> dict[str, Any] | None:
