@@ -245,6 +245,7 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
             "Add or update users (all valid or nothing saved)",
             {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {
                 "inserted": {"type": "integer"}, "updated": {"type": "integer"},
+                "unchanged": {"type": "integer", "description": "known users already the same"},
                 "ignored_fields": {"type": "array", "items": {"type": "string"}}}},
                 "What was inserted and updated, and fields not stored")}, *BODY_ERRORS,
             body={"type": "object", "additionalProperties": False, "required": ["users"], "properties": {
