@@ -108,8 +108,9 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         team_id=settings.team_id,
         admin_password=settings.admin_password,
         secret_key=secret_key(settings),
-        launch=services.extras.get("launch"),
+        launch=services.launch_campaign,
         trusted_proxies=settings.trusted_proxies,
+        slack_sign_in=_slack_sign_in(settings),
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:
@@ -117,6 +118,14 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
 
         web.register_blueprint(slack_blueprint(bolt))
     return web
+
+
+def _slack_sign_in(settings: Settings) -> Any:
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        return None
+    from admin.slack_signin import SlackSignIn
+
+    return SlackSignIn(settings.slack_client_id, settings.slack_client_secret, api_url=settings.slack_api_url)
 
 
 def build_scheduler(services: Services) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 from segcore.audience import AudienceEngine
 from segcore.catalog import FieldCatalog, default_catalog
+from segcore.errors import SegmentError
 from segcore.interpret import interpret
 from segcore.reading import Reading
 from segcore.rules import Rule
@@ -47,6 +48,20 @@ class Services:
         return interpret(
             text, self.catalog, now, engine="auto", cohere=self.cohere, team_id=team_id, compare=same_audience
         )
+
+    def launch_campaign(self, team_id: str, campaign_id: str, actor: str) -> Any:
+        """Freeze the audience now, then deliver it through the webhook when one is configured."""
+        from segcore.campaigns import WebhookDelivery, deliver, launch
+
+        launch(self.store, team_id, campaign_id, self.now(), actor)
+        settings = self.settings
+        if settings.webhook_url and settings.webhook_secret:
+            try:
+                deliver(self.store, team_id, campaign_id, WebhookDelivery(settings.webhook_url, settings.webhook_secret))
+            except SegmentError as exc:
+                # The audience is frozen and recorded; the scheduler retries what was not delivered.
+                log.warning("delivery of campaign %s failed, will be retried: %s", campaign_id, exc)
+        return self.store.campaigns.get(team_id, campaign_id)
 
     def close(self) -> None:
         if self.mirror is not None:
