@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,10 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
     return Running(services, web, bolt, socket, scheduler, notes)
 
 
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(settings: Settings, port: int | None = None, host: str = "127.0.0.1") -> None:
     """Run until interrupted, on a threaded HTTP server (production uses gunicorn and segments.wsgi)."""
     from werkzeug.serving import make_server
@@ -211,6 +216,8 @@ def serve(settings: Settings, port: int | None = None, host: str = "127.0.0.1") 
         print(note, flush=True)
     if not settings.admin_password:
         print("Admin page: set SEGMENTS_ADMIN_PASSWORD to sign in.", flush=True)
+    # SIGTERM (Render, systemd, `timeout`) stops as cleanly as Ctrl-C: the embedded database is shut down.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
