@@ -63,11 +63,9 @@ def size_words(row: SegmentRow) -> str:
 
 def segment_list_message(rows: Sequence[SegmentRow], now: datetime | None = None) -> dict[str, Any]:
     if not rows:
-        blocks = [
-            section("No saved segments yet. Describe one with `/segment spent over 5k in Pune` and press "
-                    "*Save segment*."),
-        ]
-        return message(blocks, "No saved segments yet.")
+        empty = section("No saved segments yet. Describe one with `/segment spent over 5k in Pune` and press "
+                        "*Save segment*.")
+        return message([empty], "No saved segments yet.")
     blocks: list[Block] = [header(f"Segments ({len(rows)})")]
     for row in rows[:MAX_LISTED]:
         blocks.append(section(

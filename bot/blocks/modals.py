@@ -137,20 +137,34 @@ CAMPAIGN_CHANNELS = ("email", "sms", "push", "other")
 
 
 def new_campaign_view(
-    segments: Sequence[tuple[str, str]], metadata: str = "", selected_segment: str | None = None
+    segments: Sequence[tuple[str, str]],
+    metadata: str = "",
+    selected_segment: str | None = None,
+    draft_description: str | None = None,
+    name: str = "",
 ) -> dict[str, Any]:
-    """``segments`` are (id, name) pairs; at most 100 are offered (Slack's limit for a select)."""
+    """``segments`` are (id, name) pairs; at most 100 are offered (Slack's limit for a select).
+
+    From an unsaved segment card (``draft_description``) the modal asks for the segment's name instead,
+    and saves the segment with the campaign."""
     channel_options = [option(c.upper() if c == "sms" else c.capitalize(), c) for c in CAMPAIGN_CHANNELS]
+    name_input: dict[str, Any] = {"type": "plain_text_input", "action_id": "name", "max_length": 80}
+    if name:
+        name_input["initial_value"] = name[:80]
     blocks: list[Block] = [
-        {"type": "input", "block_id": "campaign_name", "label": plain("Campaign name"),
-         "element": {"type": "plain_text_input", "action_id": "name", "max_length": 80}},
+        {"type": "input", "block_id": "campaign_name", "label": plain("Campaign name"), "element": name_input},
         {"type": "input", "block_id": "campaign_channel", "label": plain("Channel"),
          "element": {"type": "static_select", "action_id": "channel", "options": channel_options,
                      "initial_option": channel_options[0]}},
         {"type": "input", "block_id": "campaign_message", "label": plain("Message"), "optional": True,
          "element": {"type": "plain_text_input", "action_id": "message", "multiline": True, "max_length": 2000}},
     ]
-    segment_options = [option(name, sid) for sid, name in segments[:OPTIONS]]
+    if draft_description is not None:
+        blocks.append(section(f"*Segment:* {escape(draft_description)}", block_id="campaign_draft"))
+        blocks.append({"type": "input", "block_id": "segment_name", "label": plain("Save the segment as"),
+                       "element": {"type": "plain_text_input", "action_id": "name", "max_length": 80}})
+        return modal(NEW_CAMPAIGN, "New campaign", blocks, "Create", metadata)
+    segment_options = [option(label, sid) for sid, label in segments[:OPTIONS]]
     if segment_options:
         select: dict[str, Any] = {"type": "static_select", "action_id": "segment", "options": segment_options,
                                   "placeholder": plain("Choose a saved segment")}

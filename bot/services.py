@@ -1,0 +1,78 @@
+"""What the Slack app needs from the rest of the product, and its configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+
+from segcore.catalog import FieldCatalog
+from segcore.reading import Reading
+
+SLACK_API_URL = "https://slack.com/api/"
+
+
+@dataclass
+class BotServices:
+    """The domain the handlers stand on; the composition root builds it, tests build their own.
+
+    ``interpret(text, team_id)`` reads a request (``segcore.interpret`` with the workspace's catalog and
+    clock); ``client_factory(token)`` builds a Slack ``WebClient`` for the configured API base URL.
+    """
+
+    store: Any  # segcore.storage.database.Store
+    engine: Any  # segcore.audience.AudienceEngine
+    catalog: FieldCatalog
+    now: Callable[[], datetime]
+    interpret: Callable[[str, str], Reading]
+    client_factory: Callable[[str | None], WebClient]
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    """Multi-workspace install through Slack's OAuth flow (installations kept in MongoDB)."""
+
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...] = ()
+    user_scopes: tuple[str, ...] = ()
+    redirect_uri: str | None = None
+    install_path: str = "/slack/install"
+    redirect_uri_path: str = "/slack/oauth_redirect"
+    state_expiration_seconds: int = 600
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """``team_id`` is the workspace whose data a single-workspace install serves (SLACK_TEAM_ID).
+
+    ``verify_workspace`` calls auth.test when the app is built and checks the token's workspace against
+    ``team_id``; tests that run without a Slack stand-in at build time turn it off.
+    """
+
+    bot_token: str | None
+    signing_secret: str
+    team_id: str = "local"
+    api_url: str = SLACK_API_URL
+    process_before_response: bool = False
+    verify_workspace: bool = True
+    oauth: OAuthConfig | None = None
+    campaign_managers: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not self.api_url.endswith("/api/"):
+            raise ValueError(f"SLACK_API_URL must end with /api/ (got {self.api_url!r}), e.g. https://slack.com/api/")
+        if not self.signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET is required: Slack requests are always verified.")
+        if self.oauth is None and not self.bot_token:
+            raise ValueError("Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth).")
+
+
+def default_client_factory(api_url: str = SLACK_API_URL) -> Callable[[str | None], WebClient]:
+    def build(token: str | None) -> WebClient:
+        return WebClient(token=token, base_url=api_url, timeout=10)
+
+    return build
