@@ -81,3 +81,15 @@ def sample_db(mongo_client: MongoClient[dict[str, Any]], sample_users: list[dict
     database.users.drop()
     database.users.insert_many([dict(u) for u in sample_users])
     return database
+
+
+@pytest.fixture
+def store(db: Database[dict[str, Any]]) -> Iterator[Any]:
+    """A `Store` over the fresh per-test database, with its indexes."""
+    from segcore.catalog import default_catalog
+    from segcore.storage.database import Store
+
+    result = Store.from_database(db, default_catalog())
+    result.ensure_indexes()
+    yield result
+    result.close()

@@ -1,0 +1,274 @@
+"""The audience engine: how many users a rule selects, who they are, and how segments overlap.
+
+Counting goes through a ``Counter``. The MongoDB counter always works; a faster one (the DuckDB mirror)
+can be put in front of it and may decline with ``CounterUnavailable`` (e.g. when it lags), in which case
+the next counter answers. Listing members always reads MongoDB, the source of truth.
+
+Every query is scoped to one workspace: ``scoped(team_id, filter)`` puts the team id at the top of the
+filter, where the filter cannot widen it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pymongo.collection import Collection
+
+from segcore import limits
+from segcore.catalog import FieldCatalog
+from segcore.compile_mongo import to_mongo_filter
+from segcore.errors import SegmentError
+from segcore.privacy import mask_value
+from segcore.rules import Rule
+from segcore.storage.errors import Outage
+from segcore.validation import validate
+
+if TYPE_CHECKING:
+    from segcore.storage.database import Store
+
+
+class CounterUnavailable(SegmentError):
+    """A counter cannot answer right now; the engine asks the next one."""
+
+
+@dataclass(frozen=True)
+class AudienceSize:
+    size: int
+    engine: str
+    as_of: datetime
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class Overlap:
+    a: int
+    b: int
+    both: int
+
+    @property
+    def only_a(self) -> int:
+        return self.a - self.both
+
+    @property
+    def only_b(self) -> int:
+        return self.b - self.both
+
+    @property
+    def either(self) -> int:
+        return self.a + self.b - self.both
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class Counter(Protocol):
+    """Something that can count audiences. Rules handed to it are already validated."""
+
+    name: str
+
+    def count(self, team_id: str, rule: Rule, now: datetime) -> int: ...
+
+    def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]: ...
+
+    def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap: ...
+
+
+def scoped(team_id: str, mongo_filter: Mapping[str, Any]) -> dict[str, Any]:
+    """``mongo_filter`` limited to one workspace.
+
+    Logically ``{"$and": [{"team_id": team_id}, mongo_filter]}``. The conditions of a top-level ``$and``
+    are lifted next to ``team_id`` when their keys do not clash, because the embedded server only picks a
+    (team_id, field) index for a flat filter (measured: 40 ms instead of 1.4 s on 60k users). Whatever the
+    filter holds, ``team_id`` stays a top-level equality that nothing else in the document can replace.
+    """
+    if not isinstance(team_id, str) or not team_id:
+        raise SegmentError("A workspace (team id) is required for every audience query.")
+    flat: dict[str, Any] = {"team_id": team_id}
+    rest: list[dict[str, Any]] = []
+    for part in _conjuncts(mongo_filter):
+        if part and "$and" not in part and not set(part) & set(flat):
+            flat.update(part)
+        elif part:
+            rest.append(part)
+    if rest:
+        flat["$and"] = rest
+    return flat
+
+
+def _conjuncts(mongo_filter: Mapping[str, Any]) -> list[dict[str, Any]]:
+    if set(mongo_filter) == {"$and"}:
+        return [part for child in mongo_filter["$and"] for part in _conjuncts(child)]
+    return [dict(mongo_filter)]
+
+
+class MongoCounter:
+    """Counts with the database itself: always exact, always available while the database is."""
+
+    name = "mongodb"
+
+    def __init__(self, users: Collection[dict[str, Any]], catalog: FieldCatalog, outage: Outage | None = None):
+        self.users = users
+        self.catalog = catalog
+        self.outage = outage or Outage()
+
+    def filter(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
+        return scoped(team_id, to_mongo_filter(rule, self.catalog, now))
+
+    def count(self, team_id: str, rule: Rule, now: datetime) -> int:
+        flt = self.filter(team_id, rule, now)
+        with self.outage.guard():
+            return self.users.count_documents(flt)
+
+    def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
+        """All sizes in one pass over the workspace's users ($facet: one branch per rule)."""
+        keys = list(rules)
+        if not keys:
+            return {}
+        facets: dict[str, list[dict[str, Any]]] = {
+            f"s{i}": [{"$match": to_mongo_filter(rules[key], self.catalog, now)}, {"$count": "n"}]
+            for i, key in enumerate(keys)
+        }
+        return self._facets(team_id, facets, keys)
+
+    def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap:
+        fa = to_mongo_filter(a, self.catalog, now)
+        fb = to_mongo_filter(b, self.catalog, now)
+        facets: dict[str, list[dict[str, Any]]] = {
+            "s0": [{"$match": fa}, {"$count": "n"}],
+            "s1": [{"$match": fb}, {"$count": "n"}],
+            "s2": [{"$match": {"$and": [fa, fb]}}, {"$count": "n"}],
+        }
+        sizes = self._facets(team_id, facets, ["a", "b", "both"])
+        return Overlap(sizes["a"], sizes["b"], sizes["both"])
+
+    def _facets(self, team_id: str, facets: dict[str, list[dict[str, Any]]], keys: list[str]) -> dict[str, int]:
+        pipeline = [{"$match": scoped(team_id, {})}, {"$facet": facets}]
+        with self.outage.guard():
+            result = next(iter(self.users.aggregate(pipeline)), {})
+        out: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            rows = result.get(f"s{i}") or [{"n": 0}]
+            out[key] = int(rows[0]["n"])
+        return out
+
+
+class AudienceEngine:
+    """Audience sizes, samples, member pages and overlaps for validated rules, scoped to a workspace."""
+
+    def __init__(self, store: Store, counters: Sequence[Counter] = ()) -> None:
+        self.store = store
+        self.catalog = store.catalog
+        self.mongo = MongoCounter(store.db["users"], store.catalog, store.outage)
+        # Preferred counters first; MongoDB answers when none of them can.
+        self.counters: list[Counter] = [*counters, self.mongo]
+
+    def _rule(self, rule: Rule) -> Rule:
+        return validate(rule, self.catalog)
+
+    def _first(self, ask: Any) -> tuple[Any, str]:
+        last: CounterUnavailable | None = None
+        for counter in self.counters:
+            try:
+                return ask(counter), counter.name
+            except CounterUnavailable as exc:
+                last = exc
+        raise last or CounterUnavailable("No counter is available.")
+
+    def count(self, team_id: str, rule: Rule, now: datetime) -> AudienceSize:
+        checked = self._rule(rule)
+        started = time.perf_counter()
+        size, engine = self._first(lambda c: c.count(team_id, checked, now))
+        elapsed = (time.perf_counter() - started) * 1000
+        return AudienceSize(int(size), engine, datetime.now(UTC), round(elapsed, 2))
+
+    def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
+        checked = {key: self._rule(rule) for key, rule in rules.items()}
+        sizes, _ = self._first(lambda c: c.sizes(team_id, checked, now))
+        return dict(sizes)
+
+    def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap:
+        ca, cb = self._rule(a), self._rule(b)
+        result, _ = self._first(lambda c: c.overlap(team_id, ca, cb, now))
+        return result
+
+    # Member listings read MongoDB, the source of truth.
+
+    def _projection(self, include_pii: bool) -> dict[str, int]:
+        projection = {"_id": 0, "user_id": 1}
+        for field in self.catalog:
+            if include_pii or not field.pii:
+                projection[field.name] = 1
+        return projection
+
+    def sample(
+        self, team_id: str, rule: Rule, now: datetime, n: int = 5, include_pii: bool = False
+    ) -> list[dict[str, Any]]:
+        """Up to ``n`` members picked at random; personal fields masked unless ``include_pii``."""
+        flt = self.mongo.filter(team_id, self._rule(rule), now)
+        size = max(1, min(int(n), limits.MAX_PAGE_SIZE))
+        pipeline = [{"$match": flt}, {"$sample": {"size": size}}, {"$project": self._projection(True)}]
+        with self.store.outage.guard():
+            docs = list(self.store.db["users"].aggregate(pipeline))
+        if not include_pii:
+            pii = [f.name for f in self.catalog if f.pii]
+            for doc in docs:
+                for name in pii:
+                    if name in doc:
+                        doc[name] = mask_value(name, doc[name])
+        return sorted(docs, key=lambda d: str(d.get("user_id")))
+
+    def members(
+        self,
+        team_id: str,
+        rule: Rule,
+        now: datetime,
+        after: str | None = None,
+        limit: int = 50,
+        include_pii: bool = False,
+    ) -> MemberPage:
+        """One page of members in ``user_id`` order; pass ``next_cursor`` back as ``after`` for the next.
+
+        Personal fields are left out of the projection (never read) unless ``include_pii``.
+        """
+        flt = self.mongo.filter(team_id, self._rule(rule), now)
+        if after is not None:
+            page = {"user_id": {"$gt": str(after)}}
+            flt = {**flt, **page} if "user_id" not in flt else {**flt, "$and": [*flt.get("$and", []), page]}
+        size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
+        with self.store.outage.guard():
+            docs = list(
+                self.store.db["users"]
+                .find(flt, self._projection(include_pii))
+                .sort("user_id", 1)
+                .limit(size + 1)
+            )
+        more = len(docs) > size
+        items = docs[:size]
+        return MemberPage(items, str(items[-1]["user_id"]) if more else None)
+
+    def snapshot_all(self, team_id: str, now: datetime) -> dict[str, int]:
+        """Count every saved segment in one pass; record each size in the history and on the segment.
+
+        Segments whose rule no longer fits the catalog (a field was removed) are skipped.
+        """
+        rules: dict[str, Rule] = {}
+        for segment in self.store.segments.list(team_id):
+            try:
+                rules[segment.id] = self._rule(segment.rule)
+            except SegmentError:
+                continue
+        if not rules:
+            return {}
+        sizes, engine = self._first(lambda c: c.sizes(team_id, rules, now))
+        at = datetime.now(UTC)
+        for segment_id, size in sizes.items():
+            self.store.snapshots.record(team_id, segment_id, size, at, engine)
+            self.store.segments.record_size(team_id, segment_id, size, at)
+        return dict(sizes)

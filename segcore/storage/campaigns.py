@@ -1,0 +1,261 @@
+"""Campaigns: a message on a channel, owned by someone, aimed at one or more segments of the workspace.
+
+Launching, audiences and holdouts come later; ``status`` and the document leave room for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from segcore.errors import SegmentError
+from segcore.storage.audit import AuditLog
+from segcore.storage.errors import DuplicateCampaignName, NotFound, Outage
+from segcore.storage.ids import object_id
+from segcore.storage.naming import clean_name, name_key
+from segcore.storage.segments import SegmentNotFound, SegmentRepository
+
+CHANNELS = ("email", "sms", "push", "other")
+STATUSES = ("draft", "scheduled", "launching", "launched", "cancelled", "failed")
+MAX_MESSAGE = 5000
+MAX_SEGMENTS = 20
+EDITABLE = ("name", "channel", "message", "owner", "segment_ids", "status", "schedule_at")
+
+
+class CampaignNotFound(NotFound):
+    """No campaign with that id in this workspace."""
+
+
+class InvalidCampaign(SegmentError):
+    """A campaign field has a value that is not allowed."""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    team_id: str
+    name: str
+    channel: str
+    message: str
+    owner: str
+    segment_ids: tuple[str, ...]
+    status: str
+    schedule_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Campaign:
+        return cls(
+            id=str(doc["_id"]),
+            team_id=doc["team_id"],
+            name=doc["name"],
+            channel=doc["channel"],
+            message=doc.get("message", ""),
+            owner=doc.get("owner", ""),
+            segment_ids=tuple(doc.get("segment_ids", ())),
+            status=doc.get("status", "draft"),
+            schedule_at=doc.get("schedule_at"),
+            created_at=doc["created_at"],
+            updated_at=doc["updated_at"],
+        )
+
+
+def _channel(value: Any) -> str:
+    if value not in CHANNELS:
+        raise InvalidCampaign(f"Unknown channel {value!r}; allowed: {', '.join(CHANNELS)}.")
+    return str(value)
+
+
+def _status(value: Any) -> str:
+    if value not in STATUSES:
+        raise InvalidCampaign(f"Unknown campaign status {value!r}; allowed: {', '.join(STATUSES)}.")
+    return str(value)
+
+
+def _message(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidCampaign("The campaign message must be text.")
+    if len(value) > MAX_MESSAGE:
+        raise InvalidCampaign(f"A campaign message can be at most {MAX_MESSAGE:,} characters.")
+    return value
+
+
+def _schedule(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise InvalidCampaign("The schedule must be a moment with a time zone (UTC), or none.")
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+class CampaignRepository:
+    def __init__(
+        self,
+        collection: Collection[dict[str, Any]],
+        segments: SegmentRepository,
+        audit: AuditLog,
+        outage: Outage | None = None,
+    ) -> None:
+        self.collection = collection
+        self.segments = segments
+        self.audit = audit
+        self.outage = outage or Outage()
+
+    def _duplicate(self, name: str) -> DuplicateCampaignName:
+        return DuplicateCampaignName(
+            f"A campaign named {name!r} already exists in this workspace (names ignore case). "
+            "Choose another name."
+        )
+
+    def _segment_ids(self, team_id: str, segment_ids: Iterable[str]) -> list[str]:
+        ids: list[str] = []
+        for segment_id in segment_ids:
+            if self.segments.get(team_id, segment_id) is None:
+                raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
+            if segment_id not in ids:
+                ids.append(segment_id)
+        if len(ids) > MAX_SEGMENTS:
+            raise InvalidCampaign(f"A campaign can target at most {MAX_SEGMENTS} segments.")
+        return ids
+
+    def create(
+        self,
+        team_id: str,
+        name: str,
+        channel: str,
+        message: str,
+        owner: str,
+        segment_ids: Iterable[str] = (),
+        schedule_at: datetime | None = None,
+    ) -> Campaign:
+        name = clean_name(name, "campaign")
+        now = _now()
+        doc: dict[str, Any] = {
+            "team_id": team_id,
+            "name": name,
+            "name_lower": name_key(name),
+            "channel": _channel(channel),
+            "message": _message(message),
+            "owner": owner,
+            "segment_ids": self._segment_ids(team_id, segment_ids),
+            "status": "scheduled" if schedule_at is not None else "draft",
+            "schedule_at": _schedule(schedule_at),
+            "created_at": now,
+            "updated_at": now,
+        }
+        with self.outage.guard():
+            try:
+                result = self.collection.insert_one(doc)
+            except DuplicateKeyError:
+                raise self._duplicate(name) from None
+        campaign = Campaign.from_doc(doc | {"_id": result.inserted_id})
+        self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": name, "channel": channel})
+        return campaign
+
+    def get(self, team_id: str, campaign_id: str) -> Campaign | None:
+        oid = object_id(campaign_id)
+        if oid is None:
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"_id": oid, "team_id": team_id})
+        return Campaign.from_doc(doc) if doc else None
+
+    def get_by_name(self, team_id: str, name: str) -> Campaign | None:
+        if not isinstance(name, str):
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
+        return Campaign.from_doc(doc) if doc else None
+
+    def list(self, team_id: str) -> list[Campaign]:
+        """Every campaign of the workspace, by name."""
+        with self.outage.guard():
+            docs = list(self.collection.find({"team_id": team_id}).sort("name_lower", ASCENDING))
+        return [Campaign.from_doc(d) for d in docs]
+
+    def update(self, team_id: str, campaign_id: str, by: str = "", **changes: Any) -> Campaign:
+        """Change some of name, channel, message, owner, segment_ids, status, schedule_at."""
+        unknown = sorted(set(changes) - set(EDITABLE))
+        if unknown:
+            raise InvalidCampaign(f"Cannot change {', '.join(unknown)}; editable: {', '.join(EDITABLE)}.")
+        fields: dict[str, Any] = {}
+        if "name" in changes:
+            fields["name"] = clean_name(changes["name"], "campaign")
+            fields["name_lower"] = name_key(fields["name"])
+        if "channel" in changes:
+            fields["channel"] = _channel(changes["channel"])
+        if "message" in changes:
+            fields["message"] = _message(changes["message"])
+        if "owner" in changes:
+            fields["owner"] = str(changes["owner"])
+        if "status" in changes:
+            fields["status"] = _status(changes["status"])
+        if "schedule_at" in changes:
+            fields["schedule_at"] = _schedule(changes["schedule_at"])
+        if "segment_ids" in changes:
+            fields["segment_ids"] = self._segment_ids(team_id, changes["segment_ids"])
+        fields["updated_at"] = _now()
+        campaign = self._set(team_id, campaign_id, {"$set": fields}, fields.get("name"))
+        logged = {k: v for k, v in fields.items() if k not in ("name_lower", "updated_at")}
+        self.audit.record(team_id, by or campaign.owner, "campaign.update", campaign.id, logged)
+        return campaign
+
+    def attach(self, team_id: str, campaign_id: str, segment_id: str, by: str = "") -> Campaign:
+        """Aim the campaign at one more segment (which must exist in the same workspace)."""
+        self._segment_ids(team_id, [segment_id])
+        current = self.get(team_id, campaign_id)
+        if current is None:
+            raise CampaignNotFound(f"There is no campaign with id {campaign_id!r} in this workspace.")
+        if segment_id not in current.segment_ids and len(current.segment_ids) >= MAX_SEGMENTS:
+            raise InvalidCampaign(f"A campaign can target at most {MAX_SEGMENTS} segments.")
+        campaign = self._set(
+            team_id, campaign_id, {"$addToSet": {"segment_ids": segment_id}, "$set": {"updated_at": _now()}}
+        )
+        self.audit.record(team_id, by or campaign.owner, "campaign.attach", campaign.id, {"segment_id": segment_id})
+        return campaign
+
+    def detach(self, team_id: str, campaign_id: str, segment_id: str, by: str = "") -> Campaign:
+        campaign = self._set(
+            team_id, campaign_id, {"$pull": {"segment_ids": segment_id}, "$set": {"updated_at": _now()}}
+        )
+        self.audit.record(team_id, by or campaign.owner, "campaign.detach", campaign.id, {"segment_id": segment_id})
+        return campaign
+
+    def delete(self, team_id: str, campaign_id: str, by: str = "") -> bool:
+        oid = object_id(campaign_id)
+        if oid is None:
+            return False
+        with self.outage.guard():
+            doc = self.collection.find_one_and_delete({"_id": oid, "team_id": team_id})
+        if doc is None:
+            return False
+        self.audit.record(team_id, by or doc.get("owner", ""), "campaign.delete", campaign_id, {"name": doc["name"]})
+        return True
+
+    def _set(self, team_id: str, campaign_id: str, update: dict[str, Any], name: str | None = None) -> Campaign:
+        oid = object_id(campaign_id)
+        doc = None
+        if oid is not None:
+            with self.outage.guard():
+                try:
+                    doc = self.collection.find_one_and_update(
+                        {"_id": oid, "team_id": team_id}, update, return_document=ReturnDocument.AFTER
+                    )
+                except DuplicateKeyError:
+                    raise self._duplicate(name or "") from None
+        if doc is None:
+            raise CampaignNotFound(f"There is no campaign with id {campaign_id!r} in this workspace.")
+        return Campaign.from_doc(doc)
+
+
+def _now() -> datetime:
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

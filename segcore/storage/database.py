@@ -1,0 +1,172 @@
+"""Opening the database: the configured MongoDB, or the embedded server when none is configured.
+
+``open_store`` returns a ``Store`` holding the repositories. Nothing here assumes a single node: the same
+code runs against Atlas, a replica set, a sharded cluster or the embedded server.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pymongo import ASCENDING, MongoClient
+from pymongo.database import Database
+from pymongo.errors import ConfigurationError, PyMongoError
+
+from segcore.catalog import FieldCatalog, default_catalog
+from segcore.storage.audit import AuditLog
+from segcore.storage.campaigns import CampaignRepository
+from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
+from segcore.storage.errors import Outage, StorageUnavailable
+from segcore.storage.segments import SegmentRepository
+from segcore.storage.snapshots import SnapshotRepository
+from segcore.storage.users import UserRepository
+
+SERVER_SELECTION_SECONDS = 5.0
+# A count on a large workspace on the embedded server can take tens of seconds; a stalled socket must
+# still end in an error rather than a hang.
+SOCKET_SECONDS = 300.0
+_CREDENTIALS = re.compile(r"//[^@/]*@")
+
+
+def redact(uri: str) -> str:
+    """The URI without its user name and password, for messages."""
+    return _CREDENTIALS.sub("//***@", uri)
+
+
+class Store:
+    """The database of the product and its repositories."""
+
+    def __init__(
+        self,
+        client: MongoClient[dict[str, Any]],
+        db: Database[dict[str, Any]],
+        catalog: FieldCatalog,
+        server: EmbeddedServer | None = None,
+        owns_client: bool = True,
+        address: str = "the database",
+    ) -> None:
+        self.client = client
+        self.db = db
+        self.catalog = catalog
+        self.server = server
+        self.owns_client = owns_client
+        self.outage = Outage(server, address)
+        self.audit = AuditLog(db["audit_log"], self.outage)
+        self.users = UserRepository(db["users"], catalog, self.outage)
+        self.segments = SegmentRepository(db["segments"], catalog, self.audit, self.outage)
+        self.campaigns = CampaignRepository(db["campaigns"], self.segments, self.audit, self.outage)
+        self.snapshots = SnapshotRepository(db["segment_snapshots"], self.outage)
+
+    @classmethod
+    def from_database(cls, db: Database[dict[str, Any]], catalog: FieldCatalog | None = None) -> Store:
+        """A store over an open database (tests); closing it leaves the client open."""
+        return cls(db.client, db, catalog or default_catalog(), owns_client=False)
+
+    def user_index_fields(self) -> list[str]:
+        """Catalog fields that get a (team_id, field) index: queryable and not personal data."""
+        return [f.name for f in self.catalog.queryable() if not f.pii and f.name != "user_id"]
+
+    def ensure_indexes(self) -> None:
+        """Create the indexes the queries rely on (idempotent: an existing index is left as is)."""
+        with self.outage.guard():
+            users = self.db["users"]
+            users.create_index([("team_id", ASCENDING), ("user_id", ASCENDING)], unique=True, name="team_user")
+            for name in self.user_index_fields():
+                users.create_index([("team_id", ASCENDING), (name, ASCENDING)], name=f"team_{name}")
+            self.db["segments"].create_index(
+                [("team_id", ASCENDING), ("name_lower", ASCENDING)], unique=True, name="team_name"
+            )
+            self.db["campaigns"].create_index(
+                [("team_id", ASCENDING), ("name_lower", ASCENDING)], unique=True, name="team_name"
+            )
+            self.db["segment_snapshots"].create_index(
+                [("team_id", ASCENDING), ("segment_id", ASCENDING), ("at", ASCENDING)], name="team_segment_at"
+            )
+            self.db["audit_log"].create_index([("team_id", ASCENDING), ("at", ASCENDING)], name="team_at")
+
+    def ping(self) -> bool:
+        """True when the database answers now."""
+        if self.server is not None and not self.server.alive():
+            return False
+        try:
+            self.client.admin.command("ping")
+        except PyMongoError:
+            return False
+        return True
+
+    def check(self) -> None:
+        """Raise ``StorageUnavailable`` (with the reason) unless the database answers."""
+        self.outage.check()
+        try:
+            self.client.admin.command("ping")
+        except PyMongoError as exc:
+            raise self.outage.error(exc) from None
+
+    def close(self) -> None:
+        """Close the connection, and stop the embedded server if this store started it."""
+        if self.owns_client:
+            self.client.close()
+        if self.server is not None and self.server.owned:
+            self.server.stop()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _client(uri: str, timeout: float) -> MongoClient[dict[str, Any]]:
+    return MongoClient(
+        uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=int(timeout * 1000),
+        connectTimeoutMS=int(timeout * 1000),
+        socketTimeoutMS=int(SOCKET_SECONDS * 1000),
+    )
+
+
+def open_store(
+    uri: str | None,
+    data_dir: Path,
+    database_name: str = "segments",
+    catalog: FieldCatalog | None = None,
+    timeout: float = SERVER_SELECTION_SECONDS,
+    indexes: bool = True,
+) -> Store:
+    """Connect to ``uri``, or start (or find running) the embedded server on ``data_dir``.
+
+    Fails within about ``timeout`` seconds with ``StorageUnavailable`` when the database does not answer.
+    """
+    catalog = catalog or default_catalog()
+    server: EmbeddedServer | None = None
+    if uri is None:
+        try:
+            server = EmbeddedServer(Path(data_dir)).start()
+        except EmbeddedServerError as exc:
+            raise StorageUnavailable(str(exc)) from None
+        uri = server.uri
+        address = f"the embedded database on {server.host}:{server.port}"
+    else:
+        address = f"the database at {redact(uri)}"
+    try:
+        client = _client(uri, timeout)
+    except (ConfigurationError, ValueError, TypeError) as exc:
+        if server is not None:
+            server.stop()
+        raise StorageUnavailable(f"MONGODB_URI is not a valid MongoDB address ({exc}).") from None
+    try:
+        database = client.get_default_database(database_name)
+    except ConfigurationError:
+        database = client[database_name]
+    store = Store(client, database, catalog, server=server, address=address)
+    try:
+        store.check()
+        if indexes:
+            store.ensure_indexes()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -1,0 +1,213 @@
+"""Saved segments: a rule tree (relative dates stay relative), the text it came from, and its last size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from segcore.catalog import FieldCatalog
+from segcore.errors import SegmentError
+from segcore.reading import SOURCES
+from segcore.rules import Rule, rule_from_json, rule_to_json
+from segcore.storage.audit import AuditLog
+from segcore.storage.errors import DuplicateSegmentName, NotFound, Outage
+from segcore.storage.ids import object_id
+from segcore.storage.naming import clean_name, name_key
+from segcore.validation import validate
+
+MAX_TEXT = 2000
+
+
+class SegmentNotFound(NotFound):
+    """No segment with that id in this workspace."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    team_id: str
+    name: str
+    rule: Rule
+    text: str
+    source: str
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    last_size: int | None = None
+    last_counted_at: datetime | None = None
+    alert: dict[str, Any] | None = None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Segment:
+        return cls(
+            id=str(doc["_id"]),
+            team_id=doc["team_id"],
+            name=doc["name"],
+            rule=rule_from_json(doc["rule"]),
+            text=doc.get("text", ""),
+            source=doc.get("source", "user"),
+            created_by=doc.get("created_by", ""),
+            created_at=doc["created_at"],
+            updated_at=doc["updated_at"],
+            last_size=doc.get("last_size"),
+            last_counted_at=doc.get("last_counted_at"),
+            alert=doc.get("alert"),
+        )
+
+
+def _source(source: str) -> str:
+    if source not in SOURCES:
+        raise SegmentError(f"Unknown rule source {source!r}; allowed: {', '.join(SOURCES)}.")
+    return source
+
+
+class SegmentRepository:
+    def __init__(
+        self,
+        collection: Collection[dict[str, Any]],
+        catalog: FieldCatalog,
+        audit: AuditLog,
+        outage: Outage | None = None,
+    ) -> None:
+        self.collection = collection
+        self.catalog = catalog
+        self.audit = audit
+        self.outage = outage or Outage()
+
+    def _duplicate(self, name: str) -> DuplicateSegmentName:
+        return DuplicateSegmentName(
+            f"A segment named {name!r} already exists in this workspace (names ignore case). "
+            "Choose another name, or update the existing segment."
+        )
+
+    def create(
+        self, team_id: str, name: str, rule: Rule, text: str, source: str, created_by: str
+    ) -> Segment:
+        """Save a new segment; the rule is validated first, so nothing is written for a bad rule."""
+        name = clean_name(name)
+        checked = validate(rule, self.catalog)
+        now = _now()
+        doc: dict[str, Any] = {
+            "team_id": team_id,
+            "name": name,
+            "name_lower": name_key(name),
+            "rule": rule_to_json(checked),
+            "text": str(text or "")[:MAX_TEXT],
+            "source": _source(source),
+            "created_by": created_by,
+            "created_at": now,
+            "updated_at": now,
+            "last_size": None,
+            "last_counted_at": None,
+            "alert": None,
+        }
+        with self.outage.guard():
+            try:
+                result = self.collection.insert_one(doc)
+            except DuplicateKeyError:
+                raise self._duplicate(name) from None
+        segment = Segment.from_doc(doc | {"_id": result.inserted_id})
+        self.audit.record(team_id, created_by, "segment.create", segment.id, {"name": name, "rule": doc["rule"]})
+        return segment
+
+    def get(self, team_id: str, segment_id: str) -> Segment | None:
+        oid = object_id(segment_id)
+        if oid is None:
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"_id": oid, "team_id": team_id})
+        return Segment.from_doc(doc) if doc else None
+
+    def get_by_name(self, team_id: str, name: str) -> Segment | None:
+        if not isinstance(name, str):
+            return None
+        with self.outage.guard():
+            doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
+        return Segment.from_doc(doc) if doc else None
+
+    def list(self, team_id: str) -> list[Segment]:
+        """Every segment of the workspace, by name."""
+        with self.outage.guard():
+            docs = list(self.collection.find({"team_id": team_id}).sort("name_lower", ASCENDING))
+        return [Segment.from_doc(d) for d in docs]
+
+    def _update(self, team_id: str, segment_id: str, changes: dict[str, Any]) -> Segment:
+        oid = object_id(segment_id)
+        if oid is None:
+            raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
+        with self.outage.guard():
+            doc = self.collection.find_one_and_update(
+                {"_id": oid, "team_id": team_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+            )
+        if doc is None:
+            raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
+        return Segment.from_doc(doc)
+
+    def rename(self, team_id: str, segment_id: str, new_name: str, by: str) -> Segment:
+        name = clean_name(new_name)
+        try:
+            segment = self._update(
+                team_id, segment_id, {"name": name, "name_lower": name_key(name), "updated_at": _now()}
+            )
+        except DuplicateKeyError:
+            raise self._duplicate(name) from None
+        self.audit.record(team_id, by, "segment.rename", segment.id, {"name": name})
+        return segment
+
+    def update_rule(
+        self, team_id: str, segment_id: str, rule: Rule, text: str, source: str, by: str
+    ) -> Segment:
+        checked = validate(rule, self.catalog)
+        rule_json = rule_to_json(checked)
+        segment = self._update(
+            team_id,
+            segment_id,
+            {
+                "rule": rule_json,
+                "text": str(text or "")[:MAX_TEXT],
+                "source": _source(source),
+                "updated_at": _now(),
+                # The old size described the old rule.
+                "last_size": None,
+                "last_counted_at": None,
+            },
+        )
+        self.audit.record(team_id, by, "segment.update_rule", segment.id, {"rule": rule_json, "text": text})
+        return segment
+
+    def set_alert(self, team_id: str, segment_id: str, alert: dict[str, Any] | None, by: str) -> Segment:
+        segment = self._update(team_id, segment_id, {"alert": alert, "updated_at": _now()})
+        self.audit.record(team_id, by, "segment.set_alert", segment.id, {"alert": alert})
+        return segment
+
+    def delete(self, team_id: str, segment_id: str, by: str) -> bool:
+        oid = object_id(segment_id)
+        if oid is None:
+            return False
+        with self.outage.guard():
+            doc = self.collection.find_one_and_delete({"_id": oid, "team_id": team_id})
+        if doc is None:
+            return False
+        self.audit.record(team_id, by, "segment.delete", segment_id, {"name": doc["name"]})
+        return True
+
+    def record_size(self, team_id: str, segment_id: str, size: int, at: datetime) -> bool:
+        """Remember the last counted size (a measurement, not a change by a person: not audited)."""
+        oid = object_id(segment_id)
+        if oid is None:
+            return False
+        with self.outage.guard():
+            result = self.collection.update_one(
+                {"_id": oid, "team_id": team_id}, {"$set": {"last_size": int(size), "last_counted_at": at}}
+            )
+        return result.matched_count == 1
+
+
+def _now() -> datetime:
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
