@@ -73,8 +73,7 @@ def attach(services: BotServices, team_id: str, text: str, user: str) -> dict[st
         raise SegmentError("Write it as `/campaign attach CAMPAIGN SEGMENT` (quote names with spaces).") from None
     campaign = find_campaign(services, team_id, campaign_name)
     segment = find(services, team_id, segment_name)
-    services.store.campaigns.attach(team_id, campaign.id, segment.id)
-    services.store.audit.record(team_id, user, "campaign.attach", campaign.id, {"segment": segment.id})
+    services.store.campaigns.attach(team_id, campaign.id, segment.id, by=user)
     return notice_message(f"Attached the segment “{segment.name}” to the campaign “{campaign.name}”.")
 
 
@@ -84,7 +83,6 @@ def create(services: BotServices, team_id: str, *, name: str, channel: str, mess
         raise SegmentError(f"Unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}.")
     campaign = services.store.campaigns.create(team_id, name.strip(), channel, message, user,
                                                segment_ids=segment_ids)
-    services.store.audit.record(team_id, user, "campaign.create", campaign.id, {"name": campaign.name})
     target = ""
     if segment_ids:
         segment = services.store.segments.get(team_id, segment_ids[0])

@@ -8,6 +8,7 @@ import secrets
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from segcore.errors import SegmentError
+from segcore.storage.errors import StorageUnavailable
 
 log = logging.getLogger("segments.bot")
 
@@ -20,10 +21,7 @@ UNEXPECTED = "Something went wrong on my side and nothing was changed. Please tr
 
 
 def _is_database_down(exc: BaseException) -> bool:
-    if isinstance(exc, ConnectionFailure):
-        return True
-    # segcore.storage.database.StorageUnavailable: the storage layer's name for the same thing.
-    return type(exc).__name__ == "StorageUnavailable"
+    return isinstance(exc, ConnectionFailure | StorageUnavailable)
 
 
 def describe_failure(exc: BaseException, doing: str = "") -> tuple[str, str | None]:

@@ -108,9 +108,8 @@ def split_rename(text: str) -> tuple[str, str]:
 def rename(services: BotServices, team_id: str, text: str, user: str) -> dict[str, Any]:
     old, new = split_rename(text)
     segment = find(services, team_id, old)
-    services.store.segments.rename(team_id, segment.id, new, user)
-    services.store.audit.record(team_id, user, "segment.rename", segment.id, {"from": segment.name, "to": new})
-    return notice_message(f"Renamed “{segment.name}” to “{new}”.")
+    renamed = services.store.segments.rename(team_id, segment.id, new, user)
+    return notice_message(f"Renamed “{segment.name}” to “{renamed.name}”.")
 
 
 def confirm_delete(services: BotServices, team_id: str, name: str) -> dict[str, Any]:
@@ -124,7 +123,6 @@ def delete(services: BotServices, team_id: str, segment_id: str, user: str) -> d
     if segment is None:
         return notice_message("That segment was already deleted.")
     services.store.segments.delete(team_id, segment_id, user)
-    services.store.audit.record(team_id, user, "segment.delete", segment_id, {"name": segment.name})
     return notice_message(f"Deleted the segment “{segment.name}”.")
 
 
@@ -167,7 +165,5 @@ def save(services: BotServices, team_id: str, name: str, rule: Rule, text: str, 
     counted = services.engine.count(team_id, rule, now)
     services.store.segments.record_size(team_id, segment.id, counted.size, now)
     services.store.snapshots.record(team_id, segment.id, counted.size, now, counted.engine)
-    services.store.audit.record(team_id, user, "segment.create", segment.id, {"name": segment.name,
-                                                                             "source": source})
     return segment, notice_message(f"Saved the segment “{segment.name}” ({people(counted.size)}). "
                                    f"`/segment show {segment.name}` shows it any time.")

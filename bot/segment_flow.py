@@ -21,6 +21,7 @@ from bot.blocks.segment_card import (
 from bot.services import BotServices
 from bot.stores import DraftStore
 from segcore.errors import ParseRefusal, RuleError
+from segcore.privacy import mask_value
 from segcore.reading import Reading
 from segcore.rendering import describe
 from segcore.rules import Rule, rule_from_json, rule_to_json
@@ -29,17 +30,15 @@ SAMPLE_SIZE = 5
 
 
 def mask_member(member: dict[str, Any], services: BotServices) -> dict[str, Any]:
-    """A member with every PII field of the catalog masked (the engine may mask already; masking is idempotent
-    enough that doing it twice never reveals anything)."""
-    from segcore.privacy import mask_email, mask_name
-
+    """A member with every PII field of the catalog masked. The engine masks already; this is the last
+    gate before Slack, so a member page read with PII can never reach a channel unmasked."""
     shown: dict[str, Any] = {}
     for key, value in member.items():
         if key in ("_id", "team_id"):
             continue
         f = services.catalog.get(key)
         if f is not None and f.pii and isinstance(value, str):
-            shown[key] = mask_email(value) if "@" in value else mask_name(value)
+            shown[key] = mask_value(key, value)  # idempotent: masking a masked value changes nothing
         else:
             shown[key] = value
     return shown

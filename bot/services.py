@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from slack_sdk import WebClient
 
+from segcore.audience import AudienceEngine
 from segcore.catalog import FieldCatalog
 from segcore.reading import Reading
+from segcore.storage.database import Store
 
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -23,8 +24,8 @@ class BotServices:
     clock); ``client_factory(token)`` builds a Slack ``WebClient`` for the configured API base URL.
     """
 
-    store: Any  # segcore.storage.database.Store
-    engine: Any  # segcore.audience.AudienceEngine
+    store: Store
+    engine: AudienceEngine
     catalog: FieldCatalog
     now: Callable[[], datetime]
     interpret: Callable[[str, str], Reading]

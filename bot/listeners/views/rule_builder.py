@@ -42,7 +42,6 @@ def rule_builder_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
             if segment is None:
                 raise SegmentError("That segment no longer exists. `/segment list` shows the saved ones.")
             services.store.segments.update_rule(team, segment.id, rule, text, "user", user)
-            services.store.audit.record(team, user, "segment.update_rule", segment.id, {"text": text})
             reply.send(library_flow.show_message(services, services.store.segments.get(team, segment.id)))
             return
         reply.send(counting_message(text))
