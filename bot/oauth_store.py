@@ -24,7 +24,7 @@ BOTS = "slack_bots"
 STATES = "slack_oauth_states"
 
 _STANDARD_INSTALLATION = set(Installation(user_id="U0").to_dict_for_copying())
-_STANDARD_BOT = set(Bot(bot_token="x", bot_id="B", bot_user_id="U", installed_at=0).to_dict_for_copying())
+_STANDARD_BOT = set(Bot(bot_token="x", bot_id="B", bot_user_id="U", installed_at=1.0).to_dict_for_copying())
 
 
 def _key(client_id: str | None, enterprise_id: str | None, team_id: str | None,

@@ -96,7 +96,7 @@ def rule_builder_view(
         hint = value_hint(f, row.op) if f is not None and row.op else "choose a field and an operator first"
         value_input: dict[str, Any] = {
             "type": "plain_text_input",
-            "action_id": "value",
+            "action_id": f"rb_value_{i}",
             "placeholder": plain(hint, 150),
         }
         if row.value:

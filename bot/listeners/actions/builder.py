@@ -31,7 +31,8 @@ def state_of(view: dict[str, Any]) -> BuilderState:
     for block_id, inputs in ((view.get("state") or {}).get("values") or {}).items():
         m = _VALUE_BLOCK.match(block_id)
         if m and isinstance(inputs, dict):
-            values[int(m.group(1))] = str((inputs.get("value") or {}).get("value") or "")
+            element = next(iter(inputs.values()), None) or {}
+            values[int(m.group(1))] = str(element.get("value") or "")
     return state.with_values(values)
 
 

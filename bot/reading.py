@@ -1,0 +1,36 @@
+"""How the app reads a request: rule JSON pasted as is, anything else through segcore's one entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from segcore import limits
+from segcore.catalog import FieldCatalog
+from segcore.errors import ParseRefusal
+from segcore.interpret import interpret
+from segcore.reading import Reading
+from segcore.validation import validate_json
+
+
+def make_interpret(catalog: FieldCatalog, now: Callable[[], datetime],
+                   engine: str = "auto") -> Callable[[str, str], Reading]:
+    """``interpret(text, team_id)`` for ``BotServices``.
+
+    Rules copied from the admin API (``{"all": [...]}``) are validated and used as they are (source
+    "user"); any other text goes to ``segcore.interpret``, which refuses what it cannot read fully.
+    """
+
+    def read(text: str, team_id: str) -> Reading:
+        stripped = text.strip()
+        if stripped.startswith("{") and len(stripped) <= limits.MAX_TEXT_LENGTH:
+            try:
+                data = json.loads(stripped)
+            except ValueError:
+                raise ParseRefusal("That looks like rule JSON but is not valid JSON; check the brackets and "
+                                   "quotes, or describe the people in words.") from None
+            return Reading(validate_json(data, catalog), (), "user")
+        return interpret(text, catalog, now(), engine=engine)
+
+    return read

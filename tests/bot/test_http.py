@@ -1,0 +1,81 @@
+"""The endpoint as Slack meets it: signatures, timestamps, url_verification, retries, the 3-second ack."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from pymongo.database import Database
+
+from bot.stores import DELIVERIES, DRAFTS
+from tests.bot.driver import SlackDriver
+from tests.bot.slack_standin import SlackStandIn
+
+VISITS_OVER_50 = json.dumps({"field": "visits", "op": "gt", "value": 50})
+
+
+def test_url_verification_echoes_the_challenge(slack: SlackDriver) -> None:
+    answer = slack.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+    assert answer.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in answer.body
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_written(
+    slack: SlackDriver, standin: SlackStandIn, db: Database[dict[str, Any]]
+) -> None:
+    answer, _ = slack.command("/segment", VISITS_OVER_50, signature="v0=" + "0" * 64)
+    assert answer.status == 401
+    event = slack.event({"type": "app_mention", "user": "U1", "text": "<@UBOT> help", "ts": "1.1",
+                         "channel": "C1"}, signature="v0=deadbeef")
+    assert event.status == 401
+    standin.settle(quiet=0.5)
+    assert [c.method for c in standin.calls if c.method != "auth.test"] == []
+    assert db[DELIVERIES].count_documents({}) == 0
+    assert db[DRAFTS].count_documents({}) == 0
+
+
+def test_a_stale_timestamp_is_refused(slack: SlackDriver, standin: SlackStandIn) -> None:
+    six_minutes_ago = int(time.time()) - 6 * 60
+    answer, _ = slack.command("/segment", "help", timestamp=six_minutes_ago)
+    assert answer.status == 401
+    standin.settle(quiet=0.5)
+    assert standin.calls_to("response_url") == []
+
+
+def test_a_command_is_acked_at_once_then_counted_then_answered(
+    slack: SlackDriver, standin: SlackStandIn, users: list[dict[str, Any]]
+) -> None:
+    answer, url = slack.command("/segment", VISITS_OVER_50)
+    assert answer.status == 200  # within the driver's 3-second timeout
+    first = standin.wait_for(lambda c: c.path.endswith(url.rsplit("/", 1)[1]), what="the first reply")
+    assert "counting" in first.text().lower()
+    assert first.params.get("response_type") == "ephemeral"
+    card = standin.wait_for(lambda c: c.method == "response_url" and c.params.get("replace_original")
+                            and "Audience" in c.text(), what="the segment card")
+    expected = sum(1 for u in users if u.get("visits", 0) > 50)
+    assert expected > 0
+    assert f"{expected:,} people" in card.text() or f"{expected} people" in card.text()
+    assert "more than 50 visits" in card.text()
+    assert "Save segment" in card.text() and "Share in channel" in card.text()
+
+
+def test_a_retried_event_is_answered_once(slack: SlackDriver, standin: SlackStandIn) -> None:
+    event = {"type": "app_mention", "user": "U0MARKETER", "text": f"<@UBOT> {VISITS_OVER_50}",
+             "ts": "1700000000.000100", "channel": "C0GENERAL", "event_ts": "1700000000.000100"}
+    first = slack.event(event, event_id="Ev0RETRY")
+    standin.wait_for_text("Audience", "chat.update")
+    retry = slack.event(event, event_id="Ev0RETRY", headers={"X-Slack-Retry-Num": "1",
+                                                             "X-Slack-Retry-Reason": "http_timeout"})
+    assert first.status == retry.status == 200
+    standin.settle(quiet=1.0)
+    posts = standin.calls_to("chat.postMessage")
+    assert len(posts) == 1, [p.text()[:80] for p in posts]
+
+
+def test_a_repeated_command_delivery_is_answered_once(slack: SlackDriver, standin: SlackStandIn) -> None:
+    slack.command("/segment", "help", trigger_id="trig.same", response_name="same1")
+    slack.command("/segment", "help", trigger_id="trig.same", response_name="same2")
+    standin.wait_for_text("help", "response_url")
+    standin.settle(quiet=1.0)
+    assert len(standin.calls_to("response_url")) == 1
