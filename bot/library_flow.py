@@ -79,8 +79,9 @@ def members_page(services: BotServices, segment: Any, page: int = 1,
                  cursors: Sequence[str] = ()) -> dict[str, Any]:
     now = services.now()
     after = cursors[page - 2] if page > 1 and len(cursors) >= page - 1 else None
+    # Names and emails are read so a marketer can recognise people, and masked before they leave here.
     result = services.engine.members(segment.team_id, segment.rule, now, after=after, limit=PAGE_SIZE,
-                                     include_pii=False)
+                                     include_pii=True)
     members = tuple(mask_member(m, services) for m in result.items)
     return members_message(MembersPage(
         segment_id=segment.id, segment_name=segment.name, members=members, page=page,

@@ -39,11 +39,11 @@ def home_view(segments: Sequence[SegmentRow], campaigns: Sequence[CampaignRow],
     blocks.append(header(f"Saved segments ({len(segments)})"))
     if not segments:
         blocks.append(section("None yet. Press *Save segment* on any segment card."))
-    for row in segments[:MAX_SEGMENTS]:
+    for i, row in enumerate(segments[:MAX_SEGMENTS]):
         blocks.append(section(
             f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}\n{escape(trim(row.description, 300))}",
             block_id=f"home_seg_{row.id}"[:255],
-            accessory=button("Show", "list_show", row.id),
+            accessory=button("Show", f"list_show_{i}", row.id),
         ))
     if len(segments) > MAX_SEGMENTS:
         blocks.append(context(f"…and {len(segments) - MAX_SEGMENTS} more: `/segment list` or the admin page."))

@@ -67,12 +67,12 @@ def segment_list_message(rows: Sequence[SegmentRow], now: datetime | None = None
                         "*Save segment*.")
         return message([empty], "No saved segments yet.")
     blocks: list[Block] = [header(f"Segments ({len(rows)})")]
-    for row in rows[:MAX_LISTED]:
+    for i, row in enumerate(rows[:MAX_LISTED]):
         blocks.append(section(
             f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}\n"
             f"{escape(trim(row.description, 400))}",
             block_id=f"seg_{row.id}"[:255],
-            accessory=button("Show", "list_show", row.id),
+            accessory=button("Show", f"list_show_{i}", row.id),
         ))
     if len(rows) > MAX_LISTED:
         blocks.append(context(f"…and {len(rows) - MAX_LISTED} more. `/segment show NAME` opens any of them."))
@@ -118,7 +118,7 @@ def page_value(segment_id: str, page: int, cursors: Sequence[str]) -> str | None
 
 
 def members_message(page: MembersPage) -> dict[str, Any]:
-    total = f" of {number(page.total)}" if page.total is not None else ""
+    total = f" · {people(page.total)}" if page.total is not None else ""
     blocks: list[Block] = [header(f"Members of {page.segment_name}")]
     if not page.members:
         blocks.append(section("No one in this segment right now."))

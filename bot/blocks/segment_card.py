@@ -23,7 +23,7 @@ from bot.blocks.common import (
     when,
 )
 
-SAMPLE_FIELDS = ("name", "email", "city", "plan")
+SAMPLE_FIELDS = ("user_id", "name", "email", "city", "plan")
 MAX_ASSUMPTIONS = 10
 
 
@@ -66,7 +66,7 @@ def size_text(size: SizeLine | None, now: datetime | None = None) -> tuple[str, 
 def member_line(member: dict[str, Any]) -> str:
     parts = [escape(str(member[k])) for k in SAMPLE_FIELDS if member.get(k) not in (None, "")]
     if not parts:
-        parts = [escape(str(member.get("user_id", "?")))]
+        parts = ["(no details)"]
     return "• " + " · ".join(parts)
 
 

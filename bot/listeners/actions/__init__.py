@@ -16,7 +16,7 @@ ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     re.compile(r"^pick_reading_\d+$"): card.pick_reading,
     "open_rule_builder": card.open_rule_builder,
     "home_help": card.home_help,
-    "list_show": library.show,
+    re.compile(r"^list_show_\d+$"): library.show,
     "show_users": library.members,
     re.compile(r"^users_(?:next|prev)$"): library.members_page,
     "show_edit": library.edit_rules,
