@@ -5,7 +5,15 @@ from typing import Any
 
 import pytest
 
-from segcore import RuleError, default_catalog, rule_from_json, rule_to_json, to_mongo_filter, validate, validate_json
+from segcore import (
+    RuleError,
+    default_catalog,
+    rule_from_json,
+    rule_to_json,
+    to_mongo_filter,
+    validate,
+    validate_json,
+)
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CATALOG = default_catalog()

@@ -1,0 +1,378 @@
+"""One clause ("haven't visited in 5 months", "pro users in Delhi") to its conditions.
+
+A clause is read by filling slots: a field mention, one payload (a quantity, a date, known values, an
+opt-in word) and a negation. A second field or a second payload starts the next condition, so
+"customers in Chennai spent more than ₹20,000" reads as two conditions. Field words that belong to two
+fields ("visited": visits and last visit) are settled by the payload: a number picks the count, a date
+the datetime. Nothing is guessed silently: what cannot be settled becomes a refusal naming the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from segcore.catalog import Field, FieldCatalog
+from segcore.grammar.amounts import Quantity
+from segcore.grammar.dates import DateExpr
+from segcore.grammar.lexer import Item
+from segcore.grammar.vocabulary import Vocabulary
+from segcore.rendering import format_number
+from segcore.rules import CalendarPeriod, Condition, Not, RelativeAmount, Rule
+
+_INVERSE = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "eq": "ne", "ne": "eq",
+            "in": "not_in", "not_in": "in", "has": "has_none", "has_any": "has_none",
+            "within_last": "not_within_last", "not_within_last": "within_last"}
+_IGNORED = frozenset({"filler", "noun", "loc"})
+
+
+@dataclass
+class Context:
+    catalog: FieldCatalog
+    vocab: Vocabulary
+    notes: list[str] = dc_field(default_factory=list)
+    unknown: list[str] = dc_field(default_factory=list)
+    problems: list[str] = dc_field(default_factory=list)
+    understood: list[str] = dc_field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+
+
+@dataclass
+class _Group:
+    neg: bool = False
+    field: Item | None = None
+    payload: Item | None = None
+    clash: Item | None = None  # a date given to a lifetime number ("spent 5k in the last month")
+    last: Item | None = None
+    words: list[str] = dc_field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return self.field is None and self.payload is None and not self.neg
+
+
+def _fields(ctx: Context, item: Item | None) -> list[Field]:
+    if item is None:
+        return []
+    return [f for f in (ctx.catalog.get(n) for n in item.fields) if f is not None]
+
+
+def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
+    """Can this field mention and this payload make one condition?"""
+    cands = _fields(ctx, field_item)
+    if payload.kind in ("value", "quoted"):
+        names = {n for n, _ in _all_values(payload)}
+        if payload.kind == "quoted":
+            return any(f.type in ("string", "array") for f in cands)
+        return any(f.name in names for f in cands)
+    if payload.kind == "qty":
+        return any(f.is_numeric or f.name in ctx.vocab.counts for f in cands)
+    if payload.kind == "date":
+        return any(f.type == "datetime" or f.is_numeric for f in cands)
+    if payload.kind == "consent":
+        return any(f.type == "bool" for f in cands)
+    if payload.kind == "unknown":
+        return any(f.type == "array" and not f.closed for f in cands)
+    return False
+
+
+def _all_values(item: Item) -> list[tuple[str, str]]:
+    out = list(item.values)
+    for _, other in item.merged:
+        out.extend(other.values)
+    return out
+
+
+def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
+    groups: list[_Group] = []
+    cur = _Group()
+
+    def close() -> _Group:
+        nonlocal cur
+        if not cur.empty:
+            groups.append(cur)
+        cur = _Group()
+        return cur
+
+    for it in items:
+        kind = it.kind
+        if kind in _IGNORED:
+            cur.last = it
+            continue
+        if kind == "unknown":
+            if cur.field is not None and cur.payload is None and _fits(ctx, cur.field, it):
+                cur.payload = Item("quoted", it.words, data=it.text)
+            else:
+                ctx.unknown.extend(it.words)
+            cur.last = it
+            continue
+        if kind == "neg":
+            if cur.field is not None or cur.payload is not None:
+                close()
+            cur.neg = not cur.neg
+        elif kind == "field":
+            if cur.field is not None:
+                shared = tuple(n for n in cur.field.fields if n in it.fields)
+                if cur.payload is None and shared:
+                    cur.field = Item("field", cur.field.words + it.words, fields=shared)
+                else:
+                    close().field = it
+            elif cur.payload is not None and not _fits(ctx, it, cur.payload):
+                if (cur.last is not None and cur.last.kind == "unknown" and cur.payload is cur.last):
+                    pass
+                close().field = it
+            else:
+                # "with the foo tag": an unknown word right before an open array field is its value.
+                if cur.payload is None and cur.last is not None and cur.last.kind == "unknown" and _fits(
+                        ctx, it, cur.last) and ctx.unknown and ctx.unknown[-1] == cur.last.words[-1]:
+                    ctx.unknown.pop()
+                    cur.payload = Item("quoted", cur.last.words, data=cur.last.text)
+                cur.field = it
+        elif kind in ("value", "quoted", "qty", "date", "consent", "paid"):
+            if cur.payload is None and (cur.field is None or _fits(ctx, cur.field, it)):
+                cur.payload = it
+            elif (kind == "date" and cur.payload is not None and cur.payload.kind == "qty"
+                  and cur.clash is None):
+                cur.clash = it
+            elif kind == "qty" and cur.payload is not None and cur.payload.kind == "date" and cur.field is not None \
+                    and not any(f.type == "datetime" for f in _fields(ctx, cur.field)) and cur.clash is None:
+                cur.clash, cur.payload = cur.payload, it
+            else:
+                close().payload = it
+        elif kind == "cond":
+            close()
+            cur.payload = it
+            close()
+        else:  # stray structure words inside a clause
+            ctx.unknown.extend(it.words)
+        cur.words.extend(it.words)
+        cur.last = it
+    close()
+    rules: list[Rule] = []
+    for g in groups:
+        rule = _resolve(g, ctx)
+        if rule is not None:
+            rules.append(rule)
+    return rules
+
+
+def _negate(rule: Rule) -> Rule:
+    if isinstance(rule, Condition):
+        if rule.op in _INVERSE and not (rule.op in ("has", "has_any") and rule.value is None):
+            value = rule.value
+            if rule.op == "has":
+                value = (value,)
+            return Condition(rule.field, _INVERSE[rule.op], value)
+        if rule.op == "is":
+            return Condition(rule.field, "is", not rule.value)
+        if rule.op == "exists":
+            return Condition(rule.field, "exists", not rule.value)
+    if isinstance(rule, Not):
+        return rule.rule
+    return Not(rule)
+
+
+def _resolve(g: _Group, ctx: Context) -> Rule | None:
+    if g.payload is None and g.clash is None:
+        if g.field is None:
+            if g.neg:
+                ctx.unknown.append("not")
+            return None
+        return _field_only(g, _fields(ctx, g.field), ctx, " ".join(g.words))
+    rule = _positive(g, ctx)
+    if rule is None:
+        return None
+    return _negate(rule) if g.neg else rule
+
+
+def _label(f: Field) -> str:
+    return f.label
+
+
+def _positive(g: _Group, ctx: Context) -> Rule | None:
+    cands = _fields(ctx, g.field)
+    p = g.payload
+    said = " ".join(g.words)
+    if g.clash is not None:
+        numeric = next((f for f in cands if f.is_numeric), None)
+        what = numeric.label if numeric else "that number"
+        ctx.problem(
+            f"'{said}': {what} is a lifetime total, so it cannot be limited to a time window "
+            f"('{g.clash.text}'). Ask for the total alone, or for a date such as 'ordered in the last month'."
+        )
+        return None
+    if p is None:
+        return None
+    if p.kind == "cond":
+        assert isinstance(p.data, Condition)
+        return p.data
+    if p.kind == "qty":
+        return _quantity(p.data, cands, ctx, said)
+    if p.kind == "date":
+        return _date(p.data, cands, ctx, said)
+    if p.kind in ("value", "quoted"):
+        return _values(p, cands, ctx, said)
+    if p.kind == "consent":
+        return _consent(p, cands, ctx, said)
+    if p.kind == "paid":
+        for f in ctx.catalog.queryable():
+            if f.type == "string" and f.closed and "free" in f.values and (not cands or f in cands):
+                ctx.note(f"'{p.text}' read as {f.label} other than free")
+                return Condition(f.name, "ne", "free")
+        ctx.unknown.extend(p.words)
+        return None
+    ctx.unknown.extend(p.words)
+    return None
+
+
+def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
+    if not cands:
+        return None
+    boolean = next((f for f in cands if f.type == "bool"), None)
+    if boolean is not None and not g.neg:
+        return Condition(boolean.name, "is", True)
+    dated = next((f for f in cands if f.type == "datetime"), None)
+    count = next((f for f in cands if f.is_numeric), None)
+    if g.neg:
+        if boolean is not None:
+            return Condition(boolean.name, "is", False)
+        if dated is not None:
+            # SPEC: the field is missing when nothing is recorded, so "never visited" = no recorded visit.
+            ctx.note(f"'{said}' read as no {dated.label} recorded")
+            return Condition(dated.name, "exists", False)
+        if count is not None:
+            return Condition(count.name, "eq", 0)
+    else:
+        if dated is not None:
+            return Condition(dated.name, "exists", True)
+        if count is not None:
+            ctx.note(f"'{said}' read as {count.label} more than 0")
+            return Condition(count.name, "gt", 0)
+    ctx.problem(f"'{said}': which {cands[0].label}? Name a value, e.g. '{cands[0].label} is ...'.")
+    return None
+
+
+def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule | None:
+    f = next((c for c in cands if c.is_numeric), None)
+    if f is None:
+        # "ordered twice": a number of times on a date word means its count field.
+        counted = next((ctx.vocab.counts[c.name] for c in cands if c.name in ctx.vocab.counts), None)
+        if counted is not None:
+            f = ctx.catalog.get(counted)
+    if f is None and q.hint and ctx.vocab.age_field and not cands:
+        f = ctx.catalog.get(ctx.vocab.age_field)
+    if f is None and not cands:
+        if q.money and ctx.vocab.money_field:
+            f = ctx.catalog.get(ctx.vocab.money_field)
+        elif (not q.times and q.op in ("gt", "gte", "lt", "lte", "between") and ctx.vocab.age_field
+              and not q.scaled):
+            f = ctx.catalog.get(ctx.vocab.age_field)
+            if f is not None:
+                ctx.note(f"'{q.text}' read as {f.label} (no other field was named)")
+    if f is None:
+        if cands:
+            ctx.problem(f"'{said}': {cands[0].label} does not take a number.")
+        else:
+            ctx.problem(f"'{said}': more or less of what? Name the field, e.g. '{q.text} visits'.")
+        return None
+    if q.money and not f.money and not cands:
+        ctx.problem(f"'{said}': {f.label} is not an amount of money.")
+        return None
+    op = q.op
+    if op == "eq" and not q.explicit and f.money:
+        op = "gte"
+        ctx.note(f"'{q.text}' read as at least {format_number(f, q.low)} of {f.label}")
+    elif f.money and (q.scaled or not cands):
+        shown = " and ".join(format_number(f, v) for v in (q.low, q.high) if v is not None)
+        ctx.note(f"'{q.text}' read as {shown} of {f.label}")
+    if op == "between":
+        low, high = q.low, q.high
+        assert high is not None
+        if low > high:
+            low, high = high, low
+        return Condition(f.name, "between", (low, high))
+    return Condition(f.name, op, q.low)
+
+
+def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | None:
+    f = next((c for c in cands if c.type == "datetime"), None)
+    if f is None:
+        linked = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)
+        if linked is not None:
+            f = ctx.catalog.get(linked)
+        elif cands:
+            ctx.problem(
+                f"'{said}': {cands[0].label} is a lifetime total, so it cannot be limited to a time window "
+                f"('{d.text}')."
+            )
+            return None
+    if f is None:
+        dated = ", ".join(c.verb or c.label for c in ctx.catalog.queryable() if c.type == "datetime")
+        ctx.problem(f"'{d.text}': which date? Say what happened then, e.g. {dated}.")
+        return None
+    if d.note:
+        ctx.note(d.note)
+    value: Any = d.value
+    if isinstance(value, RelativeAmount) and value.unit in ("month", "quarter", "year"):
+        ctx.note(f"'{value.words()}' counted back from now as calendar months")
+    if isinstance(value, CalendarPeriod) and value.period == "week":
+        ctx.note("weeks run Monday to Monday (UTC)")
+    return Condition(f.name, d.op, value)
+
+
+def _values(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None:
+    parts = [("", p), *p.merged]
+    names: list[str] | None = None
+    for _, it in parts:
+        if it.kind == "quoted":
+            continue
+        mine = [n for n, _ in it.values]
+        names = mine if names is None else [n for n in names if n in mine]
+    if cands:
+        allowed = [c.name for c in cands if c.type in ("string", "array")]
+        names = allowed if names is None else [n for n in names if n in allowed]
+    if not names:
+        ctx.problem(f"'{said}': these values belong to different fields; join them with 'or' per field.")
+        return None
+    f = ctx.catalog.field(names[0])
+    values: list[str] = []
+    for _, it in parts:
+        if it.kind == "quoted":
+            values.append(str(it.data))
+        else:
+            values.append(next(v for n, v in it.values if n == f.name))
+    conj = {c for c, _ in p.merged}
+    if f.type == "array":
+        if len(values) == 1:
+            return Condition(f.name, "has", values[0])
+        if conj == {"and"}:
+            return Condition(f.name, "has_all", tuple(values))
+        return Condition(f.name, "has_any", tuple(values))
+    if len(values) == 1:
+        return Condition(f.name, "eq", values[0])
+    if conj == {"and"}:
+        ctx.note(f"'{said}' read as any of {', '.join(values)} (a user has one {f.label})")
+    return Condition(f.name, "in", tuple(values))
+
+
+def _consent(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None:
+    consent = ctx.vocab.consent
+    name = None
+    if isinstance(p.data, str) and p.data in consent:
+        name = consent[p.data]
+    elif cands and cands[0].type == "bool":
+        name = cands[0].name
+    elif len(set(consent.values())) == 1:
+        name = next(iter(consent.values()))
+    if name is None:
+        ctx.problem(f"'{said}': opted in to what? Name the channel, e.g. 'opted in to email'.")
+        return None
+    return Condition(name, "is", bool(p.flag))

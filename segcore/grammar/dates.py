@@ -1,0 +1,365 @@
+"""Date expressions: rolling windows, calendar periods and absolute dates, as SPEC defines them.
+
+- "in the last/past N units", "within N units", "for N units" -> within_last N (N = 1 with no number);
+- "N units ago or earlier", "more than N units ago" -> more_than_ago N; a bare "N units ago" is that
+  calendar day/week/month/quarter/year;
+- bare "last month/week/year" -> the previous calendar period; "this month/year" -> since its start;
+- "in 2024", "in March 2025" -> on that period; "before X" -> before the start of X; "after X" -> after
+  the whole of X; "since/from X" -> from the start of X; "between X and Y" -> both included;
+- a month without a year is its most recent occurrence not in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from segcore.grammar import lexicon as lx
+from segcore.grammar.phrases import PhraseTable, low_at
+from segcore.grammar.tokens import Token, shown
+from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount, add_months
+
+_PRE = PhraseTable(lx.PRE_COMPARATORS)
+_POST = PhraseTable(lx.POST_COMPARATORS)
+_PREPS = PhraseTable(lx.DATE_PREPS)
+_COUNTS = PhraseTable({**{k: v for k, v in lx.NUMBER_WORDS.items()}, **lx.DURATION_COUNT_WORDS})
+_EARLIER = PhraseTable({"or earlier": 1, "or before": 1, "or more": 1, "or longer": 1, "and earlier": 1,
+                        "and before": 1, "or older": 1, "and more": 1, "plus": 1, "+": 1, "or prior": 1})
+_WINDOW_PREFIXES = frozenset({"in", "within", "during", "over", "for", "from", "since", "throughout",
+                              "across"})
+_WINDOW_WORDS = frozenset({"last", "past", "previous", "prior", "recent", "preceding"})
+_DAY_NUMBER = re.compile(r"^\d{1,2}$")
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    """What a date phrase means for a datetime field: ``op`` and ``value`` of a condition."""
+
+    op: str
+    value: Any
+    text: str
+    note: str | None = None
+
+
+def _duration(tokens: Sequence[Token], i: int) -> tuple[RelativeAmount, int] | None:
+    """"5 months", "a fortnight", "a couple of weeks", "30d"."""
+    j = i
+    amount = None
+    if j < len(tokens) and tokens[j].kind == "num":
+        text = tokens[j].low.replace(",", "")
+        if not text.isdigit():
+            return None
+        amount, j = int(text), j + 1
+    else:
+        found = _COUNTS.match(tokens, j)
+        if found is not None:
+            amount, j = found
+    word = low_at(tokens, j)
+    if word in lx.FORTNIGHT:
+        return RelativeAmount(14 * (1 if amount is None else amount), "day"), j + 1
+    if amount is None or word not in lx.UNITS:
+        return None
+    if word in ("d", "w", "y", "m") and tokens[j - 1].kind != "num":
+        return None
+    return RelativeAmount(amount, lx.UNITS[word]), j + 1
+
+
+def _unit(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
+    word = low_at(tokens, i)
+    if word in lx.UNITS and len(word) > 1 and word not in ("mo", "mos"):
+        return lx.UNITS[word], i + 1
+    if word in ("day", "today"):
+        return "day", i + 1
+    return None
+
+
+def _period(tokens: Sequence[Token], i: int) -> tuple[CalendarPeriod, int] | None:
+    """Calendar periods named relative to now: this/last month, today, "the month 3 months ago"."""
+    word = low_at(tokens, i)
+    if word == "today":
+        return CalendarPeriod("day", 0), i + 1
+    if word == "yesterday":
+        return CalendarPeriod("day", -1), i + 1
+    if word in ("this", "current", "last", "previous", "prior") or (
+        word == "the" and low_at(tokens, i + 1) in ("current", "previous", "prior")
+    ):
+        j = i + 1 if word != "the" else i + 2
+        offset = 0 if low_at(tokens, j - 1) in ("this", "current") else -1
+        unit = _unit(tokens, j)
+        if unit is not None and low_at(tokens, j) not in ("days", "weeks", "months", "quarters", "years"):
+            return CalendarPeriod(unit[0], offset), unit[1]
+    if word == "the":
+        # "the month 3 months ago" / "the year 2 years ahead" (how rendering writes far calendar periods)
+        unit = _unit(tokens, i + 1)
+        if unit is not None:
+            span = _duration(tokens, unit[1])
+            if span is not None and span[0].unit == unit[0]:
+                direction = low_at(tokens, span[1])
+                if direction in ("ago", "back", "before"):
+                    return CalendarPeriod(unit[0], -span[0].amount), span[1] + 1
+                if direction in ("ahead", "later", "from now"):
+                    return CalendarPeriod(unit[0], span[0].amount), span[1] + 1
+    return None
+
+
+def _year(tokens: Sequence[Token], i: int) -> int | None:
+    if i < len(tokens) and tokens[i].kind == "num" and re.fullmatch(r"\d{4}", tokens[i].low):
+        year = int(tokens[i].low)
+        if 1900 <= year <= 2200:
+            return year
+    return None
+
+
+def _day(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
+    if i < len(tokens) and tokens[i].kind == "num" and _DAY_NUMBER.match(tokens[i].low):
+        day = int(tokens[i].low)
+        j = i + 1
+        if low_at(tokens, j) in lx.ORDINAL_SUFFIX:
+            j += 1
+        if 1 <= day <= 31:
+            return day, j
+    return None
+
+
+def _absolute(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
+              ) -> tuple[AbsoluteDate, int, str | None] | None:
+    """An absolute date at ``i``: ISO text, "March 2025", "1 March 2025", "Mar 1, 2025", "2025"."""
+    if i >= len(tokens):
+        return None
+    tok = tokens[i]
+    if tok.kind == "iso":
+        try:
+            return AbsoluteDate.parse(tok.text.upper()), i + 1, None
+        except Exception:
+            return None
+    if tok.kind == "slash":
+        day_s, month_s, year_s = tok.low.split("/")
+        try:
+            moment = datetime(int(year_s), int(month_s), int(day_s), tzinfo=UTC)
+        except ValueError:
+            return None
+        return AbsoluteDate("day", moment), i + 1, f"'{tok.text}' read as day/month/year"
+    year = _year(tokens, i)
+    if year is not None:
+        if low_at(tokens, i + 1) in lx.MONTHS:  # "2025 March" is rare but harmless
+            return AbsoluteDate("month", datetime(year, lx.MONTHS[low_at(tokens, i + 1)], 1, tzinfo=UTC)), i + 2, None
+        return (AbsoluteDate("year", datetime(year, 1, 1, tzinfo=UTC)), i + 1, None) if bare_year else None
+    day_first = _day(tokens, i)
+    j = i
+    day = None
+    if day_first is not None:
+        day, j = day_first
+        if low_at(tokens, j) == "of":
+            j += 1
+    month_word = low_at(tokens, j)
+    if month_word not in lx.MONTHS:
+        return None
+    month = lx.MONTHS[month_word]
+    j += 1
+    if low_at(tokens, j) == ".":
+        j += 1
+    if day is None:
+        after_day = _day(tokens, j)
+        if after_day is not None and _year(tokens, j) is None:
+            day, j = after_day
+    if low_at(tokens, j) == ",":
+        j += 1
+    year = _year(tokens, j)
+    note = None
+    if year is not None:
+        j += 1
+    else:
+        if low_at(tokens, j - 1) == ",":
+            j -= 1
+        # SPEC: a bare month name means its most recent occurrence not in the future.
+        if day is None:
+            year = now.year if month <= now.month else now.year - 1
+        else:
+            year = now.year if (month, day) <= (now.month, now.day) else now.year - 1
+        written = tokens[i].text if day is None else shown(tokens[i:j])
+        note = f"'{written}' read as {written.title()} {year}"
+    try:
+        if day is None:
+            return AbsoluteDate("month", datetime(year, month, 1, tzinfo=UTC)), j, note
+        return AbsoluteDate("day", datetime(year, month, day, tzinfo=UTC)), j, note
+    except ValueError:
+        return None
+
+
+def _date_value(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
+                ) -> tuple[AbsoluteDate | CalendarPeriod, int, str | None] | None:
+    """An absolute date or a named calendar period."""
+    found = _absolute(tokens, i, now, bare_year)
+    if found is not None:
+        return found
+    period = _period(tokens, i)
+    if period is not None:
+        return period[0], period[1], None
+    return None
+
+
+def _start_of(tokens: Sequence[Token], i: int, now: datetime) -> tuple[AbsoluteDate | CalendarPeriod, int] | None:
+    """"the start of this month" / "the beginning of 2025"."""
+    j = i + 1 if low_at(tokens, i) == "the" else i
+    if low_at(tokens, j) in ("start", "beginning") and low_at(tokens, j + 1) == "of":
+        found = _date_value(tokens, j + 2, now, bare_year=True)
+        if found is not None:
+            return found[0], found[1]
+    return None
+
+
+def _next_day(value: AbsoluteDate) -> AbsoluteDate:
+    end = value.end
+    if value.granularity == "year":
+        return AbsoluteDate("year", end)
+    if value.granularity == "month":
+        return AbsoluteDate("month", end)
+    if value.granularity == "day":
+        return AbsoluteDate("day", end)
+    return AbsoluteDate("instant", end + timedelta(milliseconds=1))
+
+
+def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
+    """From the start of ``value`` on: after the previous period, or after the start instant."""
+    if isinstance(value, CalendarPeriod):
+        return "after", CalendarPeriod(value.period, value.offset - 1)
+    if value.granularity == "instant":
+        return "after", value
+    return "after", AbsoluteDate("instant", value.start)
+
+
+def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr, int] | None:
+    """The date expression starting at ``i`` and the index after it, or None."""
+    found = _read(tokens, i, now)
+    if found is None:
+        return None
+    (op, value, note), j = found
+    return DateExpr(op, value, shown(tokens[i:j]), note), j
+
+
+def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
+    word = low_at(tokens, i)
+    # The SPEC operator names, as typed in manual rules: "last_visit_at within_last 30 days".
+    if word in ("within_last", "not_within_last", "more_than_ago"):
+        span = _duration(tokens, i + 1)
+        if span is not None:
+            return (word, span[0], None), span[1]
+        return None
+
+    # "between X and Y", "from X to Y"
+    if word in lx.BETWEEN_WORDS:
+        first = _date_value(tokens, i + 1, now, bare_year=True)
+        if first is not None and low_at(tokens, first[1]) in lx.RANGE_JOINERS:
+            second = _date_value(tokens, first[1] + 1, now, bare_year=True)
+            if second is not None:
+                notes = "; ".join(n for n in (first[2], second[2]) if n) or None
+                return ("between", (first[0], second[0]), notes), second[1]
+
+    # Rolling windows: "in the last 30 days", "past week", "within 2 months", "for 6 months".
+    k = i
+    prefix = word if word in _WINDOW_PREFIXES else None
+    if prefix:
+        k += 1
+    has_the = low_at(tokens, k) == "the"
+    if has_the:
+        k += 1
+    window = low_at(tokens, k) if low_at(tokens, k) in _WINDOW_WORDS else None
+    if window:
+        k += 1
+    if window or prefix in ("in", "within", "for", "during"):
+        cmp = _PRE.match(tokens, k)
+        k2 = cmp[1] if cmp else k
+        span = _duration(tokens, k2)
+        if span is not None and low_at(tokens, span[1]) not in ("ago", "back", "before"):
+            return ("within_last", span[0], None), span[1]
+        if span is None and window and cmp is None and prefix not in ("from", "since"):
+            unit = _unit(tokens, k)
+            if unit is not None and low_at(tokens, k) not in ("days", "weeks", "months", "quarters", "years"):
+                calendar = window in ("previous", "prior", "preceding") or (
+                    window == "last" and not has_the and prefix in (None, "in", "during"))
+                if calendar:
+                    return ("on", CalendarPeriod(unit[0], -1), None), unit[1]
+                return ("within_last", RelativeAmount(1, unit[0]), None), unit[1]
+
+    # "over 2 weeks ago", "3 months ago or earlier", "less than a week ago", "since 5 days ago"
+    k = i
+    since = word in ("since", "from")
+    if since:
+        k += 1
+    cmp = None if since else _PRE.match(tokens, k)
+    k2 = cmp[1] if cmp else k
+    span = _duration(tokens, k2)
+    if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
+        end = span[1] + 1
+        earlier = _EARLIER.match(tokens, end)
+        if earlier is not None:
+            end = earlier[1]
+        if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):
+            return ("within_last", span[0], None), end
+        if earlier is not None or (cmp is not None and cmp[0][0] in ("gt", "gte")):
+            return ("more_than_ago", span[0], None), end
+        if cmp is None:
+            amount = span[0]
+            return ("on", CalendarPeriod(amount.unit, -amount.amount),
+                    f"'{shown(tokens[k2:end])}' read as that calendar {amount.unit}"), end
+
+    prep = _PREPS.match(tokens, i)
+    kind = None
+    j = i
+    if prep is not None:
+        kind, j = prep
+    the = j
+    if low_at(tokens, j) == "the":
+        j += 1
+
+    # "ytd", "year to date", "so far this year"
+    if word in ("ytd",):
+        return ("after", CalendarPeriod("year", -1), None), i + 1
+    if word == "year" and low_at(tokens, i + 1) == "to" and low_at(tokens, i + 2) == "date":
+        return ("after", CalendarPeriod("year", -1), None), i + 3
+
+    # "before the start of this month", "since the start of this year"
+    start = _start_of(tokens, j if kind else i, now)
+    if start is not None and kind in ("before", "since", "after", "until"):
+        value, end = start
+        if kind == "before":
+            return ("before", value, None), end
+        if kind == "until":
+            return ("before", value, None), end
+        return (*_since(value), None), end
+
+    # Dates and named periods, with or without a preposition.
+    target = j if kind else i
+    found = _date_value(tokens, target, now, bare_year=kind is not None)
+    if found is None and kind is not None and the != j:
+        found = _date_value(tokens, the, now, bare_year=True)
+    if found is None:
+        return None
+    value, end, note = found
+    if kind is None:
+        if isinstance(value, CalendarPeriod) and value.offset == 0 and value.period != "day":
+            return (*_since(value), note), end  # "this month" starts at its first instant (SPEC)
+        if value == CalendarPeriod("day", 0):
+            return (*_since(value), note), end
+        return ("on", value, note), end
+    if kind == "before":
+        return ("before", value, note), end
+    if kind == "after":
+        return ("after", value, note), end
+    if kind == "since":
+        return (*_since(value), note), end
+    if kind == "until":
+        if isinstance(value, CalendarPeriod):
+            return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
+        return ("before", _next_day(value), note), end
+    # on / in / during
+    if low_at(tokens, i) == "within" and isinstance(value, CalendarPeriod):
+        return ("on", value, note), end
+    return ("on", value, note), end
+
+
+def add_calendar(moment: datetime, months: int) -> datetime:
+    return add_months(moment, months)

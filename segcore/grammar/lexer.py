@@ -1,0 +1,159 @@
+"""Tokens to items: dates and quantities first (they own words like "over" and "or more"), then the
+longest catalog or fixed phrase, then a one-typo correction; whatever is left is an unknown word."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from segcore.grammar import lexicon as lx
+from segcore.grammar.amounts import Quantity, read_quantity
+from segcore.grammar.dates import DateExpr, read_date
+from segcore.grammar.phrases import low_at
+from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
+from segcore.grammar.vocabulary import Meaning, Vocabulary, correct
+
+_SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
+            "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
+_IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@"})
+_CHANNEL_GLUE = frozenset({"to", "of", "from", "for", "in", "into", "the", "our", "on"})
+_CHANNEL_TAIL = frozenset({"emails", "list", "newsletter", "updates", "communications", "marketing", "mails",
+                           "mailing"})
+
+
+@dataclass
+class Item:
+    """One meaningful unit of the request."""
+
+    kind: str
+    words: list[str]
+    fields: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()
+    flag: bool = True
+    data: Any = None
+    merged: list[tuple[str, Item]] = field(default_factory=list)  # values joined by "or"/"and"/","
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[Item]:
+    tokens = tokenize(text)
+    items: list[Item] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        words = [tok.text]
+        if tok.kind == "quoted":
+            items.append(Item("quoted", [tok.text], data=tok.text))
+            i += 1
+            continue
+        date = read_date(tokens, i, now)
+        if date is not None:
+            expr, j = date
+            items.append(Item("date", [shown(tokens[i:j])], data=expr))
+            i = j
+            continue
+        qty = read_quantity(tokens, i)
+        if qty is not None:
+            quantity, j = qty
+            items.append(Item("qty", [shown(tokens[i:j])], data=quantity))
+            i = j
+            continue
+        if tok.kind == "sym" and tok.low in _SYMBOLS:
+            items.append(Item(_SYMBOLS[tok.low], words))
+            i += 1
+            continue
+        if tok.kind == "sym" and tok.low in _IGNORED_SYMBOLS:
+            i += 1
+            continue
+        meaning, j = _phrase(vocab, tokens, i)
+        if meaning is None and tok.kind == "word" and tok.low.startswith("non-"):
+            inner = _phrase(vocab, [Token("word", tok.text[4:], tok.low[4:])], 0)[0]
+            if inner is not None:
+                items.append(Item("neg", ["non"]))
+                items.append(_item(inner, [tok.text[4:]]))
+                i += 1
+                continue
+        if meaning is None and tok.kind in ("word", "abbr"):
+            fixed = _singular(vocab, tok.low) or correct(vocab, tok.low)
+            if fixed is not None:
+                meaning, _ = _phrase(vocab, [Token("word", fixed, fixed)], 0)
+                if meaning is not None:
+                    j = i + 1
+                    if fixed.rstrip("s") != tok.low.rstrip("s"):
+                        notes.append(f"'{tok.text}' read as '{fixed}'")
+        if meaning is None:
+            items.append(Item("unknown", words))
+            i += 1
+            continue
+        if meaning.kind == "consent":
+            j, channel = _channel(vocab, tokens, j)
+            items.append(Item("consent", [t.text for t in tokens[i:j]], flag=meaning.flag, data=channel))
+            i = j
+            continue
+        consumed = [t.text for t in tokens[i:j]]
+        items.append(_item(meaning, consumed))
+        if meaning.kind == "negfield":
+            items[-1] = Item("neg", consumed)
+            items.append(Item("field", consumed, fields=meaning.fields))
+        i = j
+    return items
+
+
+def _item(meaning: Meaning, words: list[str]) -> Item:
+    return Item(meaning.kind, words, fields=meaning.fields, values=meaning.values, flag=meaning.flag)
+
+
+def _phrase(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[Meaning | None, int]:
+    cat = vocab.catalog_words.match(tokens, i)
+    gram = vocab.grammar_words.match(tokens, i)
+    if cat is None and gram is None:
+        return None, i
+    if cat is None:
+        assert gram is not None
+        return gram
+    if gram is None or cat[1] > gram[1]:
+        return cat
+    if gram[1] > cat[1] or gram[0].kind in ("neg", "and", "or", "rel", "consent", "negfield", "loc"):
+        return gram
+    return cat
+
+
+def _singular(vocab: Vocabulary, word: str) -> str | None:
+    for stem in (word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+        if stem and vocab.catalog_words.get(phrase_key(stem)) is not None:
+            return stem
+    return None
+
+
+def _channel(vocab: Vocabulary, tokens: list[Token], j: int) -> tuple[int, str | None]:
+    """After "opted in"/"unsubscribed": swallow "to email", "from our email list" naming the channel."""
+    k = j
+    while low_at(tokens, k) in _CHANNEL_GLUE:
+        k += 1
+    word = low_at(tokens, k)
+    if word in ("e-mail", "e-mails", "mail", "mails", "emails"):
+        word = "email"
+    channel = word if word in vocab.consent else None
+    if channel is None:
+        return j, None
+    k += 1
+    while low_at(tokens, k) in _CHANNEL_TAIL:
+        k += 1
+    return k, channel
+
+
+def quantity(item: Item) -> Quantity:
+    assert isinstance(item.data, Quantity)
+    return item.data
+
+
+def date_expr(item: Item) -> DateExpr:
+    assert isinstance(item.data, DateExpr)
+    return item.data
+
+
+__all__ = ["Item", "lex", "lx"]
