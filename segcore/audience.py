@@ -108,6 +108,21 @@ def _conjuncts(mongo_filter: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(mongo_filter)]
 
 
+def plan_indexes(plan: Mapping[str, Any]) -> list[str]:
+    """Names of the indexes an explained plan scans (empty for a collection scan)."""
+    found: list[str] = []
+    if plan.get("stage") == "IXSCAN" and plan.get("indexName"):
+        found.append(str(plan["indexName"]))
+    for key in ("inputStage", "queryPlan"):
+        child = plan.get(key)
+        if isinstance(child, Mapping):
+            found += plan_indexes(child)
+    for child in plan.get("inputStages", []) or []:
+        if isinstance(child, Mapping):
+            found += plan_indexes(child)
+    return found
+
+
 class MongoCounter:
     """Counts with the database itself: always exact, always available while the database is."""
 
@@ -125,6 +140,13 @@ class MongoCounter:
         flt = self.filter(team_id, rule, now)
         with self.outage.guard():
             return self.users.count_documents(flt)
+
+    def explain(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
+        """The query planner's winning plan for counting ``rule`` (to check which index is used)."""
+        command = {"count": self.users.name, "query": self.filter(team_id, rule, now)}
+        with self.outage.guard():
+            result = self.users.database.command("explain", command, verbosity="queryPlanner")
+        return dict(result.get("queryPlanner", {}).get("winningPlan", {}))
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         """All sizes in one pass over the workspace's users ($facet: one branch per rule)."""
@@ -207,6 +229,10 @@ class AudienceEngine:
                 projection[field.name] = 1
         return projection
 
+    def explain(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
+        """How MongoDB would count ``rule``: its winning plan (see ``plan_indexes``)."""
+        return self.mongo.explain(team_id, self._rule(rule), now)
+
     def sample(
         self, team_id: str, rule: Rule, now: datetime, n: int = 5, include_pii: bool = False
     ) -> list[dict[str, Any]]:
@@ -253,11 +279,15 @@ class AudienceEngine:
         items = docs[:size]
         return MemberPage(items, str(items[-1]["user_id"]) if more else None)
 
-    def snapshot_all(self, team_id: str, now: datetime) -> dict[str, int]:
-        """Count every saved segment in one pass; record each size in the history and on the segment.
+    def segment_sizes(self, team_id: str, now: datetime) -> dict[str, int]:
+        """The size of every saved segment of the workspace, in one pass, by segment id.
 
-        Segments whose rule no longer fits the catalog (a field was removed) are skipped.
+        Segments whose rule no longer fits the catalog (a field was removed) are left out.
         """
+        sizes, _ = self._segment_sizes(team_id, now)
+        return sizes
+
+    def _segment_sizes(self, team_id: str, now: datetime) -> tuple[dict[str, int], str]:
         rules: dict[str, Rule] = {}
         for segment in self.store.segments.list(team_id):
             try:
@@ -265,10 +295,15 @@ class AudienceEngine:
             except SegmentError:
                 continue
         if not rules:
-            return {}
+            return {}, self.mongo.name
         sizes, engine = self._first(lambda c: c.sizes(team_id, rules, now))
+        return dict(sizes), engine
+
+    def snapshot_all(self, team_id: str, now: datetime) -> dict[str, int]:
+        """Count every saved segment in one pass; record each size in the history and on the segment."""
+        sizes, engine = self._segment_sizes(team_id, now)
         at = datetime.now(UTC)
         for segment_id, size in sizes.items():
             self.store.snapshots.record(team_id, segment_id, size, at, engine)
             self.store.segments.record_size(team_id, segment_id, size, at)
-        return dict(sizes)
+        return sizes

@@ -89,6 +89,8 @@ def _fail(field: Field, raw: Any, allowed: str) -> InvalidUserData:
 
 
 def _coerce(field: Field, raw: Any) -> Any:
+    if field.type == "array" and isinstance(raw, str) and not raw.strip():
+        return []  # an empty CSV cell: no tags
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     kind = field.type

@@ -1,0 +1,57 @@
+"""Audience counts for SPEC example prompts: our engine vs a hand-written pymongo count_documents.
+
+    python bench/bench_audience.py --users 100000 [--repeat 3]
+
+Both run in the same process against the same embedded server and filter; the difference is our
+overhead (validation, compilation, scoping). The reference filter as written in nl-examples.jsonl, wrapped
+in {"$and": [{"team_id": ...}, filter]}, is timed too: it shows what the flat scoping buys on the embedded
+server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import NOW, TEAM, loaded_store, median, rules, timed
+from segcore.audience import AudienceEngine
+from segcore.compile_mongo import to_mongo_filter
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with loaded_store(args.users) as store:
+        engine = AudienceEngine(store)
+        users = store.db["users"]
+        print(f"{'prompt':62s} {'size':>8s} {'ours ms':>9s} {'pymongo ms':>10s} {'overhead':>8s} {'$and ms':>9s}")
+        total_ours = total_hand = 0.0
+        for text, rule in rules():
+            flat = engine.mongo.filter(TEAM, rule, NOW)
+            wrapped = {"$and": [{"team_id": TEAM}, to_mongo_filter(rule, store.catalog, NOW)]}
+            ours: list[float] = []
+            hand: list[float] = []
+            users.count_documents(flat)  # warm the cache once, for both
+            for i in range(args.repeat):
+                # Alternate the order so neither side always runs on a warmer cache.
+                pair = [("ours", lambda r=rule: engine.count(TEAM, r, NOW).size),
+                        ("hand", lambda f=flat: users.count_documents(f))]
+                for name, fn in pair if i % 2 == 0 else reversed(pair):
+                    size, ms = timed(fn)
+                    (ours if name == "ours" else hand).append(ms)
+            _, wrapped_ms = timed(lambda w=wrapped: users.count_documents(w))
+            o, h = median(ours), median(hand)
+            total_ours += o
+            total_hand += h
+            print(f"{text[:62]:62s} {size:8,d} {o:9.1f} {h:10.1f} {100 * (o - h) / h:7.1f}% {wrapped_ms:9.1f}")
+        print(f"{'all prompts':62s} {'':8s} {total_ours:9.1f} {total_hand:10.1f} "
+              f"{100 * (total_ours - total_hand) / total_hand:7.1f}%")
+
+
+if __name__ == "__main__":
+    main()

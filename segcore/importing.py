@@ -1,0 +1,195 @@
+"""Importing users from files: JSONL (MongoDB Extended JSON), JSON arrays and CSV.
+
+Every record is typed by the catalog (``coerce_user``). A record that does not fit is reported with its
+line (or item) number and what was wrong; the others are written. Each record is one atomic upsert by
+(team_id, user_id), so nothing is half written and importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from bson import json_util
+
+from segcore.errors import SegmentError
+from segcore.storage.users import BATCH, UpsertReport, UserRepository, coerce_user, unknown_fields
+
+FORMATS = ("jsonl", "json", "csv")
+MAX_REPORTED = 1000  # rejected rows kept with their message; the count is always exact
+Progress = Callable[[int, int], None]  # (bytes read, total bytes or 0 when unknown)
+
+
+class ImportFailed(SegmentError):
+    """The file as a whole cannot be imported (unknown format, unreadable, not a JSON array...)."""
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0  # new users
+    updated: int = 0  # users that already existed (matched by user_id)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line or item number, message)
+    rejected_count: int = 0
+    skipped_fields: list[str] = field(default_factory=list)  # columns that are not catalog fields
+    unit: str = "line"  # what the numbers in ``rejected`` count: "line" or "item"
+
+    def reject(self, where: int, message: str) -> None:
+        self.rejected_count += 1
+        if len(self.rejected) < MAX_REPORTED:
+            self.rejected.append((where, message))
+
+    def add(self, result: UpsertReport) -> None:
+        self.imported += result.inserted
+        self.updated += result.updated
+
+    def summary(self) -> str:
+        text = f"{self.imported:,} new, {self.updated:,} updated, {self.rejected_count:,} rejected"
+        if self.skipped_fields:
+            text += f"; columns not in the catalog were skipped: {', '.join(self.skipped_fields)}"
+        return text
+
+
+def detect_format(name: str) -> str:
+    lower = name.lower()
+    for ext, fmt in ((".jsonl", "jsonl"), (".ndjson", "jsonl"), (".json", "json"), (".csv", "csv")):
+        if lower.endswith(ext):
+            return fmt
+    raise ImportFailed(
+        f"Cannot tell the format of {name!r} from its extension; use .jsonl, .json or .csv, or say --format."
+    )
+
+
+def import_users(
+    repo: UserRepository,
+    team_id: str,
+    source: Path | str | TextIO,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import users from a file path or an open text stream into one workspace."""
+    if fmt is not None and fmt not in FORMATS:
+        raise ImportFailed(f"Unknown format {fmt!r}; allowed: {', '.join(FORMATS)}.")
+    if isinstance(source, str | Path):
+        path = Path(source)
+        fmt = fmt or detect_format(path.name)
+        try:
+            total = path.stat().st_size
+            with open(path, encoding="utf-8-sig", newline="") as stream:
+                return _import(repo, team_id, stream, fmt, progress, total)
+        except FileNotFoundError:
+            raise ImportFailed(f"There is no file {str(path)!r}.") from None
+        except UnicodeDecodeError:
+            raise ImportFailed(f"{str(path)!r} is not UTF-8 text.") from None
+        except IsADirectoryError:
+            raise ImportFailed(f"{str(path)!r} is a folder, not a file.") from None
+    if fmt is None:
+        fmt = detect_format(getattr(source, "name", "") or "")
+    return _import(repo, team_id, source, fmt, progress, 0)
+
+
+def _import(
+    repo: UserRepository, team_id: str, stream: TextIO, fmt: str, progress: Progress | None, total: int
+) -> ImportReport:
+    report = ImportReport(unit="item" if fmt == "json" else "line")
+    records = {"jsonl": _jsonl, "json": _json_array, "csv": _csv}[fmt](stream, report)
+    skipped: set[str] = set()
+    # Batches are written in file order, so a user listed twice ends with the later row.
+    batch: list[dict[str, Any]] = []
+    read = 0
+    for where, raw, size in records:
+        read += size
+        try:
+            skipped.update(unknown_fields(raw, repo.catalog))
+            batch.append(coerce_user(raw, repo.catalog))
+        except SegmentError as exc:
+            report.reject(where, str(exc))
+        if len(batch) >= BATCH:
+            report.add(repo.upsert_coerced(team_id, batch))
+            batch = []
+            if progress:
+                progress(read, total)
+    if batch:
+        report.add(repo.upsert_coerced(team_id, batch))
+    if progress:
+        progress(total or read, total)
+    report.skipped_fields = sorted(skipped)
+    return report
+
+
+def _jsonl(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any, int]]:
+    for number, line in enumerate(stream, start=1):
+        size = len(line.encode("utf-8"))
+        if not line.strip():
+            continue
+        try:
+            record = json_util.loads(line)
+        except (ValueError, TypeError) as exc:
+            report.reject(number, f"not valid JSON ({_first_line(exc)}).")
+            continue
+        if not isinstance(record, dict):
+            report.reject(number, "each line must be one JSON object describing a user.")
+            continue
+        yield number, record, size
+
+
+def _json_array(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any, int]]:
+    text = stream.read()
+    try:
+        data = json_util.loads(text)
+    except (ValueError, TypeError) as exc:
+        raise ImportFailed(f"The file is not valid JSON ({_first_line(exc)}).") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise ImportFailed("A .json file must hold an array of user objects.")
+    share = len(text.encode("utf-8")) // max(1, len(data))
+    for number, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            report.reject(number, "each item must be a JSON object describing a user.")
+            continue
+        yield number, record, share
+
+
+def _csv(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any, int]]:
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise ImportFailed(f"The CSV header cannot be read ({exc}).") from None
+    columns = [c.strip() for c in header]
+    if "user_id" not in columns:
+        raise ImportFailed(f"The CSV file needs a user_id column; its columns are: {', '.join(columns)}.")
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.reject(reader.line_num, f"this row cannot be read as CSV ({exc}).")
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(columns):
+            report.reject(line, f"has {len(row)} values but the header has {len(columns)} columns.")
+            continue
+        size = sum(len(cell) + 1 for cell in row)
+        yield line, dict(zip(columns, row, strict=True)), size
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
+def import_text(repo: UserRepository, team_id: str, text: str, fmt: str) -> ImportReport:
+    """Import from text in memory (the JSON API uses this)."""
+    return import_users(repo, team_id, io.StringIO(text), fmt)
+
+
+__all__ = ["FORMATS", "ImportFailed", "ImportReport", "detect_format", "import_text", "import_users"]

@@ -1,0 +1,156 @@
+"""Data commands: `segments import`, `seed`, `ask` and `sizes`, against the configured database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from segcore.audience import AudienceEngine
+from segcore.errors import SegmentError
+from segcore.importing import FORMATS, import_users
+from segcore.interpret import ENGINES, interpret
+from segcore.rendering import describe
+from segcore.rules import rule_to_json
+from segcore.seed import generate_users
+from segcore.storage.users import coerce_user
+from segcore.validation import validate_json
+from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
+from segments.cli.parse_cmd import parse_now
+from segments.config import Settings
+
+MAX_SEED = 5_000_000
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import", help="import users from a JSONL, JSON or CSV file (upsert by user_id)")
+    p.add_argument("file", help="the file: .jsonl (MongoDB Extended JSON), .json (an array) or .csv")
+    p.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
+    add_team_option(p)
+    p.set_defaults(handler=run_import)
+
+    p = sub.add_parser("seed", help="add realistic demo users")
+    p.add_argument("--users", type=int, required=True, metavar="N", help="how many users to generate")
+    p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same users)")
+    add_team_option(p)
+    p.set_defaults(handler=run_seed)
+
+    p = sub.add_parser("ask", help="read a segment description and print its rules and audience size")
+    p.add_argument("text", nargs="?", help="the description, e.g. 'spent over 5k in Pune'")
+    p.add_argument("--rules", metavar="JSON", help="rules as JSON instead of text")
+    p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
+    p.add_argument("--engine", choices=ENGINES, default="auto", help="who reads the text (default auto)")
+    p.add_argument("--json", action="store_true", help='print {"size", "engine", "as_of", "elapsed_ms"}')
+    add_team_option(p)
+    p.set_defaults(handler=run_ask)
+
+    p = sub.add_parser("sizes", help="print every saved segment with its audience size")
+    p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
+    p.add_argument("--record", action="store_true", help="also record the sizes in the segments' history")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_team_option(p)
+    p.set_defaults(handler=run_sizes)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    team = team_of(args, settings)
+    with open_store_from_settings(settings) as store:
+        bar = ProgressBar(f"Importing {args.file}")
+        try:
+            report = import_users(store.users, team, args.file, args.format, progress=bar)
+        finally:
+            bar.close()
+    print(f"Imported into workspace {team}: {report.summary()}.")
+    for where, message in report.rejected[:20]:
+        print(f"  {report.unit} {where}: {message}", file=sys.stderr)
+    if report.rejected_count > 20:
+        print(f"  ... and {report.rejected_count - 20:,} more rejected.", file=sys.stderr)
+    return 1 if report.rejected_count else 0
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    if not 1 <= args.users <= MAX_SEED:
+        raise SegmentError(f"--users must be between 1 and {MAX_SEED:,}.")
+    settings = Settings.from_env()
+    team = team_of(args, settings)
+    with open_store_from_settings(settings) as store:
+        bar = ProgressBar("Seeding")
+        done = 0
+
+        def users() -> Any:
+            nonlocal done
+            for user in generate_users(args.users, seed=args.seed):
+                done += 1
+                if done % 1000 == 0:
+                    bar(done, args.users)
+                yield coerce_user(user, store.catalog)
+
+        try:
+            report = store.users.upsert_coerced(team, users())
+        finally:
+            bar.close()
+    print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated demo users.")
+    return 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    team = team_of(args, settings)
+    now = parse_now(args.now)
+    with open_store_from_settings(settings) as store:
+        catalog = store.catalog
+        source = "user"
+        assumptions: tuple[str, ...] = ()
+        if args.rules:
+            try:
+                data = json.loads(args.rules)
+            except ValueError as exc:
+                raise SegmentError(f"--rules is not valid JSON ({exc}).") from None
+            rule = validate_json(data, catalog)
+        elif args.text:
+            reading = interpret(args.text, catalog, now, engine=args.engine)
+            rule, source, assumptions = reading.rule, reading.source, reading.assumptions
+        else:
+            raise SegmentError("Give a description, e.g. segments ask 'spent over 5k', or --rules JSON.")
+        size = AudienceEngine(store).count(team, rule, now)
+    if args.json:
+        print(json.dumps({"size": size.size, "engine": size.engine, "as_of": _iso(size.as_of),
+                          "elapsed_ms": size.elapsed_ms}))
+        return 0
+    print(f"Segment:  {describe(rule, catalog)}")
+    for note in assumptions:
+        print(f"Assumed:  {note}")
+    print(f"Read by:  {source}")
+    print(f"Rules:    {json.dumps(rule_to_json(rule), ensure_ascii=False)}")
+    print(f"Audience: {size.size:,} users in workspace {team} ({size.engine}, {size.elapsed_ms:,.0f} ms)")
+    return 0
+
+
+def run_sizes(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    team = team_of(args, settings)
+    now = parse_now(args.now)
+    with open_store_from_settings(settings) as store:
+        engine = AudienceEngine(store)
+        segments = store.segments.list(team)
+        sizes = engine.snapshot_all(team, now) if args.record else engine.segment_sizes(team, now)
+    if args.json:
+        print(json.dumps({"team": team, "segments": [
+            {"id": s.id, "name": s.name, "size": sizes.get(s.id)} for s in segments]}, ensure_ascii=False))
+        return 0
+    if not segments:
+        print(f"No saved segments in workspace {team}.")
+        return 0
+    width = max(len(s.name) for s in segments)
+    for segment in segments:
+        size = sizes.get(segment.id)
+        shown = f"{size:>12,}" if size is not None else "  (rule no longer fits the catalog)"
+        print(f"{segment.name:<{width}}  {shown}")
+    return 0
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
