@@ -24,6 +24,7 @@ class Call:
     params: dict[str, Any]
     path: str
     headers: dict[str, str] = field(default_factory=dict)
+    answer: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
 
     def text(self) -> str:
         """Everything a user would read in this call: the fallback text and every text in its blocks."""
@@ -188,8 +189,9 @@ class SlackStandIn:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 if self.path.startswith("/api/"):
                     method = self.path[len("/api/"):].split("?")[0]
-                    standin._record(Call(method, params, self.path, headers))
-                    body = json.dumps(standin._answer(method, params)).encode()
+                    answer = standin._answer(method, params)
+                    standin._record(Call(method, params, self.path, headers, answer))
+                    body = json.dumps(answer).encode()
                     self._send(200, body, "application/json")
                 elif self.path.startswith("/response/"):
                     standin._record(Call("response_url", params, self.path, headers))

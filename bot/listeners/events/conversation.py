@@ -64,6 +64,7 @@ def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any]
             outcome = refusal(text, exc)
         else:
             outcome = answer(services, team, text, reading, user=user, ephemeral=False, rule=rule)
-    reply.send(outcome.payload)
     if outcome.rule is not None:
+        # Stored before the answer shows, so a quick next turn already refines these rules.
         conversations.put(team, channel, root, rule_to_json(outcome.rule), text)
+    reply.send(outcome.payload)
