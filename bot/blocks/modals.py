@@ -162,7 +162,7 @@ def new_campaign_view(
     if draft_description is not None:
         blocks.append(section(f"*Segment:* {escape(draft_description)}", block_id="campaign_draft"))
         blocks.append({"type": "input", "block_id": "segment_name", "label": plain("Save the segment as"),
-                       "element": {"type": "plain_text_input", "action_id": "name", "max_length": 80}})
+                       "element": {"type": "plain_text_input", "action_id": "segment_name", "max_length": 80}})
         return modal(NEW_CAMPAIGN, "New campaign", blocks, "Create", metadata)
     segment_options = [option(label, sid) for sid, label in segments[:OPTIONS]]
     if segment_options:

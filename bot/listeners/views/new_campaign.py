@@ -25,7 +25,7 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     channel = str(input_value(view, "campaign_channel", "channel") or "email")
     message = str(input_value(view, "campaign_message", "message") or "")
     segment_id = input_value(view, "campaign_segment", "segment")
-    new_segment = " ".join(str(input_value(view, "segment_name", "name") or "").split())
+    new_segment = " ".join(str(input_value(view, "segment_name", "segment_name") or "").split())
     errors: dict[str, str] = {}
     if not campaign_flow.may_manage(services, config_of(context).campaign_managers, user):
         errors["campaign_name"] = "Only campaign managers can create campaigns here."
