@@ -243,12 +243,16 @@ def value_text(value: Any) -> str:
     if isinstance(value, AbsoluteDate):
         return value.to_json()
     if isinstance(value, tuple | list):
-        if len(value) == 2 and not all(isinstance(v, str) for v in value):
-            return f"{value_text(value[0])} to {value_text(value[1])}"
         return ", ".join(value_text(v) for v in value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def row_text(cond: Condition) -> str:
+    if cond.op == "between" and isinstance(cond.value, tuple | list) and len(cond.value) == 2:
+        return f"{value_text(cond.value[0])} to {value_text(cond.value[1])}"
+    return value_text(cond.value)
 
 
 def state_from_rule(rule: Rule | None, origin: dict[str, Any] | None = None) -> tuple[BuilderState, bool]:
@@ -257,9 +261,9 @@ def state_from_rule(rule: Rule | None, origin: dict[str, Any] | None = None) -> 
     if rule is None:
         return BuilderState(origin=origin), True
     if isinstance(rule, Condition):
-        return BuilderState([Row(rule.field, rule.op, value_text(rule.value))], origin=origin), True
+        return BuilderState([Row(rule.field, rule.op, row_text(rule))], origin=origin), True
     if isinstance(rule, AllOf | AnyOf) and all(isinstance(r, Condition) for r in rule.rules):
-        rows = [Row(r.field, r.op, value_text(r.value)) for r in rule.rules if isinstance(r, Condition)]
+        rows = [Row(r.field, r.op, row_text(r)) for r in rule.rules if isinstance(r, Condition)]
         if len(rows) <= MAX_ROWS:
             return BuilderState(rows, "all" if isinstance(rule, AllOf) else "any", origin=origin), True
     return BuilderState(origin=origin), False

@@ -33,10 +33,10 @@ def campaign_list_message(rows: Sequence[CampaignRow], now: datetime | None = No
     if not rows:
         return message([section("No campaigns yet. Start one with `/campaign new`.")], "No campaigns yet.")
     blocks: list[Block] = [header(f"Campaigns ({len(rows)})")]
-    for row in rows[:MAX_LISTED]:
+    for i, row in enumerate(rows[:MAX_LISTED]):
         blocks.append(section(
             f"*{escape(row.name)}* · {row.channel} · {row.status}\nSegments: {_segments(row)}",
-            block_id=f"camp_{row.id}"[:255],
+            block_id=f"camp_{i}",
         ))
     if len(rows) > MAX_LISTED:
         blocks.append(context(f"…and {len(rows) - MAX_LISTED} more."))

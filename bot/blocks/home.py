@@ -42,7 +42,7 @@ def home_view(segments: Sequence[SegmentRow], campaigns: Sequence[CampaignRow],
     for i, row in enumerate(segments[:MAX_SEGMENTS]):
         blocks.append(section(
             f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}\n{escape(trim(row.description, 300))}",
-            block_id=f"home_seg_{row.id}"[:255],
+            block_id=f"home_seg_{i}",
             accessory=button("Show", f"list_show_{i}", row.id),
         ))
     if len(segments) > MAX_SEGMENTS:
@@ -51,7 +51,7 @@ def home_view(segments: Sequence[SegmentRow], campaigns: Sequence[CampaignRow],
     blocks.append(header("Recent campaigns"))
     if not campaigns:
         blocks.append(section("No campaigns yet: `/campaign new`."))
-    for c in campaigns[:MAX_CAMPAIGNS]:
+    for i, c in enumerate(campaigns[:MAX_CAMPAIGNS]):
         segs = ", ".join(escape(s) for s in c.segment_names) or "no segment"
-        blocks.append(section(f"*{escape(c.name)}* · {c.channel} · {c.status} · {segs}", block_id=f"home_camp_{c.id}"[:255]))
+        blocks.append(section(f"*{escape(c.name)}* · {c.channel} · {c.status} · {segs}", block_id=f"home_camp_{i}"))
     return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}

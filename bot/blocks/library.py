@@ -71,7 +71,7 @@ def segment_list_message(rows: Sequence[SegmentRow], now: datetime | None = None
         blocks.append(section(
             f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}\n"
             f"{escape(trim(row.description, 400))}",
-            block_id=f"seg_{row.id}"[:255],
+            block_id=f"seg_{i}",
             accessory=button("Show", f"list_show_{i}", row.id),
         ))
     if len(rows) > MAX_LISTED:

@@ -69,6 +69,7 @@ class SlackStandIn:
         self.team_name = team_name
         self.calls: list[Call] = []
         self.failures: dict[str, str] = {}  # method -> Slack error to answer with
+        self.installed_team = "T0OTHER"  # the workspace an OAuth install (oauth.v2.access) belongs to
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -162,6 +163,11 @@ class SlackStandIn:
             view = params.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             return {"ok": True, "view": {**(view or {}), "id": params.get("view_id") or "V0VIEW", "hash": ts}}
+        if method == "oauth.v2.access":
+            return {"ok": True, "app_id": "A0SEGMENTS", "authed_user": {"id": "U0ADMIN"},
+                    "scope": "commands,chat:write", "token_type": "bot", "access_token": "xoxb-installed",
+                    "bot_user_id": "UBOT", "team": {"id": self.installed_team, "name": "Other Co"},
+                    "enterprise": None, "is_enterprise_install": False}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.url}/upload/F0FILE", "file_id": "F0FILE"}
         if method == "files.completeUploadExternal":
