@@ -12,6 +12,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from slack_sdk.oauth.installation_store import InstallationStore
@@ -22,6 +23,8 @@ from slack_sdk.oauth.state_store import OAuthStateStore
 INSTALLATIONS = "slack_installations"
 BOTS = "slack_bots"
 STATES = "slack_oauth_states"
+# Lookups run before Bolt acks a request (authorization), so they must fail fast when the database is slow.
+LOOKUP_SECONDS = 1.5
 
 _STANDARD_INSTALLATION = set(Installation(user_id="U0").to_dict_for_copying())
 _STANDARD_BOT = set(Bot(bot_token="x", bot_id="B", bot_user_id="U", installed_at=1.0).to_dict_for_copying())
@@ -73,8 +76,9 @@ class MongoInstallationStore(InstallationStore):
 
     def find_bot(self, *, enterprise_id: str | None, team_id: str | None,
                  is_enterprise_install: bool | None = False) -> Bot | None:
-        doc = self.bots.find_one(_key(self.client_id, enterprise_id, team_id, is_enterprise_install),
-                                 sort=[("installed_at", DESCENDING)])
+        with pymongo.timeout(LOOKUP_SECONDS):
+            doc = self.bots.find_one(_key(self.client_id, enterprise_id, team_id, is_enterprise_install),
+                                     sort=[("installed_at", DESCENDING)])
         if doc is None:
             return None
         return Bot(**{k: v for k, v in doc.items() if k in _STANDARD_BOT})
@@ -84,7 +88,8 @@ class MongoInstallationStore(InstallationStore):
         query = _key(self.client_id, enterprise_id, team_id, is_enterprise_install)
         if user_id is not None:
             query["user_id"] = user_id
-        doc = self.installations.find_one(query, sort=[("installed_at", DESCENDING)])
+        with pymongo.timeout(LOOKUP_SECONDS):
+            doc = self.installations.find_one(query, sort=[("installed_at", DESCENDING)])
         if doc is None:
             return None
         installation = Installation(**{k: v for k, v in doc.items() if k in _STANDARD_INSTALLATION})

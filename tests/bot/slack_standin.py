@@ -103,7 +103,7 @@ class SlackStandIn:
         with self._changed:
             return [c for c in self.calls if c.method == method]
 
-    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 15.0, what: str = "") -> Call:
+    def wait_for(self, predicate: Callable[[Call], Any], timeout: float = 15.0, what: str = "") -> Call:
         """The first recorded call matching ``predicate``, waiting at most ``timeout`` seconds for it."""
         deadline = time.monotonic() + timeout
         with self._changed:
