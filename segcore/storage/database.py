@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient, WriteConcern
 from pymongo.database import Database
 from pymongo.errors import ConfigurationError, PyMongoError
 
@@ -53,10 +53,17 @@ class Store:
         self.server = server
         self.owns_client = owns_client
         self.outage = Outage(server, address)
-        self.audit = AuditLog(db["audit_log"], self.outage)
+        # What people save must survive a crash (FACTS: without journaling the embedded server can lose the
+        # last acknowledged writes when killed). Bulk user imports keep the default: they can be re-run.
+        durable = WriteConcern(j=True)
+        self.audit = AuditLog(db.get_collection("audit_log", write_concern=durable), self.outage)
         self.users = UserRepository(db["users"], catalog, self.outage)
-        self.segments = SegmentRepository(db["segments"], catalog, self.audit, self.outage)
-        self.campaigns = CampaignRepository(db["campaigns"], self.segments, self.audit, self.outage)
+        self.segments = SegmentRepository(
+            db.get_collection("segments", write_concern=durable), catalog, self.audit, self.outage
+        )
+        self.campaigns = CampaignRepository(
+            db.get_collection("campaigns", write_concern=durable), self.segments, self.audit, self.outage
+        )
         self.snapshots = SnapshotRepository(db["segment_snapshots"], self.outage)
 
     @classmethod
