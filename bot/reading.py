@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from segcore import limits
 from segcore.catalog import FieldCatalog
@@ -14,12 +15,13 @@ from segcore.reading import Reading
 from segcore.validation import validate_json
 
 
-def make_interpret(catalog: FieldCatalog, now: Callable[[], datetime],
-                   engine: str = "auto") -> Callable[[str, str], Reading]:
+def make_interpret(catalog: FieldCatalog, now: Callable[[], datetime], engine: str = "auto",
+                   **options: Any) -> Callable[[str, str], Reading]:
     """``interpret(text, team_id)`` for ``BotServices``.
 
     Rules copied from the admin API (``{"all": [...]}``) are validated and used as they are (source
     "user"); any other text goes to ``segcore.interpret``, which refuses what it cannot read fully.
+    ``options`` are passed on to it (the Cohere reader and the on-data comparison, where configured).
     """
 
     def read(text: str, team_id: str) -> Reading:
@@ -31,6 +33,6 @@ def make_interpret(catalog: FieldCatalog, now: Callable[[], datetime],
                 raise ParseRefusal("That looks like rule JSON but is not valid JSON; check the brackets and "
                                    "quotes, or describe the people in words.") from None
             return Reading(validate_json(data, catalog), (), "user")
-        return interpret(text, catalog, now(), engine=engine)
+        return interpret(text, catalog, now(), engine=engine, **options)
 
     return read

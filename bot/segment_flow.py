@@ -102,12 +102,14 @@ def refusal(request: str, exc: ParseRefusal | RuleError) -> Outcome:
 def answer(services: BotServices, team_id: str, request: str, reading: Reading, *, user: str,
            ephemeral: bool, rule: Rule | None = None) -> Outcome:
     """The card for a reading (or for ``rule``, a refinement of it), or a choice when two readers disagree."""
+    # Reading.alternatives / notice come with the Cohere cross-check: when readers disagree, alternatives
+    # holds every reading (the grammar's first) and the user must pick; nothing is counted as final.
     alternatives: tuple[Reading, ...] = tuple(getattr(reading, "alternatives", ()) or ())
     notice = getattr(reading, "notice", None)
     if alternatives and rule is None:
         now = services.now()
         choices = []
-        for i, option in enumerate((reading, *alternatives)):
+        for i, option in enumerate(alternatives):
             draft_id = save_draft(services, team_id, option.rule, request, "user", option.assumptions, None, user)
             size = services.engine.count(team_id, option.rule, now).size
             label = {"grammar": "Grammar", "cohere": "Cohere"}.get(option.source, f"Reading {i + 1}")

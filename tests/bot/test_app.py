@@ -28,7 +28,7 @@ def test_the_workspace_is_checked_and_named_at_start_up(standin: SlackStandIn, s
     client = default_client_factory(standin.base_url)("xoxb-test")
     assert check_workspace(client, TEAM) == (
         f"Serving Slack workspace Acme Marketing ({TEAM}) with the data of team {TEAM}.")
-    with pytest.raises(WorkspaceMismatch, match="T0ELSEWHERE.*Acme Marketing"):
+    with pytest.raises(WorkspaceMismatch, match=r"T0ELSEWHERE.*Acme Marketing"):
         check_workspace(client, "T0ELSEWHERE")
     assert "with the data of team local" in check_workspace(client, "local")
 

@@ -161,8 +161,10 @@ def test_two_readings_that_disagree_are_offered_and_the_pick_is_shown(standin: S
     loose = rule_from_json({"field": "total_spend", "op": "gte", "value": 500})
 
     def two_readers(text: str, team_id: str) -> Any:  # stands for the Cohere cross-check (another branch)
-        other = SimpleNamespace(rule=loose, assumptions=("'5k' read as ₹500",), source="cohere")
-        return SimpleNamespace(rule=strict, assumptions=(), source="grammar", alternatives=(other,),
+        # The contract of segcore's Reading: alternatives holds every reading, the grammar's first.
+        grammar = SimpleNamespace(rule=strict, assumptions=(), source="grammar")
+        cohere = SimpleNamespace(rule=loose, assumptions=("'5k' read as ₹500",), source="cohere")
+        return SimpleNamespace(rule=strict, assumptions=(), source="grammar", alternatives=(grammar, cohere),
                                notice=None)
 
     services.interpret = two_readers
@@ -172,6 +174,7 @@ def test_two_readings_that_disagree_are_offered_and_the_pick_is_shown(standin: S
         _, reply = slack.command("/segment", "big spenders")
         choice = standin.wait_for(lambda c: "Which one did you mean" in c.text())
         assert "Grammar" in choice.text() and "Cohere" in choice.text()
+        assert choice.text().count("Use this reading") == 2
         strict_size = sum(1 for u in users if u.get("total_spend", 0) > 5000)
         loose_size = sum(1 for u in users if u.get("total_spend", 0) >= 500)
         assert f"{strict_size} people" in choice.text() and f"{loose_size} people" in choice.text()
