@@ -94,10 +94,21 @@ def slack_app(services: BotServices, config: BotConfig) -> App:
     return create_app(services, config)
 
 
+def check_no_pii(calls: list[Any], users: list[dict[str, Any]]) -> None:
+    """No member's full email or name ever reaches Slack, whatever the test did."""
+    sent = "\n".join(call.text() for call in calls)
+    for user in users:
+        for key in ("email", "name"):
+            if user.get(key):
+                assert user[key] not in sent, f"{key} of {user['user_id']} was sent to Slack unmasked"
+
+
 @pytest.fixture
-def slack(slack_app: App, standin: SlackStandIn) -> Iterator[SlackDriver]:
-    """The driver; at the end every payload the app sent is checked against Block Kit's limits."""
+def slack(slack_app: App, standin: SlackStandIn, users: list[dict[str, Any]]) -> Iterator[SlackDriver]:
+    """The driver; at the end every payload the app sent is checked against Block Kit's limits, and
+    for personal data sent unmasked."""
     for url in serve(slack_app):
         yield SlackDriver(url, SECRET, standin, TEAM)
     standin.settle(quiet=0.3, timeout=5)
     check_recorded(standin.calls)
+    check_no_pii(standin.calls, users)

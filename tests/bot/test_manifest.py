@@ -74,3 +74,9 @@ def test_the_running_app_handles_every_subscribed_event(slack: SlackDriver, mani
     for name in manifest["settings"]["event_subscriptions"]["bot_events"]:
         assert slack.event(samples[name]).status == 200, name
     assert slack.event({"type": "reaction_added", "user": "U1", "event_ts": "1.4"}).status == 404
+
+
+def test_oauth_asks_for_the_declared_scopes(manifest: dict[str, Any]) -> None:
+    from bot.services import BOT_SCOPES
+
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
