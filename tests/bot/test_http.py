@@ -79,3 +79,21 @@ def test_a_repeated_command_delivery_is_answered_once(slack: SlackDriver, standi
     standin.wait_for_text("help", "response_url")
     standin.settle(quiet=1.0)
     assert len(standin.calls_to("response_url")) == 1
+
+
+def test_a_slow_database_never_delays_the_ack(slack: SlackDriver, standin: SlackStandIn,
+                                              mongo_client: Any) -> None:
+    """The database stalls every command for 4 s: Slack still gets its answer at once, the card later."""
+    mongo_client.admin.command({
+        "configureFailPoint": "failCommand", "mode": {"times": 3},
+        "data": {"failCommands": ["insert", "find", "aggregate", "count"], "blockConnection": True,
+                 "blockTimeMS": 4000},
+    })
+    try:
+        answer, _ = slack.command("/segment", VISITS_OVER_50)  # the driver gives up after 3 s
+        assert answer.status == 200
+        card = standin.wait_for(lambda c: c.method == "response_url" and "Audience" in c.text()
+                                and c.params.get("replace_original"), timeout=30, what="the card, late")
+        assert "more than 50 visits" in card.text()
+    finally:
+        mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})

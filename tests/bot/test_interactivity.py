@@ -47,6 +47,8 @@ def test_save_segment_asks_a_name_and_saves(slack: SlackDriver, standin: SlackSt
     segment = services.store.segments.get_by_name(TEAM, "rich pune")
     assert segment is not None and segment.source == "grammar" and segment.last_size == expected
     assert services.store.snapshots.history(TEAM, segment.id) != []
+    home = standin.wait_for(lambda c: c.method == "views.publish", what="the refreshed Home tab")
+    assert "Rich Pune" in home.text() and home.params["user_id"] == "U0MARKETER"
 
     taken = slack.submit(view, {"segment_name": {"name": text_value("RICH PUNE")}})
     assert taken.json() == {"response_action": "errors", "errors": {

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot import campaign_flow, library_flow
 from bot.errors import describe_failure
+from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.listeners.views.common import input_value, metadata_of, quick, reply_after_submit
 from bot.segment_flow import load_draft
@@ -60,5 +61,6 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
             segment_ids = (segment.id,)
         reply.send_new(campaign_flow.create(services, team, name=name, channel=channel, message=message,
                                             user=user, segment_ids=segment_ids))
+        publish_home(context, client, user, body)
 
     guarded(context, reply, "creating a campaign", work)

@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 
 from bot import library_flow
 from bot.errors import describe_failure
+from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import guarded, services_of, team_of
 from bot.listeners.views.common import input_value, metadata_of, quick, reply_after_submit
 from bot.segment_flow import load_draft
@@ -46,5 +47,6 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         _, payload = library_flow.save(services, team, name, rule, doc.get("text", ""),
                                        doc.get("source", "user"), user)
         reply.send_new(payload)
+        publish_home(context, client, user, body)  # the Home tab lists it from now on
 
     guarded(context, reply, "saving a segment", work)
