@@ -45,6 +45,8 @@ def test_unknown_words_are_refused_with_the_rule_builder_offered(slack: SlackDri
     _, url = slack.command("/segment", "frobnicate the wibble")
     text = reply_to(standin, url, "couldn't read")
     assert "Open rule builder" in text
+    _, url = slack.command("/segment", "lsit")
+    assert "/segment list" in reply_to(standin, url, "Did you mean")
     _, url = slack.command("/campaign", "frobnicate")
     text = reply_to(standin, url, "don't know")
     assert "/campaign attach" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from slack_bolt import Ack
@@ -70,5 +71,14 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any]) 
         reply.send(counting_message(text))
         reply.send(library_flow.overlap(services, team, rest))
         return
+    near = difflib.get_close_matches(word, SUBCOMMANDS, n=1, cutoff=0.75) if word not in SUBCOMMANDS else []
+    if near and len(text.split()) <= 3:
+        # "/segment lst": a typo of a subcommand, unless it reads as a description.
+        try:
+            services.interpret(text, team)
+        except (ParseRefusal, RuleError):
+            reply.send(notice_message(f"I don't know `/segment {text[:60]}`. Did you mean `/segment {near[0]}`? "
+                                      "`/segment help` lists everything."))
+            return
     reply.send(counting_message(text))
     reply.send(read_and_answer(services, team, text, user=user, ephemeral=True).payload)
