@@ -30,10 +30,11 @@ class Reply:
 class ResponseUrlReply(Reply):
     """Ephemeral replies through a response_url (slash commands, buttons on messages)."""
 
-    def __init__(self, response_url: str, replace_first: bool = False,
+    def __init__(self, response_url: str, replace_first: bool = False, fallback: Reply | None = None,
                  webhook_factory: Callable[[str], WebhookClient] | None = None) -> None:
         self.url = response_url
         self.sent = replace_first
+        self.fallback = fallback
         self.webhook = (webhook_factory or (lambda url: WebhookClient(url, timeout=10)))(response_url)
 
     def send(self, payload: Payload) -> None:
@@ -42,16 +43,24 @@ class ResponseUrlReply(Reply):
             body["replace_original"] = True
         else:
             body.setdefault("response_type", "ephemeral")
-        result = self.webhook.send_dict(body)
-        if result.status_code >= 300:
-            log.warning("response_url answered %s: %s", result.status_code, result.body)
+        self._post(body, payload)
         self.sent = True
 
     def send_new(self, payload: Payload) -> None:
         body = dict(payload)
         body.setdefault("response_type", "ephemeral")
         body["replace_original"] = False
-        self.webhook.send_dict(body)
+        self._post(body, payload)
+
+    def _post(self, body: Payload, payload: Payload) -> None:
+        result = self.webhook.send_dict(body)
+        if result.status_code < 300:
+            return
+        # A response_url lasts 30 minutes (a modal left open longer): answer in the app's DM instead.
+        log.warning("response_url answered %s: %s", result.status_code, result.body)
+        if self.fallback is None:
+            raise RuntimeError(f"Slack refused the reply (HTTP {result.status_code})")
+        self.fallback.send_new(payload)
 
 
 class MessageReply(Reply):

@@ -199,6 +199,9 @@ class SlackStandIn:
                     standin._record(Call(method, params, self.path, headers, answer))
                     body = json.dumps(answer).encode()
                     self._send(200, body, "application/json")
+                elif self.path.startswith("/response/expired"):
+                    standin._record(Call("response_url_expired", params, self.path, headers))
+                    self._send(404, b"expired_url", "text/plain")
                 elif self.path.startswith("/response/"):
                     standin._record(Call("response_url", params, self.path, headers))
                     self._send(200, b"ok", "text/plain")

@@ -184,3 +184,16 @@ def test_two_readings_that_disagree_are_offered_and_the_pick_is_shown(standin: S
         picked = standin.wait_for(lambda c: "Audience" in c.text() and "at least ₹500" in c.text())
         assert f"*Audience:* {loose_size} people" in picked.text()
         assert "Rules as you set them" in picked.text()
+
+
+def test_a_modal_left_open_past_its_response_url_answers_in_the_dm(
+    slack: SlackDriver, standin: SlackStandIn, services: BotServices
+) -> None:
+    card, _ = card_for(slack, standin, PUNE_RICH)
+    expired = standin.response_url("expired1")
+    slack.click("card_save", button_value(card, "card_save"), response_url=expired)
+    view = opened_view(standin, "save_segment")
+    slack.submit(view, {"segment_name": {"name": text_value("Late save")}})
+    dm = standin.wait_for(lambda c: c.method == "chat.postMessage" and "Saved the segment" in c.text())
+    assert dm.params["channel"] == "U0MARKETER"
+    assert services.store.segments.get_by_name(TEAM, "Late save") is not None

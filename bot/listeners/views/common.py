@@ -27,7 +27,7 @@ def reply_after_submit(metadata: dict[str, Any], client: WebClient, user: str) -
     """Beside the message the modal was opened from, or in the app's DM."""
     url = metadata.get("u")
     if url:
-        return ResponseUrlReply(str(url))
+        return ResponseUrlReply(str(url), fallback=MessageReply(client, user))
     return MessageReply(client, user)
 
 
