@@ -197,3 +197,23 @@ def test_a_modal_left_open_past_its_response_url_answers_in_the_dm(
     dm = standin.wait_for(lambda c: c.method == "chat.postMessage" and "Saved the segment" in c.text())
     assert dm.params["channel"] == "U0MARKETER"
     assert services.store.segments.get_by_name(TEAM, "Late save") is not None
+
+
+def test_editing_a_saved_segment_updates_its_rules(slack: SlackDriver, standin: SlackStandIn,
+                                                   services: BotServices, users: list[dict[str, Any]]) -> None:
+    segment = services.store.segments.create(TEAM, "Pune folks", rule_from_json(
+        {"field": "city", "op": "eq", "value": "Pune"}), "in Pune", "grammar", "U0MARKETER")
+    _, url = slack.command("/segment", "show Pune folks")
+    shown = standin.wait_for(lambda c: "Segment: Pune folks" in c.text())
+    slack.click("show_users", button_value(shown, "show_users"), response_url=url)
+    standin.wait_for(lambda c: "Members of Pune folks" in c.text())
+    slack.click("show_edit", button_value(shown, "show_edit"), response_url=url)
+    view = opened_view(standin, "rule_builder")
+    value_block = block_ids(view, "val_")[0]
+    answer = slack.submit(view, {value_block: {"rb_value_0": text_value("Delhi")}})
+    assert answer.body == ""
+    updated = standin.wait_for(lambda c: "Segment: Pune folks" in c.text() and "city is Delhi" in c.text())
+    in_delhi = sum(1 for u in users if u.get("city") == "Delhi")
+    assert f"{in_delhi} people" in updated.text()
+    saved = services.store.segments.get(TEAM, segment.id)
+    assert saved is not None and saved.source == "user" and "Delhi" in str(saved.rule)
