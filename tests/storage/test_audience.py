@@ -131,3 +131,55 @@ def test_scoped_keeps_team_on_top_and_lifts_conjuncts() -> None:
     assert scoped("T1", {"team_id": "T2"}) == {"team_id": "T1", "$and": [{"team_id": "T2"}]}
     with pytest.raises(Exception, match="workspace"):
         scoped("", {})
+
+
+MULTI = [
+    {"all": [{"field": "plan", "op": "eq", "value": "pro"}, {"field": "city", "op": "eq", "value": "Pune"},
+             {"field": "total_spend", "op": "gt", "value": 5000}]},
+    {"all": [{"field": "last_visit_at", "op": "not_within_last", "value": {"amount": 5, "unit": "month"}},
+             {"field": "total_spend", "op": "gt", "value": 5000}]},
+    {"all": [{"field": "visits", "op": "between", "value": [5, 20]}, {"field": "tags", "op": "has_none", "value": ["vip"]},
+             {"field": "visits", "op": "lt", "value": 12}]},
+    {"all": [{"field": "city", "op": "in", "value": ["Pune", "Mumbai"]}, {"not": {"field": "plan", "op": "eq", "value": "pro"}}]},
+    {"any": [{"field": "city", "op": "eq", "value": "Pune"}, {"field": "visits", "op": "gt", "value": 25}]},
+]
+
+
+@pytest.mark.parametrize("data", MULTI)
+def test_counts_led_by_one_index_select_the_same_users(engine: AudienceEngine, store: Store, data: dict[str, object]) -> None:
+    r = rule(data)
+    expected = store.db["users"].count_documents(
+        {"$and": [{"team_id": "T1"}, to_mongo_filter(r, default_catalog(), NOW)]}
+    )
+    assert engine.count("T1", r, NOW).size == expected
+    assert expected > 0
+
+
+def test_lead_pipeline_picks_an_equality_first_and_keeps_the_team() -> None:
+    from segcore.audience import lead_pipeline
+
+    r = rule(MULTI[0])
+    flat = scoped("T1", to_mongo_filter(r, default_catalog(), NOW))
+    assert lead_pipeline(flat) == [
+        {"$match": {"team_id": "T1", "plan": "pro"}},
+        {"$match": {"city": "Pune", "total_spend": {"$gt": 5000}}},
+    ]
+    # One field: nothing to split. Only negations / $or: nothing can lead.
+    assert lead_pipeline({"team_id": "T1", "city": "Pune"}) == [{"$match": {"team_id": "T1", "city": "Pune"}}]
+    only_or = {"team_id": "T1", "$or": [{"a": 1}, {"b": 2}], "city": {"$ne": "Pune"}}
+    assert lead_pipeline(only_or) == [{"$match": only_or}]
+
+
+def test_members_of_a_multi_field_segment_page_through_all(engine: AudienceEngine, store: Store) -> None:
+    r = rule({"all": [SPENDERS, PUNE]})
+    expected = sorted(d["user_id"] for d in store.db["users"].find(
+        {"team_id": "T1", "total_spend": {"$gt": 10000}, "city": "Pune"}))
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = engine.members("T1", r, NOW, after=cursor, limit=3)
+        seen += [m["user_id"] for m in page.items]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == expected and len(seen) == 10

@@ -88,3 +88,9 @@ def test_unreachable_database_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, 
     assert main(["sizes"]) == 2
     err = capsys.readouterr().err
     assert "Cannot reach the database" in err and "Traceback" not in err
+
+
+def test_ask_text_that_cannot_be_read_is_refused_clearly(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "zzqx blorp wibble", "--engine", "grammar"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("segments: ") and "Traceback" not in err

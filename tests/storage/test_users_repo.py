@@ -55,3 +55,9 @@ def test_a_bad_record_writes_nothing(store: Store) -> None:
     with pytest.raises(InvalidUserData, match="visits"):
         store.users.upsert_many("T1", [{"user_id": "a", "visits": 1}, {"user_id": "b", "visits": "lots"}])
     assert store.users.count("T1") == 0
+
+
+def test_a_user_with_only_an_id_can_be_upserted_twice(store: Store) -> None:
+    assert store.users.upsert_many("T1", [{"user_id": "solo"}]).inserted == 1
+    assert store.users.upsert_many("T1", [{"user_id": "solo"}]).updated == 1
+    assert store.users.get("T1", "solo") == {"team_id": "T1", "user_id": "solo"}
