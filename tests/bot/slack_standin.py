@@ -70,6 +70,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.failures: dict[str, str] = {}  # method -> Slack error to answer with
         self.installed_team = "T0OTHER"  # the workspace an OAuth install (oauth.v2.access) belongs to
+        self.socket_url = ""  # what apps.connections.open answers (a SocketStandIn's url)
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -163,6 +164,8 @@ class SlackStandIn:
             view = params.get("view")
             view = json.loads(view) if isinstance(view, str) else view
             return {"ok": True, "view": {**(view or {}), "id": params.get("view_id") or "V0VIEW", "hash": ts}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method == "oauth.v2.access":
             return {"ok": True, "app_id": "A0SEGMENTS", "authed_user": {"id": "U0ADMIN"},
                     "scope": "commands,chat:write", "token_type": "bot", "access_token": "xoxb-installed",

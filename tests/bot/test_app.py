@@ -67,3 +67,26 @@ def test_configuration_from_settings() -> None:
                                                         "SLACK_API_URL": "http://127.0.0.1:9/api/"}))
     assert multi is not None and multi.oauth is not None and multi.bot_token is None
     assert "commands" in multi.oauth.scopes and multi.api_url == "http://127.0.0.1:9/api/"
+
+
+def test_socket_mode_answers_a_command_over_the_websocket(standin: SlackStandIn, store: Store) -> None:
+    from tests.bot.socket_standin import SocketStandIn
+
+    socket_server = SocketStandIn().start()
+    standin.socket_url = socket_server.url
+    app = create_app(make_services(store, standin), BotConfig(
+        bot_token="xoxb-test", signing_secret=SECRET, team_id=TEAM, api_url=standin.base_url))
+    handler = start_socket_mode(app, "xapp-1-A0-test")
+    try:
+        socket_server.wait_connected()
+        opened = standin.wait_for(lambda c: c.method == "apps.connections.open")
+        assert opened.headers["authorization"] == "Bearer xapp-1-A0-test"
+        socket_server.send({"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": True,
+                            "payload": {"team_id": TEAM, "user_id": "U0MARKETER", "channel_id": "C0GENERAL",
+                                        "command": "/segment", "text": "help", "trigger_id": "trig.socket",
+                                        "response_url": standin.response_url("socket1")}})
+        socket_server.wait_for_ack("env-1")
+        standin.wait_for(lambda c: c.path.endswith("/socket1") and "/segment list" in c.text())
+    finally:
+        handler.close()
+        socket_server.stop()
