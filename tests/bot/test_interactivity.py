@@ -217,3 +217,21 @@ def test_editing_a_saved_segment_updates_its_rules(slack: SlackDriver, standin: 
     assert f"{in_delhi} people" in updated.text()
     saved = services.store.segments.get(TEAM, segment.id)
     assert saved is not None and saved.source == "user" and "Delhi" in str(saved.rule)
+
+
+def test_create_segment_on_app_home_builds_and_answers_in_the_dm(slack: SlackDriver, standin: SlackStandIn,
+                                                                 users: list[dict[str, Any]]) -> None:
+    home = {"id": "V0HOME", "type": "home", "blocks": []}
+    slack.click("open_rule_builder", "new", view=home)  # App Home: no message, no response_url
+    view = opened_view(standin, "rule_builder")
+    slack.click("rb_field_0", view=view, selected="orders")
+    view = {**standin.wait_for(lambda c: c.method == "views.update").view, "id": "V0VIEW"}
+    standin.clear()
+    slack.click("rb_op_0", view=view, selected="gte")
+    view = {**standin.wait_for(lambda c: c.method == "views.update").view, "id": "V0VIEW"}
+    answer = slack.submit(view, {block_ids(view, "val_")[0]: {"rb_value_0": text_value("3")}})
+    assert answer.body == ""
+    card = standin.wait_for(lambda c: c.method == "chat.update" and "Audience" in c.text())
+    assert card.params["channel"] == "U0MARKETER"  # the app's DM with the marketer
+    expected = sum(1 for u in users if u.get("orders", 0) >= 3)
+    assert f"*Audience:* {expected} people" in card.text() and "at least 3 orders" in card.text()
