@@ -31,13 +31,20 @@ class ResponseUrlReply(Reply):
     """Ephemeral replies through a response_url (slash commands, buttons on messages)."""
 
     def __init__(self, response_url: str, replace_first: bool = False, fallback: Reply | None = None,
+                 append_only: bool = False,
                  webhook_factory: Callable[[str], WebhookClient] | None = None) -> None:
+        """``replace_first``: the first send replaces the message the click came from (an ephemeral card
+        updated in place). ``append_only``: never replace anything (the original is a public message)."""
         self.url = response_url
         self.sent = replace_first
         self.fallback = fallback
+        self.append_only = append_only
         self.webhook = (webhook_factory or (lambda url: WebhookClient(url, timeout=10)))(response_url)
 
     def send(self, payload: Payload) -> None:
+        if self.append_only:
+            self.send_new(payload)
+            return
         body = dict(payload)
         if self.sent:
             body["replace_original"] = True

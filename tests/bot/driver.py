@@ -90,7 +90,8 @@ class SlackDriver:
 
     def click(self, action_id: str, value: str | None = None, *, user: str = "U0MARKETER",
               response_url: str | None = None, view: dict[str, Any] | None = None,
-              selected: str | None = None, block_id: str = "b", channel: str = "C0GENERAL") -> Answer:
+              selected: str | None = None, block_id: str = "b", channel: str = "C0GENERAL",
+              ephemeral: bool = True) -> Answer:
         action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": "1.2"}
         if selected is not None:
             action.update(type="static_select", selected_option={"value": selected, "text": {
@@ -107,7 +108,7 @@ class SlackDriver:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V0VIEW")}
         else:
             payload["channel"] = {"id": channel, "name": "general"}
-            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": True}
+            payload["container"] = {"type": "message", "channel_id": channel, "is_ephemeral": ephemeral}
             if response_url:
                 payload["response_url"] = response_url
         return self.interact(payload)

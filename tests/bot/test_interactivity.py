@@ -235,3 +235,18 @@ def test_create_segment_on_app_home_builds_and_answers_in_the_dm(slack: SlackDri
     assert card.params["channel"] == "U0MARKETER"  # the app's DM with the marketer
     expected = sum(1 for u in users if u.get("orders", 0) >= 3)
     assert f"*Audience:* {expected} people" in card.text() and "at least 3 orders" in card.text()
+
+
+def test_editing_a_public_card_in_a_thread_leaves_it_alone(slack: SlackDriver, standin: SlackStandIn) -> None:
+    slack.event({"type": "app_mention", "user": "U0MARKETER", "text": "<@UBOT> spent over 5k in Pune",
+                 "ts": "1700000200.000100", "channel": "C0GENERAL", "event_ts": "1700000200.000100"})
+    card = standin.wait_for(lambda c: c.method == "chat.update" and "Audience" in c.text())
+    url = standin.response_url("public1")
+    slack.click("card_edit", button_value(card, "card_edit"), response_url=url, ephemeral=False)
+    view = opened_view(standin, "rule_builder")
+    values = block_ids(view, "val_")
+    slack.submit(view, {values[0]: {"rb_value_0": text_value("5000")}, values[1]: {"rb_value_1": text_value("Delhi")}})
+    edited = standin.wait_for(lambda c: c.path.endswith("/public1") and "city is Delhi" in c.text())
+    assert edited.params["replace_original"] is False and edited.params["response_type"] == "ephemeral"
+    standin.settle(quiet=0.5)
+    assert all(c.params.get("replace_original") is False for c in standin.calls if c.path.endswith("/public1"))

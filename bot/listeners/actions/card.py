@@ -12,7 +12,7 @@ from bot.blocks.common import compact_json
 from bot.blocks.library import help_message
 from bot.blocks.modals import new_campaign_view, save_segment_view
 from bot.blocks.segment_card import counting_message, notice_message
-from bot.listeners.actions.common import action_value, open_builder, reply_for
+from bot.listeners.actions.common import action_value, open_builder, origin_of, reply_for
 from bot.listeners.support import guarded, services_of, team_of
 from bot.segment_flow import draft_card, load_draft
 from segcore.errors import SegmentError
@@ -34,7 +34,7 @@ def save_segment(ack: Ack, body: dict[str, Any], context: Any, client: WebClient
 
     def work() -> None:
         rule, _ = _draft(context, body)
-        metadata = compact_json({"d": action_value(body), "u": body.get("response_url")})
+        metadata = compact_json(origin_of(body, d=action_value(body)))
         client.views_open(trigger_id=body["trigger_id"], view=save_segment_view(
             metadata, description=describe(rule, services_of(context).catalog)))
 
@@ -48,7 +48,7 @@ def edit_rules(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) 
     def work() -> None:
         rule, _ = _draft(context, body)
         open_builder(client, body["trigger_id"], services_of(context).catalog, rule,
-                     {"u": body.get("response_url")})
+                     origin_of(body))
 
     guarded(context, reply, "opening the rule builder", work, body)
 
@@ -60,7 +60,7 @@ def create_campaign(ack: Ack, body: dict[str, Any], context: Any, client: WebCli
     def work() -> None:
         services = services_of(context)
         rule, _ = _draft(context, body)
-        metadata = compact_json({"d": action_value(body), "u": body.get("response_url")})
+        metadata = compact_json(origin_of(body, d=action_value(body)))
         client.views_open(trigger_id=body["trigger_id"], view=new_campaign_view(
             [], metadata, draft_description=describe(rule, services.catalog)))
 
@@ -99,7 +99,8 @@ def pick_reading(ack: Ack, body: dict[str, Any], context: Any, client: WebClient
     def work() -> None:
         reply.send(counting_message(""))
         payload = draft_card(services_of(context), team_of(context, body), action_value(body),
-                             ephemeral=bool(body.get("response_url")), source="user")
+                             ephemeral=bool((body.get("container") or {}).get("is_ephemeral")),
+                             source="user")
         if payload is None:
             raise SegmentError(EXPIRED)
         reply.send(payload)
@@ -112,7 +113,7 @@ def open_rule_builder(ack: Ack, body: dict[str, Any], context: Any, client: WebC
     reply = reply_for(body, client, replace=False)
     guarded(context, reply, "opening the rule builder",
             lambda: open_builder(client, body["trigger_id"], services_of(context).catalog, None,
-                                 {"u": body.get("response_url")}), body)
+                                 origin_of(body)), body)
 
 
 def home_help(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:

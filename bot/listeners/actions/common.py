@@ -29,5 +29,11 @@ def open_builder(client: WebClient, trigger_id: str, catalog: FieldCatalog, rule
     client.views_open(trigger_id=trigger_id, view=rule_builder_view(state, catalog, note=note))
 
 
+def origin_of(body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Where a modal opened from a click answers: that message's response_url, and whether it is ephemeral."""
+    container = body.get("container") or {}
+    return {"u": body.get("response_url"), "e": bool(container.get("is_ephemeral")), **extra}
+
+
 def action_value(body: dict[str, Any]) -> str:
     return str((body.get("actions") or [{}])[0].get("value") or "")

@@ -12,7 +12,7 @@ from bot import library_flow
 from bot.blocks.common import compact_json
 from bot.blocks.modals import new_campaign_view
 from bot.blocks.segment_card import notice_message
-from bot.listeners.actions.common import action_value, open_builder, reply_for
+from bot.listeners.actions.common import action_value, open_builder, origin_of, reply_for
 from bot.listeners.support import guarded, services_of, team_of
 from segcore.errors import SegmentError
 
@@ -63,7 +63,7 @@ def edit_rules(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) 
     def work() -> None:
         segment = _segment(context, body)
         open_builder(client, body["trigger_id"], services_of(context).catalog, segment.rule,
-                     {"s": segment.id, "u": body.get("response_url")})
+                     origin_of(body, s=segment.id))
 
     guarded(context, reply, "opening the rule builder", work, body)
 
@@ -76,7 +76,7 @@ def create_campaign(ack: Ack, body: dict[str, Any], context: Any, client: WebCli
         services = services_of(context)
         segment = _segment(context, body)
         segments = [(s.id, s.name) for s in services.store.segments.list(segment.team_id)]
-        metadata = compact_json({"u": body.get("response_url")})
+        metadata = compact_json(origin_of(body))
         client.views_open(trigger_id=body["trigger_id"],
                           view=new_campaign_view(segments, metadata, selected_segment=segment.id))
 

@@ -27,7 +27,10 @@ def reply_after_submit(metadata: dict[str, Any], client: WebClient, user: str) -
     """Beside the message the modal was opened from, or in the app's DM."""
     url = metadata.get("u")
     if url:
-        return ResponseUrlReply(str(url), fallback=MessageReply(client, user))
+        # An ephemeral card is updated in place; a public one (a thread, a shared card) is left alone.
+        ephemeral = bool(metadata.get("e", True))
+        return ResponseUrlReply(str(url), replace_first=ephemeral, append_only=not ephemeral,
+                                fallback=MessageReply(client, user))
     return MessageReply(client, user)
 
 
