@@ -120,10 +120,9 @@ def segment_message(preview: Preview, *, ephemeral: bool = True, now: datetime |
 
 def counting_message(request: str) -> dict[str, Any]:
     """The first reply, sent right after the ack while the request is read and counted."""
-    blocks = [
-        section(":hourglass_flowing_sand: Reading your request and counting the audience…"),
-        context(f"You asked: “{escape(trim(request, 300))}”"),
-    ]
+    blocks = [section(":hourglass_flowing_sand: Reading your request and counting the audience…")]
+    if request:
+        blocks.append(context(f"You asked: “{escape(trim(request, 300))}”"))
     return message(blocks, "Counting…")
 
 

@@ -75,6 +75,7 @@ def test_while_counting_there_are_no_buttons_yet() -> None:
     check_message(msg)
     assert "counting" in texts(msg) and "Save segment" not in texts(msg)
     check_message(counting_message(LONG))
+    assert "You asked" not in texts(counting_message(""))
 
 
 def test_huge_inputs_stay_inside_the_limits() -> None:
