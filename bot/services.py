@@ -37,11 +37,13 @@ class BotServices:
 
 @dataclass(frozen=True)
 class OAuthConfig:
-    """Multi-workspace install through Slack's OAuth flow (installations kept in MongoDB)."""
+    """Multi-workspace install through Slack's OAuth flow (installations kept in MongoDB).
+
+    ``scopes`` default to the bot scopes manifest.yml declares."""
 
     client_id: str
     client_secret: str
-    scopes: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = BOT_SCOPES
     user_scopes: tuple[str, ...] = ()
     redirect_uri: str | None = None
     install_path: str = "/slack/install"
@@ -82,7 +84,7 @@ def bot_config_from_settings(settings: Any, campaign_managers: tuple[str, ...] =
     token = getattr(settings, "slack_bot_token", None)
     client_id = getattr(settings, "slack_client_id", None)
     client_secret = getattr(settings, "slack_client_secret", None)
-    oauth = OAuthConfig(client_id, client_secret, scopes=BOT_SCOPES) if client_id and client_secret else None
+    oauth = OAuthConfig(client_id, client_secret) if client_id and client_secret else None
     if not secret or not (token or oauth):
         return None
     return BotConfig(

@@ -80,3 +80,9 @@ def test_oauth_asks_for_the_declared_scopes(manifest: dict[str, Any]) -> None:
     from bot.services import BOT_SCOPES
 
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_an_oauth_install_asks_for_the_manifest_scopes_by_default(manifest: dict[str, Any]) -> None:
+    from bot import OAuthConfig
+
+    assert sorted(OAuthConfig("1.2", "secret").scopes) == sorted(manifest["oauth_config"]["scopes"]["bot"])
