@@ -18,6 +18,7 @@ from bot.blocks.segment_card import (
     refusal_message,
     segment_message,
 )
+from bot.reading import read_request
 from bot.services import BotServices
 from bot.stores import DraftStore
 from segcore.errors import ParseRefusal, RuleError
@@ -122,9 +123,14 @@ def answer(services: BotServices, team_id: str, request: str, reading: Reading, 
     return Outcome(segment_message(card, ephemeral=ephemeral, now=services.now()), chosen)
 
 
+def read(services: BotServices, text: str, team_id: str) -> Reading:
+    """Pasted rule JSON as is, anything else through the configured reader."""
+    return read_request(text, team_id, services.catalog, services.interpret)
+
+
 def read_and_answer(services: BotServices, team_id: str, request: str, *, user: str, ephemeral: bool) -> Outcome:
     try:
-        reading = services.interpret(request, team_id)
+        reading = read(services, request, team_id)
     except (ParseRefusal, RuleError) as exc:
         return refusal(request, exc)
     return answer(services, team_id, request, reading, user=user, ephemeral=ephemeral)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.reading import make_interpret
+from bot.reading import make_interpret, read_request
 from bot.refine import merge, negate, refine
 from segcore.catalog import default_catalog
 from segcore.errors import ParseRefusal
@@ -18,7 +18,7 @@ read_text = make_interpret(CATALOG, lambda: NOW)
 
 
 def read(text: str):  # type: ignore[no-untyped-def]
-    return read_text(text, "T0TEST")
+    return read_request(text, "T0TEST", CATALOG, read_text)
 
 
 PREVIOUS = rule_from_json({"all": [{"field": "total_spend", "op": "gt", "value": 10000},

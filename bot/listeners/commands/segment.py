@@ -12,7 +12,7 @@ from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message, notice_message
 from bot.listeners.support import guarded, services_of, team_of
 from bot.replies import Reply, ResponseUrlReply
-from bot.segment_flow import read_and_answer
+from bot.segment_flow import read, read_and_answer
 from segcore.errors import ParseRefusal, RuleError
 
 SUBCOMMANDS = ("list", "show", "users", "rename", "delete", "overlap", "help")
@@ -58,7 +58,7 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any]) 
             return
         # "show me people who…", "users who spent over 5k": a description rather than a name.
         try:
-            services.interpret(text, team)
+            read(services, text, team)
         except (ParseRefusal, RuleError):
             library_flow.find(services, team, rest)  # raises "no saved segment named …"
     elif word == "rename":
@@ -75,7 +75,7 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any]) 
     if near and len(text.split()) <= 3:
         # "/segment lst": a typo of a subcommand, unless it reads as a description.
         try:
-            services.interpret(text, team)
+            read(services, text, team)
         except (ParseRefusal, RuleError):
             reply.send(notice_message(f"I don't know `/segment {text[:60]}`. Did you mean `/segment {near[0]}`? "
                                       "`/segment help` lists everything."))

@@ -16,7 +16,7 @@ from bot.blocks.segment_card import counting_message
 from bot.listeners.support import guarded, services_of, team_of
 from bot.refine import refine
 from bot.replies import MessageReply, Reply
-from bot.segment_flow import answer, read_and_answer, refusal
+from bot.segment_flow import answer, read, read_and_answer, refusal
 from bot.stores import ConversationStore
 from segcore.errors import ParseRefusal, RuleError
 from segcore.rules import rule_from_json, rule_to_json
@@ -59,7 +59,7 @@ def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any]
     else:
         try:
             rule, reading = refine(rule_from_json(previous["rule"]), text,
-                                   lambda t: services.interpret(t, team), services.catalog)
+                                   lambda t: read(services, t, team), services.catalog)
         except (ParseRefusal, RuleError) as exc:
             outcome = refusal(text, exc)
         else:
