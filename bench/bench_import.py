@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--formats", default="jsonl,csv")
+    parser.add_argument("--again", action="store_true", help="also time importing the same file a second time")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="segments-bench-") as folder:
         base = Path(folder)
@@ -59,6 +60,8 @@ def main() -> None:
                 first = time.perf_counter() - started
                 print(f"{fmt:5s} {args.users:,} new users: {first:.1f} s, {args.users / first:,.0f} users/s "
                       f"({report.summary()})")
+                if not args.again:
+                    continue
                 started = time.perf_counter()
                 report = import_users(store.users, team, path)
                 again = time.perf_counter() - started

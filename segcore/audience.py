@@ -11,6 +11,7 @@ filter, where the filter cannot widen it.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection as Collection_
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,17 +148,19 @@ def _lead_rank(condition: Any) -> int | None:
     return None
 
 
-def lead_pipeline(flat: Mapping[str, Any]) -> list[dict[str, Any]]:
+def lead_pipeline(flat: Mapping[str, Any], indexed: Collection_[str] | None = None) -> list[dict[str, Any]]:
     """A pipeline selecting what the scoped ``flat`` filter selects, with an index-friendly first stage.
 
     The embedded server uses an index only when a filter has ``team_id`` and one other field; for more
     it scans the collection. Matching the most promising condition first (through its (team_id, field)
     index) and the rest in a second ``$match`` selects the same users, measured 16x faster for "pro users
     in Delhi who spent over 10k" on 30k users; real MongoDB merges the two stages and plans them as one.
+    Only fields in ``indexed`` (when given) may lead.
     """
     candidates = []
     for position, (key, condition) in enumerate(flat.items()):
-        rank = None if key.startswith("$") or key == "team_id" else _lead_rank(condition)
+        usable = not key.startswith("$") and key != "team_id" and (indexed is None or key in indexed)
+        rank = _lead_rank(condition) if usable else None
         if rank is not None:
             candidates.append((rank, position, key))
     others = [key for key in flat if key != "team_id"]
@@ -173,23 +176,35 @@ class MongoCounter:
 
     name = "mongodb"
 
-    def __init__(self, users: Collection[dict[str, Any]], catalog: FieldCatalog, outage: Outage | None = None):
+    def __init__(
+        self,
+        users: Collection[dict[str, Any]],
+        catalog: FieldCatalog,
+        outage: Outage | None = None,
+        indexed: Collection_[str] | None = None,
+    ):
         self.users = users
         self.catalog = catalog
         self.outage = outage or Outage()
+        self.indexed = indexed
+
+    def pipeline(self, team_id: str, rule: Rule, now: datetime) -> list[dict[str, Any]]:
+        """The stages selecting the rule's users in the workspace (see ``lead_pipeline``)."""
+        return lead_pipeline(self.filter(team_id, rule, now), self.indexed)
 
     def filter(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
         return scoped(team_id, to_mongo_filter(rule, self.catalog, now))
 
     def count(self, team_id: str, rule: Rule, now: datetime) -> int:
-        pipeline = [*lead_pipeline(self.filter(team_id, rule, now)), {"$count": "n"}]
+        pipeline = [*self.pipeline(team_id, rule, now), {"$count": "n"}]
         with self.outage.guard():
             rows = list(self.users.aggregate(pipeline))
         return int(rows[0]["n"]) if rows else 0
 
     def explain(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
-        """The query planner's winning plan for counting ``rule`` (to check which index is used)."""
-        command = {"count": self.users.name, "query": self.filter(team_id, rule, now)}
+        """The query planner's winning plan for the first stage of counting ``rule`` (which index leads)."""
+        first = self.pipeline(team_id, rule, now)[0]["$match"]
+        command = {"count": self.users.name, "query": first}
         with self.outage.guard():
             result = self.users.database.command("explain", command, verbosity="queryPlanner")
         return dict(result.get("queryPlanner", {}).get("winningPlan", {}))
@@ -233,7 +248,8 @@ class AudienceEngine:
     def __init__(self, store: Store, counters: Sequence[Counter] = ()) -> None:
         self.store = store
         self.catalog = store.catalog
-        self.mongo = MongoCounter(store.db["users"], store.catalog, store.outage)
+        indexed = {"user_id", *store.user_index_fields()}
+        self.mongo = MongoCounter(store.db["users"], store.catalog, store.outage, indexed)
         # Preferred counters first; MongoDB answers when none of them can.
         self.counters: list[Counter] = [*counters, self.mongo]
 
@@ -283,9 +299,12 @@ class AudienceEngine:
         self, team_id: str, rule: Rule, now: datetime, n: int = 5, include_pii: bool = False
     ) -> list[dict[str, Any]]:
         """Up to ``n`` members picked at random; personal fields masked unless ``include_pii``."""
-        flt = self.mongo.filter(team_id, self._rule(rule), now)
         size = max(1, min(int(n), limits.MAX_PAGE_SIZE))
-        pipeline = [*lead_pipeline(flt), {"$sample": {"size": size}}, {"$project": self._projection(True)}]
+        pipeline = [
+            *self.mongo.pipeline(team_id, self._rule(rule), now),
+            {"$sample": {"size": size}},
+            {"$project": self._projection(True)},
+        ]
         with self.store.outage.guard():
             docs = list(self.store.db["users"].aggregate(pipeline))
         if not include_pii:
@@ -315,7 +334,7 @@ class AudienceEngine:
             flt = {**flt, **page} if "user_id" not in flt else {**flt, "$and": [*flt.get("$and", []), page]}
         size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
         pipeline = [
-            *lead_pipeline(flt),
+            *lead_pipeline(flt, self.mongo.indexed),
             {"$sort": {"user_id": 1}},
             {"$limit": size + 1},
             {"$project": self._projection(include_pii)},

@@ -31,7 +31,8 @@ class ImportFailed(SegmentError):
 @dataclass
 class ImportReport:
     imported: int = 0  # new users
-    updated: int = 0  # users that already existed (matched by user_id)
+    updated: int = 0  # users that already existed (matched by user_id) and changed
+    unchanged: int = 0  # users that already existed with exactly these values (nothing written)
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line or item number, message)
     rejected_count: int = 0
     skipped_fields: list[str] = field(default_factory=list)  # columns that are not catalog fields
@@ -45,9 +46,13 @@ class ImportReport:
     def add(self, result: UpsertReport) -> None:
         self.imported += result.inserted
         self.updated += result.updated
+        self.unchanged += result.unchanged
 
     def summary(self) -> str:
-        text = f"{self.imported:,} new, {self.updated:,} updated, {self.rejected_count:,} rejected"
+        text = (
+            f"{self.imported:,} new, {self.updated:,} updated, {self.unchanged:,} unchanged, "
+            f"{self.rejected_count:,} rejected"
+        )
         if self.skipped_fields:
             text += f"; columns not in the catalog were skipped: {', '.join(self.skipped_fields)}"
         return text

@@ -16,8 +16,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bson.decimal128 import Decimal128
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError
@@ -38,11 +39,14 @@ class InvalidUserData(RuleError):
 
 @dataclass(frozen=True)
 class UpsertReport:
-    inserted: int = 0
-    updated: int = 0
+    inserted: int = 0  # new users
+    updated: int = 0  # known users whose record changed
+    unchanged: int = 0  # known users whose record was already the same (nothing written)
 
     def __add__(self, other: UpsertReport) -> UpsertReport:
-        return UpsertReport(self.inserted + other.inserted, self.updated + other.updated)
+        return UpsertReport(
+            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
+        )
 
 
 def unknown_fields(doc: Mapping[str, Any], catalog: FieldCatalog) -> list[str]:
@@ -216,6 +220,32 @@ def _update(user: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
+def _applied(stored: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The document after writing ``user`` over ``stored``."""
+    doc = dict(stored)
+    for key, value in user.items():
+        if value is None:
+            doc.pop(key, None)
+        else:
+            doc[key] = value
+    return doc
+
+
+def _same(stored: Mapping[str, Any], user: Mapping[str, Any]) -> bool:
+    """True when writing ``user`` would leave ``stored`` as it is."""
+    for key, value in user.items():
+        if value is None:
+            if key in stored:
+                return False
+        elif key not in stored or stored[key] != value or type(stored[key]) is not type(value):
+            return False
+    return True
+
+
+def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
+    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
+
+
 class UserRepository:
     def __init__(
         self, collection: Collection[dict[str, Any]], catalog: FieldCatalog, outage: Outage | None = None
@@ -232,26 +262,67 @@ class UserRepository:
     def upsert_coerced(self, team_id: str, users: Iterable[Mapping[str, Any]]) -> UpsertReport:
         """Write records that already went through ``coerce_user``, in bulk batches.
 
-        Each record is one atomic update of one document, so a user is never half written; running the
+        Each record is one atomic write of one document, so a user is never half written; running the
         same upsert twice leaves the same documents.
         """
         report = UpsertReport()
-        batch: list[UpdateOne] = []
+        batch: list[Mapping[str, Any]] = []
         for user in users:
-            batch.append(
-                UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
-            )
+            batch.append(user)
             if len(batch) >= BATCH:
-                report += self._write(batch)
+                report += self._write(team_id, batch)
                 batch = []
         if batch:
-            report += self._write(batch)
+            report += self._write(team_id, batch)
         return report
 
-    def _write(self, batch: list[UpdateOne]) -> UpsertReport:
+    def _existing(self, team_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        # Large $in lists are slow on the embedded server (FACTS): ask in chunks.
+        for start in range(0, len(user_ids), 200):
+            chunk = user_ids[start : start + 200]
+            query = {"team_id": team_id, "user_id": {"$in": chunk}}
+            found.update((d["user_id"], d) for d in self.collection.find(query, {"_id": 0}))
+        return found
+
+    def _write(self, team_id: str, batch: list[Mapping[str, Any]]) -> UpsertReport:
+        """New users are inserted (about 2.4x faster than an upsert on the embedded server), known ones
+        updated. A user inserted meanwhile by someone else makes the rest of the batch go as upserts."""
         with self.outage.guard():
-            result = self.collection.bulk_write(batch, ordered=True)
-        return UpsertReport(inserted=result.upserted_count, updated=result.matched_count)
+            existing = self._existing(team_id, list({u["user_id"] for u in batch}))
+            ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
+            writes: list[Mapping[str, Any]] = []  # the user behind each op, for the retry below
+            unchanged = 0
+            for user in batch:
+                stored = existing.get(user["user_id"])
+                if stored is not None and _same(stored, user):
+                    # Re-importing the same file writes nothing (each write costs every index).
+                    unchanged += 1
+                    continue
+                if stored is not None:
+                    ops.append(_upsert(team_id, user))
+                else:
+                    doc = {k: v for k, v in user.items() if v is not None}
+                    ops.append(InsertOne({"team_id": team_id, **doc}))
+                # A second row for the same user in this batch updates it.
+                existing[user["user_id"]] = _applied(stored or {"team_id": team_id}, user)
+                writes.append(user)
+            if not ops:
+                return UpsertReport(unchanged=unchanged)
+            try:
+                result = self.collection.bulk_write(ops, ordered=True)
+            except BulkWriteError as exc:
+                errors = exc.details.get("writeErrors", [])
+                if not errors or any(e.get("code") != 11000 for e in errors):
+                    raise
+                done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
+                                    exc.details.get("nMatched", 0), unchanged)
+                retry = [_upsert(team_id, user) for user in writes[errors[0]["index"] :]]
+                again = self.collection.bulk_write(retry, ordered=True)
+                return done + UpsertReport(again.upserted_count, again.matched_count)
+        return UpsertReport(
+            inserted=result.inserted_count + result.upserted_count, updated=result.matched_count, unchanged=unchanged
+        )
 
     def get(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         with self.outage.guard():

@@ -92,7 +92,8 @@ def run_seed(args: argparse.Namespace) -> int:
             report = store.users.upsert_coerced(team, users())
         finally:
             bar.close()
-    print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated demo users.")
+    print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
+          f"{report.unchanged:,} unchanged demo users.")
     return 0
 
 

@@ -183,3 +183,10 @@ def test_members_of_a_multi_field_segment_page_through_all(engine: AudienceEngin
             break
         cursor = page.next_cursor
     assert seen == expected and len(seen) == 10
+
+
+def test_only_indexed_fields_lead() -> None:
+    from segcore.audience import lead_pipeline
+
+    flat = {"team_id": "T1", "email": "a@b.c", "total_spend": {"$gt": 5}}
+    assert lead_pipeline(flat, {"total_spend"})[0] == {"$match": {"team_id": "T1", "total_spend": {"$gt": 5}}}

@@ -67,7 +67,7 @@ def test_import_reports_rejects_and_sizes_lists_segments(
     path.write_text("user_id,city,visits\nx1,Pune,3\nx2,Pune,lots\nx3,Delhi,9\n")
     assert main(["import", str(path), "--team", "T1"]) == 1
     captured = capsys.readouterr()
-    assert "2 new, 0 updated, 1 rejected" in captured.out
+    assert "2 new, 0 updated, 0 unchanged, 1 rejected" in captured.out
     assert "line 3: visits: 'lots' is not valid" in captured.err
     from segcore.storage.database import Store
 

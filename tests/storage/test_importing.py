@@ -39,7 +39,7 @@ def test_csv_keeps_good_rows_and_reports_bad_ones_by_line(store: Store, tmp_path
     assert store.users.get("T1", "a2") is None
     # Idempotent: the same file again changes nothing and reports updates.
     again = import_users(store.users, "T1", path)
-    assert (again.imported, again.updated) == (0, 2)
+    assert (again.imported, again.updated, again.unchanged) == (0, 0, 2)
     assert store.users.count("T1") == 2
 
 

@@ -52,6 +52,14 @@ def test_typical_segment_filters_use_an_index_scan(store: Store, condition: dict
     assert plan_indexes(plan) == [index], plan
 
 
+def test_a_segment_on_several_fields_is_led_by_one_index(store: Store) -> None:
+    store.users.upsert_many("T1", list(generate_users(100, now=NOW)))
+    r = rule({"all": [{"field": "total_spend", "op": "gt", "value": 10000},
+                      {"field": "city", "op": "eq", "value": "Delhi"},
+                      {"field": "plan", "op": "eq", "value": "pro"}]})
+    assert plan_indexes(AudienceEngine(store).explain("T1", r, NOW)) == ["team_city"]
+
+
 def test_a_negation_cannot_use_the_field_index(store: Store) -> None:
     # The contrast that shows the check above can fail: "not in Pune" has to look at every user.
     store.users.upsert_many("T1", list(generate_users(50, now=NOW)))

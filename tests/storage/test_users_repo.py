@@ -44,11 +44,13 @@ def test_upsert_is_idempotent_and_unsets_cleared_fields(store: Store) -> None:
     first = store.users.upsert_many("T1", docs)
     assert (first.inserted, first.updated) == (2, 0)
     again = store.users.upsert_many("T1", docs)
-    assert (again.inserted, again.updated) == (0, 2)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    changed = store.users.upsert_many("T1", [{"user_id": "a", "visits": 4}, {"user_id": "b", "visits": 1}])
+    assert (changed.inserted, changed.updated, changed.unchanged) == (0, 1, 1)
     assert store.users.count("T1") == 2
-    store.users.upsert_many("T1", [{"user_id": "a", "last_visit_at": None}])
+    assert store.users.upsert_many("T1", [{"user_id": "a", "last_visit_at": None}]).updated == 1
     user = store.users.get("T1", "a")
-    assert user is not None and "last_visit_at" not in user and user["visits"] == 3
+    assert user is not None and "last_visit_at" not in user and user["visits"] == 4
 
 
 def test_a_bad_record_writes_nothing(store: Store) -> None:
@@ -59,5 +61,23 @@ def test_a_bad_record_writes_nothing(store: Store) -> None:
 
 def test_a_user_with_only_an_id_can_be_upserted_twice(store: Store) -> None:
     assert store.users.upsert_many("T1", [{"user_id": "solo"}]).inserted == 1
-    assert store.users.upsert_many("T1", [{"user_id": "solo"}]).updated == 1
+    assert store.users.upsert_many("T1", [{"user_id": "solo"}]).unchanged == 1
     assert store.users.get("T1", "solo") == {"team_id": "T1", "user_id": "solo"}
+
+
+def test_a_user_listed_twice_ends_with_the_later_row(store: Store) -> None:
+    report = store.users.upsert_many("T1", [{"user_id": "d", "visits": 1}, {"user_id": "d", "visits": 2}])
+    assert (report.inserted, report.updated) == (1, 1)
+    assert store.users.get("T1", "d")["visits"] == 2  # type: ignore[index]
+
+
+def test_a_user_inserted_meanwhile_turns_the_rest_into_upserts(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.users.upsert_many("T1", [{"user_id": "a", "visits": 1}])
+    # As if another import wrote "a" between our existence check and our insert.
+    monkeypatch.setattr(store.users, "_existing", lambda team_id, user_ids: {})
+    report = store.users.upsert_many(
+        "T1", [{"user_id": "b", "visits": 1}, {"user_id": "a", "visits": 9}, {"user_id": "c", "visits": 1}]
+    )
+    assert (report.inserted, report.updated) == (2, 1)
+    assert store.users.get("T1", "a")["visits"] == 9  # type: ignore[index]
+    assert store.users.count("T1") == 3
