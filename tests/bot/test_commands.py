@@ -192,3 +192,20 @@ def test_a_database_that_is_down_gets_a_clear_message_quickly(standin: SlackStan
 @pytest.mark.parametrize("now", [NOW])
 def test_now_is_the_fixture_clock(now: Any, services: BotServices) -> None:
     assert services.now() == now
+
+
+def test_an_unexpected_failure_gives_a_short_message_and_a_logged_reference(
+    slack: SlackDriver, standin: SlackStandIn, services: BotServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire at 0x7f3a")
+
+    services.engine.count = broken  # type: ignore[method-assign]
+    with caplog.at_level("ERROR", logger="segments.bot"):
+        _, url = slack.command("/segment", json.dumps(PUNE))
+        text = reply_to(standin, url, "went wrong")
+    assert "disk on fire" not in text and "Traceback" not in text and "RuntimeError" not in text
+    reference = text.split("Reference: `")[1].split("`")[0]
+    assert len(reference) == 8
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and logged[0].exc_info is not None  # the details are in the log, under the same reference

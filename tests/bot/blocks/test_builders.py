@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.blocks.campaigns import CampaignRow, campaign_detail_message, campaign_list_message
 from bot.blocks.common import escape, trim
@@ -167,3 +169,22 @@ def test_the_checker_catches_what_slack_would_refuse() -> None:
         check_view({"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": []})
     with pytest.raises(BlockKitViolation):
         check_message({"blocks": [{"type": "divider"}]})  # no fallback text
+
+
+ANY_TEXT = st.text(min_size=0, max_size=4000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(request=ANY_TEXT, description=ANY_TEXT.filter(bool), notice=st.none() | ANY_TEXT,
+       assumptions=st.lists(ANY_TEXT, max_size=30), names=st.lists(ANY_TEXT, max_size=8))
+def test_any_text_stays_inside_the_limits(request: str, description: str, notice: str | None,
+                                         assumptions: list[str], names: list[str]) -> None:
+    sample = tuple({"user_id": n[:50], "name": n, "city": n} for n in names)
+    check_message(segment_message(preview(request=request, description=description, notice=notice,
+                                          assumptions=tuple(assumptions), sample=sample)))
+    check_message(refusal_message(request, description, assumptions, request.split()))
+    segs = [SegmentRow(id=str(i), name=n or "x", description=description, size=i, counted_at=None)
+            for i, n in enumerate(names)]
+    check_message(segment_list_message(segs))
+    check_view(home_view(segs, []))
+    check_view(save_segment_view("{}", suggested=request, description=description))
