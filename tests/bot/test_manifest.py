@@ -86,3 +86,16 @@ def test_an_oauth_install_asks_for_the_manifest_scopes_by_default(manifest: dict
     from bot import OAuthConfig
 
     assert sorted(OAuthConfig("1.2", "secret").scopes) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_manifest_is_valid_for_slack(manifest: dict[str, Any]) -> None:
+    """Against Slack's own manifest schema (slackapi/manifest-schema, MIT, copied into tests/bot/data)."""
+    import json
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "data" / "slack-manifest.schema.1.0.0.json").read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    assert [e.message for e in validator.iter_errors(manifest)] == []
+    broken = {**manifest, "settings": {**manifest["settings"], "socket_mode": True}}
+    assert list(validator.iter_errors(broken))  # the schema does catch a wrong key
