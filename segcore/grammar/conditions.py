@@ -36,6 +36,7 @@ class Context:
     problems: list[str] = dc_field(default_factory=list)
     understood: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
+    last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -236,8 +237,15 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement"})
+
+
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     if not cands:
+        return None
+    assert g.field is not None
+    if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
+        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days' or 'inactive for 3 months'.")
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:
@@ -259,6 +267,9 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         if count is not None:
             ctx.note(f"'{said}' read as {count.label} more than 0")
             return Condition(count.name, "gt", 0)
+    text = next((f for f in cands if f.type == "string" and not f.values), None)
+    if text is not None:
+        return Condition(text.name, "exists", not g.neg)  # "users with email", "without a name"
     ctx.problem(f"'{said}': which {cands[0].label}? Name a value, e.g. '{cands[0].label} is ...'.")
     return None
 
@@ -329,6 +340,10 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
                 f"('{d.text}')."
             )
             return None
+    if f is None and not cands and ctx.last_date_field is not None:
+        f = ctx.catalog.get(ctx.last_date_field)
+        if f is not None:
+            ctx.note(f"'{d.text}' read as {f.verb or f.label}, like the date before it")
     if f is None:
         dated = ", ".join(c.verb or c.label for c in ctx.catalog.queryable() if c.type == "datetime")
         ctx.problem(f"'{d.text}': which date? Say what happened then, e.g. {dated}.")
@@ -340,6 +355,7 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
         ctx.note(f"'{value.words()}' counted back from now as calendar months")
     if isinstance(value, CalendarPeriod) and value.period == "week":
         ctx.note("weeks run Monday to Monday (UTC)")
+    ctx.last_date_field = f.name
     return Condition(f.name, d.op, value)
 
 

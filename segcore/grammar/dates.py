@@ -282,8 +282,15 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if first is not None and low_at(tokens, first[1]) in lx.RANGE_JOINERS:
             second = _date_value(tokens, first[1] + 1, now, bare_year=True)
             if second is not None:
-                notes = "; ".join(n for n in (first[2], second[2]) if n) or None
-                return ("between", (first[0], second[0]), notes), second[1]
+                start, start_note = first[0], first[2]
+                end_value = second[0]
+                if (start_note and not second[2] and isinstance(start, AbsoluteDate)
+                        and isinstance(end_value, AbsoluteDate) and start.granularity in ("month", "day")):
+                    # "between March 1 and March 31 2025": the year written once belongs to both ends.
+                    start = AbsoluteDate(start.granularity, start.start.replace(year=end_value.start.year))
+                    start_note = None
+                notes = "; ".join(n for n in (start_note, second[2]) if n) or None
+                return ("between", (start, end_value), notes), second[1]
 
     # Rolling windows: "in the last 30 days", "past week", "within 2 months", "for 6 months".
     k = i
@@ -356,9 +363,9 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("after", CalendarPeriod("year", -1), None), i + 3
 
     # "before the start of this month", "since the start of this year"
-    start = _start_of(tokens, j if kind else i, now)
-    if start is not None and kind in ("before", "since", "after", "until", "from"):
-        value, end = start
+    boundary = _start_of(tokens, j if kind else i, now)
+    if boundary is not None and kind in ("before", "since", "after", "until", "from"):
+        value, end = boundary
         if kind == "before":
             return ("before", value, None), end
         if kind == "until":
@@ -384,10 +391,13 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if kind == "after":
         return ("after", value, note), end
     if kind == "from":
-        # "from March 2025 onwards" is since; "signups from last week" is during that week.
+        # SPEC: "from 2025-06-01" includes that day and what follows, like "since"; but "signups from last
+        # week" is during that week.
         if low_at(tokens, end) in ("onwards", "onward", "on", "forward", "forwards"):
             return (*_since(value), note), end + 1
-        return ("on", value, note), end
+        if isinstance(value, CalendarPeriod):
+            return ("on", value, note), end
+        return (*_since(value), note), end
     if kind == "since":
         return (*_since(value), note), end
     if kind == "until":

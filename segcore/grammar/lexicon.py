@@ -120,7 +120,7 @@ NEGATIONS = frozenset({
     "had not", "outside", "outside of", "except", "excluding", "exclude", "other than", "not in",
     "none", "neither", "nor", "non", "n't", "cannot", "can't", "not yet", "yet to", "w/o",
     "apart from", "but not", "except for", "not from", "excluding those", "never ever",
-    "no longer", "not been", "haven't been", "hasn't been", "have never", "has never", "havn't",
+    "not been", "haven't been", "hasn't been", "have never", "has never", "havn't",
 })
 # Words that carry no condition: wrappers, articles, group nouns (SPEC: "users" means everyone).
 GROUP_NOUNS = frozenset({
@@ -148,7 +148,8 @@ FILLERS = frozenset({
     "altogether", "whom", "such", "as", "such as", "about", "roughly", "around", "approximately",
     "approx", "basically", "really", "actually", "literally", "someone", "based", "located", "living",
     "lives", "live", "residing", "resident", "residents", "staying", "stays", "person", "from", "in", "on", "within", "belonging to", "belong to", "belongs to", "come from", "comes from", "coming from",
-    "whose is", "within the", "something", "anything", "stuff", "items", "item", "products", "product",
+    "whose is", "within the", "who've", "who's", "who'd", "they've", "that've", "that's", "we've", "i've",
+    "you've", "it's", "there's", "they're", "who're", "something", "anything", "stuff", "items", "item", "products", "product",
     "things", "placed", "place", "done", "did any",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
