@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -82,11 +83,14 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         kwargs["client"] = client
     app = App(**kwargs)
     ensure_indexes(services)
+    # Slow work (counting, sampling, saving) runs here, never on Bolt's listener pool, so acks never queue.
+    work = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="segments-slack")
 
     @app.use
     def provide_services(context: Any, next: Any) -> None:
         context["segments_services"] = services
         context["segments_config"] = config
+        context["segments_work"] = work
         next()
 
     @app.error

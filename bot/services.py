@@ -67,6 +67,7 @@ class BotConfig:
     verify_workspace: bool = True
     oauth: OAuthConfig | None = None
     campaign_managers: tuple[str, ...] = field(default_factory=tuple)
+    workers: int = 16  # requests worked on at once after their ack (counting, sampling, saving)
 
     def __post_init__(self) -> None:
         if not self.api_url.endswith("/api/"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from bot.blocks.segment_card import error_message
@@ -46,9 +47,31 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return None
 
 
+def later(context: Any, doing: str, work: Callable[[], None]) -> None:
+    """Run ``work`` on the app's own worker threads.
+
+    Bolt runs listeners on a small pool and waits for ``ack()`` from inside them; a listener that counted
+    in place would keep the next request's ack waiting once the pool is busy. So listeners ack, hand the
+    slow part over, and return at once.
+    """
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # the work reports to the user itself; this is the last resort
+            describe_failure(exc, doing)
+
+    executor: Executor = context["segments_work"]
+    executor.submit(run)
+
+
 def guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
             body: dict[str, Any] | None = None) -> None:
-    """Run ``work`` once per Slack delivery; any failure reaches the user as a short message."""
+    """Run ``work`` after the ack, once per Slack delivery; any failure reaches the user as a short message."""
+    later(context, doing, lambda: _guarded(context, reply, doing, work, body))
+
+
+def _guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
+             body: dict[str, Any] | None) -> None:
     try:
         key = delivery_key(body or {})
         if key is not None:

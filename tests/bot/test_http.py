@@ -97,3 +97,31 @@ def test_a_slow_database_never_delays_the_ack(slack: SlackDriver, standin: Slack
         assert "more than 50 visits" in card.text()
     finally:
         mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+
+
+def test_many_slow_counts_at_once_never_hold_up_an_ack(slack: SlackDriver, standin: SlackStandIn,
+                                                       services: Any) -> None:
+    """Bolt runs listeners in a small thread pool and acks from inside them: slow counts must not fill it."""
+    import threading
+
+    real_count = services.engine.count
+
+    def slow_count(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(2)
+        return real_count(*args, **kwargs)
+
+    services.engine.count = slow_count
+    statuses: list[int] = []
+
+    def send(i: int) -> None:
+        answer, _ = slack.command("/segment", VISITS_OVER_50, response_name=f"many{i}")
+        statuses.append(answer.status)  # the driver gives up on an ack after 3 s
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 12
+    for i in range(12):
+        standin.wait_for(lambda c, i=i: c.path.endswith(f"/many{i}") and "Audience" in c.text(), timeout=60)

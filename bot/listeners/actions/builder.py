@@ -18,7 +18,7 @@ from bot.blocks.common import people
 from bot.blocks.modals import rule_builder_view
 from bot.builder import MAX_ROWS, BuilderErrors, BuilderState, Row, build_rule
 from bot.errors import describe_failure
-from bot.listeners.support import services_of, team_of
+from bot.listeners.support import later, services_of, team_of
 
 log = logging.getLogger("segments.bot")
 _VALUE_BLOCK = re.compile(r"^val_\d+_(\d+)$")
@@ -79,6 +79,10 @@ def preview_text(context: Any, body: dict[str, Any], state: BuilderState) -> str
 
 def changed(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
     ack()
+    later(context, "updating the rule builder", lambda: update(body, action, context, client))
+
+
+def update(body: dict[str, Any], action: dict[str, Any], context: Any, client: WebClient) -> None:
     view = body["view"]
     services = services_of(context)
     state = apply(state_of(view), action, services.catalog)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from bot import campaign_flow, library_flow
 from bot.blocks.home import home_view
 from bot.errors import describe_failure
-from bot.listeners.support import services_of, team_of
+from bot.listeners.support import later, services_of, team_of
 
 log = logging.getLogger("segments.bot")
 
@@ -18,7 +18,7 @@ log = logging.getLogger("segments.bot")
 def app_home_opened(event: dict[str, Any], body: dict[str, Any], context: Any, client: WebClient) -> None:
     if event.get("tab", "home") != "home":
         return
-    publish_home(context, client, event["user"], body)
+    later(context, "publishing App Home", lambda: publish_home(context, client, event["user"], body))
 
 
 def publish_home(context: Any, client: WebClient, user: str, body: dict[str, Any]) -> None:
