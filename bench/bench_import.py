@@ -65,7 +65,7 @@ def main() -> None:
                 started = time.perf_counter()
                 report = import_users(store.users, team, path)
                 again = time.perf_counter() - started
-                print(f"{fmt:5s} same file again (all updates): {again:.1f} s, {args.users / again:,.0f} users/s "
+                print(f"{fmt:5s} same file again: {again:.1f} s, {args.users / again:,.0f} users/s "
                       f"({report.summary()})")
         finally:
             store.close()

@@ -19,6 +19,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
-echo "== ruff"; .venv/bin/ruff check .
-echo "== mypy"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/python -m pytest "$@"
+# Every check runs even when an earlier one fails, so one run shows everything that is wrong.
+status=0
+echo "== ruff"; .venv/bin/ruff check . || status=1
+echo "== mypy"; .venv/bin/mypy || status=1
+echo "== pytest"; .venv/bin/python -m pytest "$@" || status=1
+exit "$status"

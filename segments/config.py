@@ -6,6 +6,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from segcore.errors import SegmentError
+
+
+class ConfigError(SegmentError):
+    """An environment variable has a value the product cannot use."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,14 @@ class Settings:
     mirror_path: Path | None
     mirror_max_lag: float
     mirror_max_users: int
+    campaign_managers: tuple[str, ...]
+    digest_channel: str | None
+    digest_time: str
+    snapshot_minutes: int
+    webhook_url: str | None
+    webhook_secret: str | None
+    scheduler_enabled: bool
+    trusted_proxies: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -39,6 +54,18 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        def number(name: str, default: float, kind: type = int) -> Any:
+            raw = get(name)
+            if raw is None:
+                return kind(default)
+            try:
+                value = kind(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number.") from None
+            if value < 0:
+                raise ConfigError(f"{name} must not be negative (got {raw}).")
+            return value
+
         data_dir = Path(get("SEGMENTS_DATA_DIR") or ".segments-data")
         mirror = get("SEGMENTS_MIRROR_PATH")
         return cls(
@@ -46,7 +73,7 @@ class Settings:
             data_dir=data_dir,
             database_name=get("SEGMENTS_DB_NAME") or "segments",
             team_id=get("SLACK_TEAM_ID") or "local",
-            port=int(get("PORT") or 8000),
+            port=number("PORT", 8000),
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
@@ -56,10 +83,20 @@ class Settings:
             cohere_api_key=get("COHERE_API_KEY"),
             cohere_base_url=get("COHERE_BASE_URL"),
             cohere_model=get("COHERE_MODEL") or "command-a-03-2025",
-            cohere_timeout=float(get("COHERE_TIMEOUT") or 4.0),
+            cohere_timeout=number("COHERE_TIMEOUT", 4.0, float),
             admin_password=get("SEGMENTS_ADMIN_PASSWORD"),
             secret_key=get("SEGMENTS_SECRET_KEY"),
             mirror_path=Path(mirror) if mirror else None,
-            mirror_max_lag=float(get("SEGMENTS_MIRROR_MAX_LAG") or 5.0),
-            mirror_max_users=int(get("SEGMENTS_MIRROR_MAX_USERS") or 5_000_000),
+            mirror_max_lag=number("SEGMENTS_MIRROR_MAX_LAG", 5.0, float),
+            mirror_max_users=number("SEGMENTS_MIRROR_MAX_USERS", 5_000_000),
+            campaign_managers=tuple(
+                u.strip() for u in (get("SEGMENTS_CAMPAIGN_MANAGERS") or "").split(",") if u.strip()
+            ),
+            digest_channel=get("SEGMENTS_DIGEST_CHANNEL"),
+            digest_time=get("SEGMENTS_DIGEST_TIME") or "09:00",
+            snapshot_minutes=number("SEGMENTS_SNAPSHOT_MINUTES", 60),
+            webhook_url=get("SEGMENTS_WEBHOOK_URL"),
+            webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
+            scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
+            trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
         )

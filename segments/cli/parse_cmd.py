@@ -11,8 +11,11 @@ from typing import Any
 from bson import json_util
 
 from segcore import default_catalog, describe, rule_to_json, to_mongo_filter
+from segcore.cohere_reader import CohereReader
 from segcore.errors import SegmentError
 from segcore.interpret import ENGINES, interpret
+from segments.cohere_factory import cohere_reader_from_settings
+from segments.config import Settings
 
 
 def register(sub: Any) -> None:
@@ -21,7 +24,10 @@ def register(sub: Any) -> None:
     p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--jsonl", action="store_true", help="read one description a line on stdin")
-    p.add_argument("--engine", choices=ENGINES, default="auto", help="who reads the text (default auto)")
+    p.add_argument(
+        "--engine", choices=ENGINES, default="auto",
+        help="who reads the text: grammar, cohere (needs COHERE_API_KEY) or auto, both cross-checked (default)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -35,12 +41,24 @@ def parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def parse_one(text: str, now: datetime, engine: str) -> dict[str, Any]:
+def parse_one(
+    text: str, now: datetime, engine: str, cohere: CohereReader | None = None, team_id: str = "local"
+) -> dict[str, Any]:
     catalog = default_catalog()
     try:
-        reading = interpret(text, catalog, now, engine=engine)
+        reading = interpret(text, catalog, now, engine=engine, cohere=cohere, team_id=team_id)
     except SegmentError as exc:
         return {"ok": False, "error": str(exc)}
+    result = _reading_json(reading, catalog, now)
+    result["notice"] = reading.notice
+    if reading.alternatives:
+        # The readers disagree: the top level is the grammar's reading (source "grammar") as in every
+        # other case, and both readings are listed so a person can pick.
+        result["alternatives"] = [_reading_json(r, catalog, now) for r in reading.alternatives]
+    return result
+
+
+def _reading_json(reading: Any, catalog: Any, now: datetime) -> dict[str, Any]:
     mongo_filter = to_mongo_filter(reading.rule, catalog, now)
     return {
         "ok": True,
@@ -54,22 +72,42 @@ def parse_one(text: str, now: datetime, engine: str) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     now = parse_now(args.now)
+    settings = Settings.from_env()
+    cohere = None if args.engine == "grammar" else cohere_reader_from_settings(settings)
+    try:
+        return _run(args, now, cohere, settings.team_id)
+    finally:
+        if cohere is not None:
+            cohere.close()
+
+
+def _run(args: argparse.Namespace, now: datetime, cohere: CohereReader | None, team_id: str) -> int:
     if args.jsonl:
         for line in sys.stdin:
             text = line.rstrip("\n")
-            result = parse_one(text, now, args.engine)
+            result = parse_one(text, now, args.engine, cohere, team_id)
             result.pop("assumptions", None)
+            for alternative in result.get("alternatives", ()):
+                alternative.pop("assumptions", None)
             print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     if not args.text:
         raise SegmentError("Give the text to parse, e.g. segments parse 'spent over 5k', or use --jsonl.")
-    result = parse_one(args.text, now, args.engine)
+    result = parse_one(args.text, now, args.engine, cohere, team_id)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0 if result["ok"] else 1
+    if result.get("alternatives"):
+        print(result["notice"])
+        for number, alternative in enumerate(result["alternatives"], 1):
+            print(f"{number}. ({alternative['source']}) {alternative['text']}")
+            print(f"   Rules:  {json.dumps(alternative['rules'], ensure_ascii=False)}")
+        return 0
     if not result["ok"]:
         print(f"Not understood: {result['error']}", file=sys.stderr)
         return 1
+    if result.get("notice"):
+        print(f"Note:     {result['notice']}")
     print(f"Segment:  {result['text']}")
     for note in result["assumptions"]:
         print(f"Assumed:  {note}")

@@ -94,3 +94,17 @@ def test_ask_text_that_cannot_be_read_is_refused_clearly(database: str, capsys: 
     assert main(["ask", "zzqx blorp wibble", "--engine", "grammar"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("segments: ") and "Traceback" not in err
+
+
+def test_ask_text_reads_the_description_and_sizes_it(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["seed", "--users", "200", "--team", "T1"])
+    capsys.readouterr()
+    now = "2026-11-24T12:00:00Z"
+    assert main(["ask", "pro users who spent over 5k", "--team", "T1", "--now", now, "--engine", "grammar"]) == 0
+    out = capsys.readouterr().out
+    assert '"field": "plan"' in out and '"field": "total_spend"' in out and "Read by:  grammar" in out
+    rules = json.dumps({"all": [{"field": "plan", "op": "eq", "value": "pro"},
+                                {"field": "total_spend", "op": "gt", "value": 5000}]})
+    main(["ask", "--rules", rules, "--team", "T1", "--now", now, "--json"])
+    expected = json.loads(capsys.readouterr().out)["size"]
+    assert f"Audience: {expected:,} users in workspace T1" in out and expected > 0
