@@ -237,7 +237,8 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement"})
+# Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -245,7 +246,8 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         return None
     assert g.field is not None
     if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
-        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days' or 'inactive for 3 months'.")
+        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days', 'inactive for 3 months' "
+                    "or 'new users this month'.")
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:
