@@ -150,7 +150,12 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
                     and not any(f.type == "datetime" for f in _fields(ctx, cur.field)) and cur.clash is None:
                 cur.clash, cur.payload = cur.payload, it
             else:
-                close().payload = it
+                waiting = _waiting_field(groups, cur, it, ctx)
+                if waiting is not None:
+                    # "visitors from Pune in the last week": the date belongs to "visitors".
+                    waiting.payload = it
+                else:
+                    close().payload = it
         elif kind == "cond":
             close()
             cur.payload = it
@@ -166,6 +171,14 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+def _waiting_field(groups: list[_Group], cur: _Group, item: Item, ctx: Context) -> _Group | None:
+    """An earlier field mention in this clause still waiting for its value, that this value fits."""
+    for g in reversed([*groups, cur]):
+        if g.field is not None and g.payload is None and g.clash is None and _fits(ctx, g.field, item):
+            return g
+    return None
 
 
 def _negate(rule: Rule) -> Rule:
