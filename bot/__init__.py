@@ -6,14 +6,13 @@
 """
 
 from bot.app import WorkspaceMismatch, check_workspace, create_app
-from bot.services import BotConfig, BotServices, OAuthConfig, bot_config_from_settings, default_client_factory
+from bot.services import BotConfig, BotServices, OAuthConfig, default_client_factory
 
 __all__ = [
     "BotConfig",
     "BotServices",
     "OAuthConfig",
     "WorkspaceMismatch",
-    "bot_config_from_settings",
     "check_workspace",
     "create_app",
     "default_client_factory",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from slack_sdk import WebClient
 
@@ -76,26 +75,6 @@ class BotConfig:
             raise ValueError("SLACK_SIGNING_SECRET is required: Slack requests are always verified.")
         if self.oauth is None and not self.bot_token:
             raise ValueError("Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth).")
-
-
-def bot_config_from_settings(settings: Any, campaign_managers: tuple[str, ...] = ()) -> BotConfig | None:
-    """The Slack configuration from ``segments.config.Settings`` (read duck-typed: bot never imports
-    segments), or None when Slack is not configured (no signing secret, or neither a bot token nor OAuth)."""
-    secret = getattr(settings, "slack_signing_secret", None)
-    token = getattr(settings, "slack_bot_token", None)
-    client_id = getattr(settings, "slack_client_id", None)
-    client_secret = getattr(settings, "slack_client_secret", None)
-    oauth = OAuthConfig(client_id, client_secret) if client_id and client_secret else None
-    if not secret or not (token or oauth):
-        return None
-    return BotConfig(
-        bot_token=token,
-        signing_secret=secret,
-        team_id=getattr(settings, "team_id", None) or "local",
-        api_url=getattr(settings, "slack_api_url", None) or SLACK_API_URL,
-        oauth=oauth if not token else None,
-        campaign_managers=tuple(campaign_managers),
-    )
 
 
 def default_client_factory(api_url: str = SLACK_API_URL) -> Callable[[str | None], WebClient]:

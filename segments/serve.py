@@ -60,39 +60,43 @@ def secret_key(settings: Settings) -> str:
         return secrets.token_hex(32)
 
 
-def slack_configured(settings: Settings) -> bool:
-    has_auth = bool(settings.slack_bot_token) or bool(settings.slack_client_id and settings.slack_client_secret)
-    return has_auth and bool(settings.slack_signing_secret or settings.slack_app_token)
+def bot_config(settings: Settings) -> Any:
+    """The Slack app's configuration, or None when Slack is not configured.
 
-
-def build_bolt(services: Services) -> Any:
+    One workspace needs SLACK_BOT_TOKEN; several need SLACK_CLIENT_ID/SECRET (OAuth, used only without a
+    bot token). HTTP mode needs SLACK_SIGNING_SECRET; Socket Mode (SLACK_APP_TOKEN) does not, as its
+    requests come over an authenticated socket, though Bolt still wants a value.
+    """
+    from bot import BotConfig, OAuthConfig
     from bot.services import SLACK_API_URL
 
-    from bot import BotConfig, BotServices, OAuthConfig, create_app, default_client_factory
-
-    settings = services.settings
-    api_url = settings.slack_api_url or SLACK_API_URL
-    if not api_url.endswith("/"):
-        api_url += "/"
     oauth = None
-    if settings.slack_client_id and settings.slack_client_secret:
+    if settings.slack_client_id and settings.slack_client_secret and not settings.slack_bot_token:
         oauth = OAuthConfig(client_id=settings.slack_client_id, client_secret=settings.slack_client_secret)
-    config = BotConfig(
+    secret = settings.slack_signing_secret or ("socket-mode-only" if settings.slack_app_token else None)
+    if not secret or not (settings.slack_bot_token or oauth):
+        return None
+    api_url = settings.slack_api_url or SLACK_API_URL
+    return BotConfig(
         bot_token=settings.slack_bot_token,
-        # Socket Mode requests come over an authenticated socket, not signed HTTP; Bolt still wants a value.
-        signing_secret=settings.slack_signing_secret or "socket-mode-only",
+        signing_secret=secret,
         team_id=settings.team_id,
-        api_url=api_url,
+        api_url=api_url if api_url.endswith("/") else api_url + "/",
         oauth=oauth,
         campaign_managers=settings.campaign_managers,
     )
+
+
+def build_bolt(services: Services, config: Any) -> Any:
+    from bot import BotServices, create_app, default_client_factory
+
     bot_services = BotServices(
         store=services.store,
         engine=services.audience,
         catalog=services.catalog,
         now=services.now,
         interpret=services.interpret,
-        client_factory=default_client_factory(api_url),
+        client_factory=default_client_factory(config.api_url),
     )
     return create_app(bot_services, config)
 
@@ -163,8 +167,9 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
     try:
         bolt = None
         socket = None
-        if slack_configured(settings):
-            bolt = build_bolt(services)
+        slack = bot_config(settings)
+        if slack is not None:
+            bolt = build_bolt(services, slack)
             if settings.slack_app_token:
                 from bot.socket import start_socket_mode
 

@@ -52,23 +52,6 @@ def test_socket_mode_wants_an_app_level_token(standin: SlackStandIn, store: Stor
         start_socket_mode(app, "xoxb-not-an-app-token")
 
 
-def test_configuration_from_settings() -> None:
-    from bot import bot_config_from_settings
-    from segments.config import Settings
-
-    base = {"SLACK_SIGNING_SECRET": "s3cret", "SLACK_TEAM_ID": "T0ACME"}
-    assert bot_config_from_settings(Settings.from_env({})) is None
-    assert bot_config_from_settings(Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"})) is None
-    single = bot_config_from_settings(Settings.from_env({**base, "SLACK_BOT_TOKEN": "xoxb-1"}))
-    assert single is not None and single.oauth is None and single.team_id == "T0ACME"
-    assert single.api_url == "https://slack.com/api/"
-    multi = bot_config_from_settings(Settings.from_env({**base, "SLACK_CLIENT_ID": "1.2",
-                                                        "SLACK_CLIENT_SECRET": "x",
-                                                        "SLACK_API_URL": "http://127.0.0.1:9/api/"}))
-    assert multi is not None and multi.oauth is not None and multi.bot_token is None
-    assert "commands" in multi.oauth.scopes and multi.api_url == "http://127.0.0.1:9/api/"
-
-
 def test_socket_mode_answers_a_command_over_the_websocket(standin: SlackStandIn, store: Store) -> None:
     from tests.bot.socket_standin import SocketStandIn
 
