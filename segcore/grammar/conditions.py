@@ -34,7 +34,6 @@ class Context:
     notes: list[str] = dc_field(default_factory=list)
     unknown: list[str] = dc_field(default_factory=list)
     problems: list[str] = dc_field(default_factory=list)
-    understood: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
     last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
 
@@ -130,8 +129,6 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
                 else:
                     close().field = it
             elif cur.payload is not None and not _fits(ctx, it, cur.payload):
-                if (cur.last is not None and cur.last.kind == "unknown" and cur.payload is cur.last):
-                    pass
                 close().field = it
             else:
                 # "with the foo tag": an unknown word right before an open array field is its value.
@@ -208,10 +205,6 @@ def _resolve(g: _Group, ctx: Context) -> Rule | None:
     if rule is None:
         return None
     return _negate(rule) if g.neg else rule
-
-
-def _label(f: Field) -> str:
-    return f.label
 
 
 def _positive(g: _Group, ctx: Context) -> Rule | None:

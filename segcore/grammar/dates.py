@@ -20,7 +20,7 @@ from typing import Any
 from segcore.grammar import lexicon as lx
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, shown
-from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount, add_months
+from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount
 
 _PRE = PhraseTable(lx.PRE_COMPARATORS)
 _POST = PhraseTable(lx.POST_COMPARATORS)
@@ -404,11 +404,5 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if isinstance(value, CalendarPeriod):
             return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
         return ("before", _next_day(value), note), end
-    # on / in / during
-    if low_at(tokens, i) == "within" and isinstance(value, CalendarPeriod):
-        return ("on", value, note), end
-    return ("on", value, note), end
+    return ("on", value, note), end  # in / during / on / of
 
-
-def add_calendar(moment: datetime, months: int) -> datetime:
-    return add_months(moment, months)
