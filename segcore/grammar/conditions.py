@@ -19,7 +19,7 @@ from segcore.grammar.dates import DateExpr
 from segcore.grammar.lexer import Item
 from segcore.grammar.vocabulary import Vocabulary
 from segcore.rendering import format_number
-from segcore.rules import CalendarPeriod, Condition, Not, RelativeAmount, Rule
+from segcore.rules import AllOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
 
 _INVERSE = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "eq": "ne", "ne": "eq",
             "in": "not_in", "not_in": "in", "has": "has_none", "has_any": "has_none",
@@ -364,6 +364,9 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
     if isinstance(value, CalendarPeriod) and value.period == "week":
         ctx.note("weeks run Monday to Monday (UTC)")
     ctx.last_date_field = f.name
+    if d.op == "ago_range":
+        near, far = value
+        return AllOf((Condition(f.name, "within_last", far), Condition(f.name, "more_than_ago", near)))
     return Condition(f.name, d.op, value)
 
 

@@ -232,6 +232,22 @@ def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
     return "after", AbsoluteDate("instant", value.start)
 
 
+def _ago_range(tokens: Sequence[Token], i: int) -> tuple[tuple[str, Any, str | None], int] | None:
+    j = i + 1 if low_at(tokens, i) in lx.BETWEEN_WORDS else i
+    if j >= len(tokens) or tokens[j].kind != "num" or not tokens[j].low.isdigit():
+        return None
+    if low_at(tokens, j + 1) not in lx.RANGE_JOINERS:
+        return None
+    span = _duration(tokens, j + 2)
+    if span is None or low_at(tokens, span[1]) not in ("ago", "back"):
+        return None
+    near, far = sorted((int(tokens[j].low), span[0].amount))
+    if near < 1:
+        return None
+    unit = span[0].unit
+    return ("ago_range", (RelativeAmount(near, unit), RelativeAmount(far, unit)), None), span[1] + 1
+
+
 _QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
 
 
@@ -275,6 +291,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if span is not None:
             return (word, span[0], None), span[1]
         return None
+
+    # "between 30 and 60 days ago", "30-60 days ago": both ends counted back from now.
+    ago = _ago_range(tokens, i)
+    if ago is not None:
+        return ago
 
     # "between X and Y", "from X to Y"
     if word in lx.BETWEEN_WORDS:
