@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from segcore import limits
 from segcore.catalog import FieldCatalog
-from segcore.errors import ParseRefusal, RuleError
+from segcore.errors import ParseRefusal
 from segcore.grammar.conditions import Context
 from segcore.grammar.lexer import Item, lex
 from segcore.grammar.manual import read_manual
@@ -63,11 +63,7 @@ def parse(text: str, catalog: FieldCatalog, now: datetime) -> Reading:
         )
     if label:
         ctx.note(f"'{label}' taken as a name for the group, not a condition")
-    try:
-        checked = validate(rule, catalog)
-    except RuleError:
-        raise
-    return Reading(checked, tuple(ctx.notes), "grammar")
+    return Reading(validate(rule, catalog), tuple(ctx.notes), "grammar")
 
 
 def _read(items: list[Item], ctx: Context) -> Rule | None:

@@ -19,7 +19,7 @@ from segcore.grammar.dates import DateExpr
 from segcore.grammar.lexer import Item
 from segcore.grammar.vocabulary import Vocabulary
 from segcore.rendering import format_number
-from segcore.rules import CalendarPeriod, Condition, Not, RelativeAmount, Rule
+from segcore.rules import AllOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
 
 _INVERSE = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "eq": "ne", "ne": "eq",
             "in": "not_in", "not_in": "in", "has": "has_none", "has_any": "has_none",
@@ -34,7 +34,6 @@ class Context:
     notes: list[str] = dc_field(default_factory=list)
     unknown: list[str] = dc_field(default_factory=list)
     problems: list[str] = dc_field(default_factory=list)
-    understood: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
     last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
 
@@ -130,8 +129,6 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
                 else:
                     close().field = it
             elif cur.payload is not None and not _fits(ctx, it, cur.payload):
-                if (cur.last is not None and cur.last.kind == "unknown" and cur.payload is cur.last):
-                    pass
                 close().field = it
             else:
                 # "with the foo tag": an unknown word right before an open array field is its value.
@@ -208,10 +205,6 @@ def _resolve(g: _Group, ctx: Context) -> Rule | None:
     if rule is None:
         return None
     return _negate(rule) if g.neg else rule
-
-
-def _label(f: Field) -> str:
-    return f.label
 
 
 def _positive(g: _Group, ctx: Context) -> Rule | None:
@@ -371,6 +364,9 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
     if isinstance(value, CalendarPeriod) and value.period == "week":
         ctx.note("weeks run Monday to Monday (UTC)")
     ctx.last_date_field = f.name
+    if d.op == "ago_range":
+        near, far = value
+        return AllOf((Condition(f.name, "within_last", far), Condition(f.name, "more_than_ago", near)))
     return Condition(f.name, d.op, value)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from segcore.grammar import lexicon as lx
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, shown
-from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount, add_months
+from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount
 
 _PRE = PhraseTable(lx.PRE_COMPARATORS)
 _POST = PhraseTable(lx.POST_COMPARATORS)
@@ -232,6 +232,22 @@ def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
     return "after", AbsoluteDate("instant", value.start)
 
 
+def _ago_range(tokens: Sequence[Token], i: int) -> tuple[tuple[str, Any, str | None], int] | None:
+    j = i + 1 if low_at(tokens, i) in lx.BETWEEN_WORDS else i
+    if j >= len(tokens) or tokens[j].kind != "num" or not tokens[j].low.isdigit():
+        return None
+    if low_at(tokens, j + 1) not in lx.RANGE_JOINERS:
+        return None
+    span = _duration(tokens, j + 2)
+    if span is None or low_at(tokens, span[1]) not in ("ago", "back"):
+        return None
+    near, far = sorted((int(tokens[j].low), span[0].amount))
+    if near < 1:
+        return None
+    unit = span[0].unit
+    return ("ago_range", (RelativeAmount(near, unit), RelativeAmount(far, unit)), None), span[1] + 1
+
+
 _QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
 
 
@@ -275,6 +291,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if span is not None:
             return (word, span[0], None), span[1]
         return None
+
+    # "between 30 and 60 days ago", "30-60 days ago": both ends counted back from now.
+    ago = _ago_range(tokens, i)
+    if ago is not None:
+        return ago
 
     # "between X and Y", "from X to Y"
     if word in lx.BETWEEN_WORDS:
@@ -404,11 +425,5 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if isinstance(value, CalendarPeriod):
             return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
         return ("before", _next_day(value), note), end
-    # on / in / during
-    if low_at(tokens, i) == "within" and isinstance(value, CalendarPeriod):
-        return ("on", value, note), end
-    return ("on", value, note), end
+    return ("on", value, note), end  # in / during / on / of
 
-
-def add_calendar(moment: datetime, months: int) -> datetime:
-    return add_months(moment, months)

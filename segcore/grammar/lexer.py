@@ -9,7 +9,7 @@ from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
-from segcore.grammar.dates import DateExpr, read_date
+from segcore.grammar.dates import read_date
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
 from segcore.grammar.vocabulary import Meaning, Vocabulary, corrections
@@ -188,15 +188,3 @@ def _channel(vocab: Vocabulary, tokens: list[Token], j: int) -> tuple[int, str |
         k += 1
     return k, channel
 
-
-def quantity(item: Item) -> Quantity:
-    assert isinstance(item.data, Quantity)
-    return item.data
-
-
-def date_expr(item: Item) -> DateExpr:
-    assert isinstance(item.data, DateExpr)
-    return item.data
-
-
-__all__ = ["Item", "lex", "lx"]

@@ -58,7 +58,6 @@ class Vocabulary:
     recency: dict[str, str]  # count field -> its datetime field ("visits" -> "last_visit_at")
     counts: dict[str, str]  # datetime field -> its count field ("last_order_at" -> "orders")
     fuzzy: dict[str, set[str]] = field(default_factory=dict)  # one-deletion key -> known words
-    known_single: set[str] = field(default_factory=set)
 
 
 def _add(table: dict[tuple[str, ...], Meaning], key: tuple[str, ...], meaning: Meaning) -> None:
@@ -140,7 +139,6 @@ def build(catalog: FieldCatalog) -> Vocabulary:
     for word in targets:
         if len(word) < 4 or not word.isalpha():
             continue
-        vocab.known_single.add(word)
         for deleted in _deletions(word):
             vocab.fuzzy.setdefault(deleted, set()).add(word)
     return vocab
