@@ -101,8 +101,8 @@ class MirrorFile:
 
     def meta(self, key: str) -> str | None:
         with self.cursor() as cur:
-            row = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchone()
-        return None if row is None else str(row[0])
+            rows = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
 
     def oversized(self) -> frozenset[str]:
         return frozenset(json.loads(self.meta("oversized") or "[]"))
@@ -146,8 +146,8 @@ class MirrorFile:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("CHECKPOINT")
-            row = cur.execute("SELECT count(*) FROM users").fetchone()
-        return int(row[0]) if row else 0
+            rows = cur.execute("SELECT count(*) FROM users").fetchall()
+        return int(rows[0][0])
 
     def apply(self, keys: list[str], rows: pa.Table, token: str, max_users: int) -> frozenset[str]:
         """Replace the rows of ``keys`` by ``rows`` and store ``token``, all in one transaction.
@@ -187,8 +187,9 @@ class MirrorFile:
 
     @staticmethod
     def _meta_in(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
-        row = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchone()
-        return None if row is None else str(row[0])
+        # fetchall, not fetchone: DuckDB refuses other work on a cursor with an unfinished result.
+        rows = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
 
     # ------------------------------------------------------------------------------- reading
 
