@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 from pymongo import ASCENDING, MongoClient
-from mirror_rules import TEAMS
 from pymongo.database import Database
 
 from segcore import default_catalog
 from segcore.mirror import UserMirror
 
-__all__ = ["TEAMS"]
 _OPTIONAL = ("name", "email", "city", "country", "plan", "tags", "age", "email_opt_in", "visits", "orders",
              "total_spend", "signup_date", "last_visit_at", "last_order_at")
 
