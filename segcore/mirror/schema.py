@@ -43,6 +43,15 @@ _SQL = {
     "array": "VARCHAR[]",
 }
 _MISSING = object()
+# Python types a column takes without conversion (bool is not an int here, as in MongoDB).
+_EXPECTED: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "int": (int,),
+    "number": (float, int),
+    "bool": (bool,),
+    "datetime": (datetime,),
+    "array": (list,),
+}
 _INT64 = 2**63
 
 
@@ -86,23 +95,32 @@ class MirrorSchema:
         return f"CREATE TABLE {table} (_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, {columns}, _mistyped VARCHAR[])"
 
     def to_arrow(self, docs: Iterable[Mapping[str, Any]]) -> pa.Table:
-        """Rows for the documents that belong to a workspace (others are never counted by MongoDB either)."""
-        names = ["_id", "team_id", *(c.name for c in self.fields), "_mistyped"]
-        data: dict[str, list[Any]] = {n: [] for n in names}
-        for doc in docs:
-            team = doc.get("team_id")
-            if not isinstance(team, str):
-                continue
-            data["_id"].append(doc_key(doc["_id"]))
-            data["team_id"].append(team)
-            mistyped: list[str] = []
-            for col in self.fields:
-                value = _convert(col.type, doc.get(col.name, _MISSING))
-                if value is _WRONG:
-                    mistyped.append(col.name)
-                    value = None
-                data[col.name].append(value)
-            data["_mistyped"].append(mistyped or None)
+        """Rows for the documents that belong to a workspace (others are never counted by MongoDB either).
+
+        Column by column: a column whose values all have the expected type (the usual case) goes to Arrow
+        as is; only the values of an unexpected type are converted one by one.
+        """
+        rows = [d for d in docs if type(d.get("team_id")) is str]
+        data: dict[str, list[Any]] = {
+            "_id": [doc_key(d["_id"]) for d in rows],
+            "team_id": [d["team_id"] for d in rows],
+        }
+        mistyped: list[list[str] | None] = [None] * len(rows)
+        for col in self.fields:
+            values = [d.get(col.name) for d in rows]
+            expected = _EXPECTED[col.type]
+            for i, value in enumerate(values):
+                if value is None or type(value) in expected:
+                    continue
+                converted = _convert(col.type, value)
+                if converted is _WRONG:
+                    mistyped[i] = [*(mistyped[i] or []), col.name]
+                    converted = None
+                values[i] = converted
+            if col.type == "array":
+                values = [_array(v) if type(v) is list and not all(type(x) is str for x in v) else v for v in values]
+            data[col.name] = values
+        data["_mistyped"] = mistyped
         return pa.table(data, schema=self.arrow_schema())
 
 
