@@ -97,7 +97,6 @@ class UserMirror:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._rebuild_requested = threading.Event()
-        self._rebuilt = threading.Event()
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------------------- lifecycle
@@ -130,12 +129,13 @@ class UserMirror:
     def build(self, timeout: float = 600.0) -> int:
         """A full rebuild from one projected scan; returns the rows held. Waits for the sync thread if running."""
         if self._thread is not None and self._thread.is_alive():
-            self._rebuilt.clear()
+            done = self._rebuilds
             self._rebuild_requested.set()
-            if not self._rebuilt.wait(timeout):
-                raise MirrorUnavailable("The mirror rebuild did not finish in time.")
-            if self._state != "ready":
-                raise MirrorUnavailable(f"The mirror rebuild failed: {self._error}")
+            deadline = time.monotonic() + timeout
+            while self._rebuilds == done:
+                if time.monotonic() > deadline or self._thread is None:
+                    raise MirrorUnavailable(f"The mirror rebuild did not finish: {self._error or 'timed out'}.")
+                time.sleep(0.05)
             return self.rows()
         self._open()
         return self._build()
@@ -220,11 +220,12 @@ class UserMirror:
         backoff = 0.5
         while not self._stop.is_set():
             try:
-                if need_build or self._rebuild_requested.is_set():
+                if self._rebuild_requested.is_set():
                     self._rebuild_requested.clear()
+                    need_build = True
+                if need_build:
                     self._build()
                     need_build = False
-                    self._rebuilt.set()
                 self._follow()
                 backoff = 0.5
             except _Stopped:
@@ -253,7 +254,6 @@ class UserMirror:
                 log.exception("mirror: unexpected failure")
                 self._state = "failed"
                 self._error = f"{type(exc).__name__}: {exc}"
-                self._rebuilt.set()
                 need_build = True
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)

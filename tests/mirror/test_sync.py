@@ -223,3 +223,10 @@ def test_the_database_restarting_resumes_the_stream(tmp_path: Path) -> None:
         mirror.stop()
         client.close()
         server.stop()
+
+
+def test_build_while_running_rebuilds_and_keeps_following(db: Database[Any], running: UserMirror) -> None:
+    assert running.build() == 120
+    assert running.status()["rebuilds"] == 2
+    db.users.insert_one({"team_id": "B", "user_id": "fresh"})
+    assert wait_until(lambda: size(running, "B") == 21, timeout=2.0)
