@@ -23,7 +23,10 @@ from typing import Any
 from pymongo import ASCENDING, MongoClient, UpdateOne
 
 from segcore import default_catalog, to_mongo_filter, validate_json
+from segcore.compile_sql import to_sql
 from segcore.mirror import UserMirror
+from segcore.mirror.schema import MirrorSchema
+from segcore.mirror.store import MirrorFile
 from segcore.rules import Rule
 from segcore.storage.embedded import EmbeddedServer
 
@@ -118,8 +121,15 @@ def main() -> None:
     parser.add_argument("--writes-per-second", type=int, default=1000)
     parser.add_argument("--write-seconds", type=float, default=10.0)
     parser.add_argument("--skip-facet", action="store_true", help="skip MongoDB's 20-segment $facet (slow)")
+    parser.add_argument("--mirror-only", action="store_true",
+                        help="no MongoDB: load generated users straight into a mirror file and time its counts")
+    parser.add_argument("--mongo-segments", type=int, default=len(SEGMENTS),
+                        help="how many of the typical segments MongoDB also counts (each takes seconds)")
     args = parser.parse_args()
     catalog = default_catalog()
+    if args.mirror_only:
+        mirror_only(args.users, args.runs)
+        return
 
     with tempfile.TemporaryDirectory(prefix="bench-mirror-") as tmp:
         server = EmbeddedServer(Path(tmp) / "data").start()
@@ -127,12 +137,15 @@ def main() -> None:
         mirror: UserMirror | None = None
         try:
             db = client["bench"]
-            db.users.create_index([("team_id", ASCENDING), ("user_id", ASCENDING)], unique=True)
             started = time.perf_counter()
             for start in range(0, args.users, 20_000):
                 db.users.insert_many(generate(min(20_000, args.users - start), start), ordered=False)
             took = time.perf_counter() - started
             print(f"users: {args.users:,} inserted in {took:.1f} s ({args.users / took:,.0f}/s)")
+            started = time.perf_counter()
+            # Built after loading: inserting into an indexed collection is several times slower here.
+            db.users.create_index([("team_id", ASCENDING), ("user_id", ASCENDING)], unique=True)
+            print(f"index (team_id, user_id) built in {time.perf_counter() - started:.1f} s")
 
             mirror = UserMirror(Path(tmp) / "mirror.duckdb", db, catalog)
             started = time.perf_counter()
@@ -150,6 +163,9 @@ def main() -> None:
                     timings.append(result.elapsed_ms / 1000)
                 median = statistics.median(timings)
                 medians.append(median)
+                if len(medians) > args.mongo_segments:
+                    print(f"{name} | {ms(median)} | - | - | {result.size:,}")
+                    continue
                 started = time.perf_counter()
                 expected = db.users.count_documents({"$and": [{"team_id": TEAM}, to_mongo_filter(rule, catalog, NOW)]})
                 mongo = time.perf_counter() - started
@@ -173,6 +189,57 @@ def main() -> None:
                 mirror.stop()
             client.close()
             server.stop()
+
+
+def mirror_only(users: int, runs: int) -> None:
+    """The DuckDB side alone at sizes the embedded server takes too long to load: same schema, same SQL."""
+    catalog = default_catalog()
+    schema = MirrorSchema.for_catalog(catalog)
+    with tempfile.TemporaryDirectory(prefix="bench-mirror-") as tmp:
+        file = MirrorFile(Path(tmp) / "mirror.duckdb", schema)
+        file.open()
+        started = time.perf_counter()
+
+        def chunks() -> Any:
+            for start in range(0, users, 50_000):
+                docs = generate(min(50_000, users - start), start)
+                for doc in docs:
+                    doc["_id"] = doc["user_id"]
+                yield schema.to_arrow(docs)
+
+        rows = file.rebuild(chunks(), "{}", 10**9)
+        print(f"mirror only: {rows:,} generated users converted and loaded in {time.perf_counter() - started:.1f} s")
+        medians = []
+        for name, data in SEGMENTS.items():
+            where, params = to_sql(validate_json(data, catalog), catalog, NOW)
+            timings = []
+            for _ in range(runs):
+                began = time.perf_counter()
+                size = file.query(f"SELECT count(*) FROM users WHERE team_id = ? AND {where}", [TEAM, *params])[0][0]
+                timings.append(time.perf_counter() - began)
+            medians.append(statistics.median(timings))
+            print(f"{name} | {ms(medians[-1])} | {size:,}")
+        print(f"median mirror count over the segments: {ms(statistics.median(medians))}")
+        parts, params = [], []
+        for data in twenty_segments().values():
+            where, p = to_sql(validate_json(data, catalog), catalog, NOW)
+            parts.append(f"count(*) FILTER (WHERE {where})")
+            params.extend(p)
+        timings = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            file.query(f"SELECT {', '.join(parts)} FROM users WHERE team_id = ?", [*params, TEAM])
+            timings.append(time.perf_counter() - began)
+        print(f"20 segments in one pass: median {ms(statistics.median(timings))}")
+        timings = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            for data in twenty_segments().values():
+                where, p = to_sql(validate_json(data, catalog), catalog, NOW)
+                file.query(f"SELECT count(*) FROM users WHERE team_id = ? AND {where}", [TEAM, *p])
+            timings.append(time.perf_counter() - began)
+        print(f"20 segments as 20 queries: median {ms(statistics.median(timings))}")
+        file.close()
 
 
 def measure_lag(db: Any, mirror: UserMirror, users: int, rate: int, seconds: float) -> None:

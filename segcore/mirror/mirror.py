@@ -127,7 +127,7 @@ class UserMirror:
         self._state = "stopped"
 
     def build(self, timeout: float = 600.0) -> int:
-        """A full rebuild from one projected scan; returns the rows held. Waits for the sync thread if running."""
+        """A full rebuild from one scan; returns the rows held. Waits for the sync thread when it is running."""
         if self._thread is not None and self._thread.is_alive():
             done = self._rebuilds
             self._rebuild_requested.set()
