@@ -58,6 +58,11 @@ def assert_parity(db: Database[Any], mirror: UserMirror, rules: list[Rule], now:
             in_team = sum(1 for t, _ in want if t == team)
             assert mirror.count(team, rule, now).size == in_team
             assert sizes[team][str(i)] == in_team
+    for i in range(len(rules) - 1):  # overlap of neighbours: each rule's parameters in their place
+        a, b = expected[i], expected[i + 1]
+        for team in TEAMS:
+            want_overlap = tuple(sum(1 for t, _ in s if t == team) for s in (a, b, a & b))
+            assert mirror.overlap(team, rules[i], rules[i + 1], now) == want_overlap, (rules[i], rules[i + 1])
 
 
 def test_sample_holds_both_workspaces(two_workspaces: Database[Any], built_mirror: UserMirror) -> None:
