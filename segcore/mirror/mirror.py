@@ -358,7 +358,10 @@ class UserMirror:
     def _mistyped_fields(self, team_id: str) -> frozenset[str]:
         mistyped = self._mistyped
         if mistyped is None:
-            mistyped = self._mistyped = self._file.mistyped()
+            try:
+                mistyped = self._mistyped = self._file.mistyped()
+            except duckdb.Error as exc:
+                raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
         return mistyped.get(team_id, frozenset())
 
     # ------------------------------------------------------------------------------- counting
