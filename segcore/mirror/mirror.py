@@ -90,7 +90,6 @@ class UserMirror:
         self._as_of: datetime | None = None
         self._error: str | None = None
         self._oversized: frozenset[str] = frozenset()
-        self._mistyped: dict[str, frozenset[str]] | None = None
         self._rebuilds = 0
         self._resumes = 0
         self._applied = 0
@@ -142,7 +141,6 @@ class UserMirror:
 
     def _build(self) -> int:
         self._state = "building"
-        self._mistyped = None
         started = datetime.now(UTC)
         # The token is taken before the scan: replaying from it afterwards is harmless (every change
         # sets a row to the document's current state) and misses nothing written during the scan.
@@ -264,7 +262,6 @@ class UserMirror:
             self._oversized = self._file.oversized() if self._complete else frozenset()
             self._state = "ready" if self._complete else "building"
             self._as_of = None
-            self._mistyped = None
 
     def _follow(self) -> None:
         token_text = self._file.meta("token")
@@ -296,7 +293,6 @@ class UserMirror:
                     over = self._file.apply(keys, rows, token, self.max_users)
                     with self._lock:
                         self._oversized = over
-                        self._mistyped = None
                         self._applied += batch.events
                     saved_token, saved_at = token, time.monotonic()
                 self._error = None
@@ -340,50 +336,41 @@ class UserMirror:
     def fresh_for(self, team_id: str) -> bool:
         return self._unavailable_reason(team_id) is None
 
-    def _ready(self, team_id: str, rules: list[Rule]) -> datetime:
+    def _ready(self, team_id: str) -> datetime:
         with self._lock:
             reason = self._unavailable_reason(team_id)
             as_of = self._as_of
         if reason is not None or as_of is None:
             raise MirrorUnavailable(reason or "The audience mirror is not ready.")
-        used = {c.field for rule in rules for c in conditions(rule)}
-        wrong = used & self._mistyped_fields(team_id)
-        if wrong:
-            raise MirrorUnavailable(
-                f"Some users hold values of an unexpected type in {', '.join(sorted(wrong))}; "
-                "this size comes from MongoDB."
-            )
         return as_of
 
-    def _mistyped_fields(self, team_id: str) -> frozenset[str]:
-        mistyped = self._mistyped
-        if mistyped is None:
-            try:
-                mistyped = self._mistyped = self._file.mistyped()
-            except duckdb.Error as exc:
-                raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
-        return mistyped.get(team_id, frozenset())
+    def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        fields = {c.field for rule in rules for c in conditions(rule)}
+        try:
+            rows, wrong = self._file.read(team_id, fields, sql, params)
+        except duckdb.Error as exc:
+            raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
+        if wrong:
+            raise MirrorUnavailable(
+                f"Some users hold values of an unexpected type in {', '.join(wrong)}; this size comes from MongoDB."
+            )
+        return rows
 
     # ------------------------------------------------------------------------------- counting
 
-    def _query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        try:
-            return self._file.query(sql, params)
-        except duckdb.Error as exc:
-            raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
-
     def count(self, team_id: str, rule: Rule, now: datetime) -> MirrorCount:
         """The number of the workspace's users the (validated) rule selects at ``now``."""
-        as_of = self._ready(team_id, [rule])
+        as_of = self._ready(team_id)
         started = time.perf_counter()
         where, params = to_sql(rule, self.catalog, now)
-        rows = self._query(f"SELECT count(*) FROM users WHERE team_id = ? AND {where}", [team_id, *params])
+        rows = self._query(team_id, [rule], f"SELECT count(*) FROM users WHERE team_id = ? AND {where}",
+                           [team_id, *params])
         return MirrorCount(int(rows[0][0]), as_of, (time.perf_counter() - started) * 1000)
 
     def sizes_at(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> MirrorSizes:
         """Every rule's size in one pass over the workspace (``count(*) FILTER (WHERE ...)``)."""
         names = list(rules)
-        as_of = self._ready(team_id, [rules[n] for n in names])
+        as_of = self._ready(team_id)
         started = time.perf_counter()
         if not names:
             return MirrorSizes({}, as_of, 0.0)
@@ -392,7 +379,8 @@ class UserMirror:
             where, p = to_sql(rules[name], self.catalog, now)
             parts.append(f"count(*) FILTER (WHERE {where})")
             params.extend(p)
-        rows = self._query(f"SELECT {', '.join(parts)} FROM users WHERE team_id = ?", [*params, team_id])
+        rows = self._query(team_id, [rules[n] for n in names],
+                           f"SELECT {', '.join(parts)} FROM users WHERE team_id = ?", [*params, team_id])
         sizes = {name: int(value) for name, value in zip(names, rows[0], strict=True)}
         return MirrorSizes(sizes, as_of, (time.perf_counter() - started) * 1000)
 
@@ -401,10 +389,12 @@ class UserMirror:
 
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> tuple[int, int, int]:
         """Sizes of ``a``, of ``b`` and of both at once, in one query."""
-        self._ready(team_id, [a, b])
+        self._ready(team_id)
         where_a, params_a = to_sql(a, self.catalog, now)
         where_b, params_b = to_sql(b, self.catalog, now)
         rows = self._query(
+            team_id,
+            [a, b],
             f"SELECT count(*) FILTER (WHERE {where_a}), count(*) FILTER (WHERE {where_b}), "
             f"count(*) FILTER (WHERE {where_a} AND {where_b}) FROM users WHERE team_id = ?",
             [*params_a, *params_b, *params_a, *params_b, team_id],
@@ -414,9 +404,11 @@ class UserMirror:
 
     def member_ids(self, team_id: str, rule: Rule, now: datetime) -> list[str]:
         """The selected users' ids in order (for checks; listings themselves read MongoDB)."""
-        self._ready(team_id, [rule])
+        self._ready(team_id)
         where, params = to_sql(rule, self.catalog, now)
         rows = self._query(
+            team_id,
+            [rule],
             f"SELECT user_id FROM users WHERE team_id = ? AND {where} ORDER BY user_id", [team_id, *params]
         )
         return [row[0] for row in rows]

@@ -197,11 +197,25 @@ class MirrorFile:
         with self.cursor() as cur:
             return cur.execute(sql, params).fetchall()
 
-    def mistyped(self) -> dict[str, frozenset[str]]:
-        """Per workspace, the fields holding a value of the wrong type somewhere."""
-        rows = self.query(
-            "SELECT team_id, list_distinct(flatten(list(_mistyped))) FROM users "
-            "WHERE _mistyped IS NOT NULL GROUP BY team_id",
-            [],
-        )
-        return {team: frozenset(fields) for team, fields in rows}
+    def read(self, team_id: str, fields: set[str], sql: str, params: list[Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """The rows of ``sql``, or none and the ``fields`` holding values of the wrong type in the workspace.
+
+        Both from one snapshot, so a value of the wrong type that arrives with a batch is never missed.
+        """
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                wrong: list[str] = []
+                if fields:
+                    found = cur.execute(
+                        "SELECT list_distinct(flatten(list(_mistyped))) FROM users "
+                        "WHERE team_id = ? AND _mistyped IS NOT NULL",
+                        [team_id],
+                    ).fetchall()
+                    wrong = sorted(set(found[0][0] or ()) & fields) if found else []
+                rows = [] if wrong else cur.execute(sql, params).fetchall()
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return rows, wrong
