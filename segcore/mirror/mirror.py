@@ -1,0 +1,440 @@
+"""``UserMirror``: exact audience sizes from a DuckDB copy of ``users``, kept in step with MongoDB.
+
+MongoDB stays the truth. The mirror answers only when it can prove it is in step: built, following the
+change stream, at most ``max_lag`` seconds behind, holding the workspace (within the size budget), and
+without values of the wrong type in the fields a rule reads. Otherwise it raises ``MirrorUnavailable``
+and the caller counts in MongoDB. Every answer carries ``as_of``: the latest moment at which the mirror
+is known to have held every change MongoDB had.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from bson import json_util
+from pymongo.database import Database
+from pymongo.errors import ConnectionFailure, OperationFailure
+
+from segcore.catalog import FieldCatalog
+from segcore.compile_sql import to_sql
+from segcore.errors import SegmentError
+from segcore.mirror.schema import MirrorSchema
+from segcore.mirror.store import MirrorFile
+from segcore.mirror.sync import ResumeLost, is_resumable, read_batch
+from segcore.rules import Rule, conditions
+
+log = logging.getLogger(__name__)
+
+SCAN_CHUNK = 50_000
+IDLE_TOKEN_SAVE_SECONDS = 5.0
+
+
+class MirrorUnavailable(SegmentError):
+    """The mirror cannot give an exact, fresh answer for this workspace now; count in MongoDB instead."""
+
+
+@dataclass(frozen=True)
+class MirrorCount:
+    size: int
+    as_of: datetime
+    elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class MirrorSizes:
+    sizes: dict[str, int]
+    as_of: datetime
+    elapsed_ms: float
+
+
+class _Stopped(Exception):
+    pass
+
+
+class _FileLost(Exception):
+    pass
+
+
+class UserMirror:
+    """A columnar mirror of the ``users`` collection of ``mongo_db`` in the DuckDB file at ``path``."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        mongo_db: Database[Any],
+        catalog: FieldCatalog,
+        max_lag: float = 5.0,
+        max_users: int = 5_000_000,
+        poll_seconds: float = 0.25,
+    ) -> None:
+        self.catalog = catalog
+        self.max_lag = max_lag
+        self.max_users = max_users
+        self.poll_seconds = poll_seconds
+        self._schema = MirrorSchema.for_catalog(catalog)
+        self._file = MirrorFile(Path(path), self._schema)
+        self._users = mongo_db["users"]
+        self._state = "stopped"
+        self._complete = False
+        self._opened = False
+        self._as_of: datetime | None = None
+        self._error: str | None = None
+        self._oversized: frozenset[str] = frozenset()
+        self._rebuilds = 0
+        self._resumes = 0
+        self._applied = 0
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._rebuild_requested = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------- lifecycle
+
+    def _open(self) -> None:
+        if not self._opened:
+            self._complete = self._file.open()
+            self._oversized = self._file.oversized() if self._complete else frozenset()
+            self._opened = True
+            self._state = "ready" if self._complete else "building"
+
+    def start(self) -> None:
+        """Open the file and follow MongoDB in a background thread (building first when needed)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._open()
+        self._thread = threading.Thread(target=self._run, name="segments-mirror", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._file.close()
+        self._opened = False
+        self._state = "stopped"
+
+    def build(self, timeout: float = 600.0) -> int:
+        """A full rebuild from one scan; returns the rows held. Waits for the sync thread when it is running."""
+        if self._thread is not None and self._thread.is_alive():
+            done = self._rebuilds
+            self._rebuild_requested.set()
+            deadline = time.monotonic() + timeout
+            while self._rebuilds == done:
+                if time.monotonic() > deadline or self._thread is None:
+                    raise MirrorUnavailable(f"The mirror rebuild did not finish: {self._error or 'timed out'}.")
+                time.sleep(0.05)
+            return self.rows()
+        self._open()
+        return self._build()
+
+    def _build(self) -> int:
+        self._state = "building"
+        started = datetime.now(UTC)
+        # The token is taken before the scan: replaying from it afterwards is harmless (every change
+        # sets a row to the document's current state) and misses nothing written during the scan.
+        with self._users.watch(full_document="updateLookup", max_await_time_ms=10) as stream:
+            token = stream.resume_token
+            if token is None:
+                stream.try_next()
+                token = stream.resume_token
+        if token is None:
+            raise ResumeLost("the database gave no change-stream position to start from")
+        rows = self._file.rebuild(self._scan(), json_util.dumps(token), self.max_users)
+        with self._lock:
+            self._oversized = self._file.oversized()
+            self._complete = True
+            self._as_of = started
+            self._state = "ready"
+            self._rebuilds += 1
+            self._error = None
+        log.info("mirror built: %d users", rows)
+        return rows
+
+    def _scan(self) -> Iterator[pa.Table]:
+        """The whole collection in Arrow chunks; the next chunk is read from MongoDB while this one converts.
+
+        Whole documents, no projection: on the embedded server a projected scan measured slower than a
+        plain one, and user documents are small.
+        """
+        chunks: queue.Queue[list[Mapping[str, Any]] | BaseException | None] = queue.Queue(maxsize=2)
+        abandoned = threading.Event()
+
+        def put(item: list[Mapping[str, Any]] | BaseException | None) -> bool:
+            while not abandoned.is_set():
+                try:
+                    chunks.put(item, timeout=0.2)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def read() -> None:
+            try:
+                chunk: list[Mapping[str, Any]] = []
+                for doc in self._users.find({}, batch_size=10_000):
+                    chunk.append(doc)
+                    if len(chunk) >= SCAN_CHUNK:
+                        if not put(chunk):
+                            return
+                        chunk = []
+                if put(chunk):
+                    put(None)
+            except BaseException as exc:  # handed to the building thread, which raises it
+                put(exc)
+
+        reader = threading.Thread(target=read, name="segments-mirror-scan", daemon=True)
+        reader.start()
+        try:
+            while True:
+                item = chunks.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                if self._stop.is_set():
+                    raise _Stopped()
+                yield self._schema.to_arrow(item)
+        finally:
+            abandoned.set()
+            reader.join(5)
+
+
+    # ------------------------------------------------------------------------------- the sync thread
+
+    def _run(self) -> None:
+        need_build = not self._complete
+        backoff = 0.5
+        while not self._stop.is_set():
+            try:
+                if self._rebuild_requested.is_set():
+                    self._rebuild_requested.clear()
+                    need_build = True
+                if need_build:
+                    self._build()
+                    need_build = False
+                self._follow()
+                backoff = 0.5
+            except _Stopped:
+                break
+            except ResumeLost as exc:
+                log.warning("mirror: full rebuild needed: %s", exc)
+                self._error = f"full rebuild: {exc}"
+                need_build = True
+                self._state = "building"
+            except _FileLost:
+                log.warning("mirror: the file %s disappeared; rebuilding", self._file.path)
+                self._error = "the mirror file disappeared; rebuilding"
+                self._reopen()
+                need_build = True
+            except (ConnectionFailure, OperationFailure) as exc:
+                # The database is away (restarting, network): resume from the stored token once it is back.
+                self._error = f"waiting for the database: {exc}"
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except duckdb.Error as exc:
+                log.warning("mirror: the file failed (%s); reopening", exc)
+                self._error = f"the mirror file failed: {exc}"
+                self._reopen()
+                need_build = not self._complete
+            except Exception as exc:  # the thread must outlive any single failure
+                log.exception("mirror: unexpected failure")
+                self._state = "failed"
+                self._error = f"{type(exc).__name__}: {exc}"
+                need_build = True
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _reopen(self) -> None:
+        with self._lock:
+            self._complete = self._file.open()
+            self._oversized = self._file.oversized() if self._complete else frozenset()
+            self._state = "ready" if self._complete else "building"
+            self._as_of = None
+
+    def _follow(self) -> None:
+        token_text = self._file.meta("token")
+        if token_text is None:
+            raise ResumeLost("the mirror holds no change-stream position")
+        try:
+            stream = self._users.watch(
+                full_document="updateLookup",
+                resume_after=json_util.loads(token_text),
+                max_await_time_ms=max(1, int(self.poll_seconds * 1000)),
+            )
+        except OperationFailure as exc:
+            if is_resumable(exc):
+                raise
+            raise ResumeLost(f"the database no longer has the stored position: {exc}") from exc
+        self._resumes += 1
+        saved_token, saved_at = token_text, time.monotonic()
+        with stream:
+            self._state = "ready"
+            while not self._stop.is_set() and not self._rebuild_requested.is_set():
+                if not self._file.exists():
+                    raise _FileLost()
+                batch = read_batch(stream, max_seconds=self.poll_seconds)
+                token = json_util.dumps(stream.resume_token)
+                idle_save = token != saved_token and time.monotonic() - saved_at > IDLE_TOKEN_SAVE_SECONDS
+                if batch.events or idle_save:
+                    keys = list(batch.final)
+                    rows = self._schema.to_arrow(d for d in batch.final.values() if d is not None)
+                    over = self._file.apply(keys, rows, token, self.max_users)
+                    with self._lock:
+                        self._oversized = over
+                        self._applied += batch.events
+                    saved_token, saved_at = token, time.monotonic()
+                self._error = None
+                self._advance(batch.drained_at or batch.last_wall_time)
+
+    def _advance(self, moment: datetime | None) -> None:
+        if moment is None:
+            return
+        moment = min(moment, datetime.now(UTC))
+        with self._lock:
+            if self._as_of is None or moment > self._as_of:
+                self._as_of = moment
+
+    # ------------------------------------------------------------------------------- freshness
+
+    @property
+    def as_of(self) -> datetime | None:
+        return self._as_of
+
+    def lag_seconds(self) -> float | None:
+        as_of = self._as_of
+        return None if as_of is None else max(0.0, (datetime.now(UTC) - as_of).total_seconds())
+
+    def _unavailable_reason(self, team_id: str) -> str | None:
+        if not isinstance(team_id, str) or not team_id:
+            return "No workspace was given."
+        if self._state == "building":
+            return "The audience mirror is being built; sizes come from MongoDB meanwhile."
+        if self._state != "ready":
+            return f"The audience mirror is {self._state}; sizes come from MongoDB."
+        if team_id in self._oversized:
+            return (
+                f"This workspace has more than {self.max_users:,} users, above the mirror's memory budget; "
+                "sizes come from MongoDB."
+            )
+        lag = self.lag_seconds()
+        if lag is None or lag > self.max_lag:
+            return "The audience mirror is behind MongoDB; sizes come from MongoDB until it catches up."
+        return None
+
+    def fresh_for(self, team_id: str) -> bool:
+        return self._unavailable_reason(team_id) is None
+
+    def _ready(self, team_id: str) -> datetime:
+        with self._lock:
+            reason = self._unavailable_reason(team_id)
+            as_of = self._as_of
+        if reason is not None or as_of is None:
+            raise MirrorUnavailable(reason or "The audience mirror is not ready.")
+        return as_of
+
+    def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        fields = {c.field for rule in rules for c in conditions(rule)}
+        try:
+            rows, wrong = self._file.read(team_id, fields, sql, params)
+        except duckdb.Error as exc:
+            raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
+        if wrong:
+            raise MirrorUnavailable(
+                f"Some users hold values of an unexpected type in {', '.join(wrong)}; this size comes from MongoDB."
+            )
+        return rows
+
+    # ------------------------------------------------------------------------------- counting
+
+    def count(self, team_id: str, rule: Rule, now: datetime) -> MirrorCount:
+        """The number of the workspace's users the (validated) rule selects at ``now``."""
+        as_of = self._ready(team_id)
+        started = time.perf_counter()
+        where, params = to_sql(rule, self.catalog, now)
+        rows = self._query(team_id, [rule], f"SELECT count(*) FROM users WHERE team_id = ? AND {where}",
+                           [team_id, *params])
+        return MirrorCount(int(rows[0][0]), as_of, (time.perf_counter() - started) * 1000)
+
+    def sizes_at(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> MirrorSizes:
+        """Every rule's size in one pass over the workspace (``count(*) FILTER (WHERE ...)``)."""
+        names = list(rules)
+        as_of = self._ready(team_id)
+        started = time.perf_counter()
+        if not names:
+            return MirrorSizes({}, as_of, 0.0)
+        parts, params = [], []
+        for name in names:
+            where, p = to_sql(rules[name], self.catalog, now)
+            parts.append(f"count(*) FILTER (WHERE {where})")
+            params.extend(p)
+        rows = self._query(team_id, [rules[n] for n in names],
+                           f"SELECT {', '.join(parts)} FROM users WHERE team_id = ?", [*params, team_id])
+        sizes = {name: int(value) for name, value in zip(names, rows[0], strict=True)}
+        return MirrorSizes(sizes, as_of, (time.perf_counter() - started) * 1000)
+
+    def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
+        return self.sizes_at(team_id, rules, now).sizes
+
+    def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> tuple[int, int, int]:
+        """Sizes of ``a``, of ``b`` and of both at once, in one query."""
+        self._ready(team_id)
+        where_a, params_a = to_sql(a, self.catalog, now)
+        where_b, params_b = to_sql(b, self.catalog, now)
+        rows = self._query(
+            team_id,
+            [a, b],
+            f"SELECT count(*) FILTER (WHERE {where_a}), count(*) FILTER (WHERE {where_b}), "
+            f"count(*) FILTER (WHERE {where_a} AND {where_b}) FROM users WHERE team_id = ?",
+            [*params_a, *params_b, *params_a, *params_b, team_id],
+        )
+        first, second, both = rows[0]
+        return int(first), int(second), int(both)
+
+    def member_ids(self, team_id: str, rule: Rule, now: datetime) -> list[str]:
+        """The selected users' ids in order (for checks; listings themselves read MongoDB)."""
+        self._ready(team_id)
+        where, params = to_sql(rule, self.catalog, now)
+        rows = self._query(
+            team_id,
+            [rule],
+            f"SELECT user_id FROM users WHERE team_id = ? AND {where} ORDER BY user_id", [team_id, *params]
+        )
+        return [row[0] for row in rows]
+
+    # ------------------------------------------------------------------------------- status
+
+    def rows(self) -> int:
+        try:
+            return int(self._file.query("SELECT count(*) FROM users", [])[0][0])
+        except (duckdb.Error, IndexError):
+            return 0
+
+    def status(self) -> dict[str, Any]:
+        as_of = self._as_of
+        lag = self.lag_seconds()
+        return {
+            "state": self._state,
+            "fresh": self._state == "ready" and lag is not None and lag <= self.max_lag,
+            "lag_seconds": None if lag is None else round(lag, 3),
+            "as_of": None if as_of is None else as_of.isoformat().replace("+00:00", "Z"),
+            "rows": self.rows() if self._complete and self._state == "ready" else 0,
+            "teams_over_budget": sorted(self._oversized),
+            "rebuilds": self._rebuilds,
+            "resumes": self._resumes,
+            "changes_applied": self._applied,
+            "error": self._error,
+            "path": str(self._file.path),
+        }
+

@@ -1,0 +1,221 @@
+"""The mirror's DuckDB file: the ``users`` table, and a small ``mirror_meta`` table beside it.
+
+``mirror_meta`` holds the change-stream resume token, the schema signature and the workspaces over the
+size budget. The token is written in the same transaction as the changes it covers, so after a crash the
+file and its token always agree: a restart resumes exactly where the committed changes end.
+
+The file is a cache. One that cannot be opened (deleted, truncated, written over) is removed and built
+again from MongoDB.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from segcore.mirror.schema import MirrorSchema
+
+_META = "CREATE TABLE IF NOT EXISTS mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+
+
+class MirrorFile:
+    """One DuckDB database file holding the mirror; safe to query from several threads."""
+
+    def __init__(self, path: Path, schema: MirrorSchema) -> None:
+        self.path = Path(path)
+        self.schema = schema
+        self._lock = threading.RLock()
+        self._conn: duckdb.DuckDBPyConnection | None = None
+
+    # ------------------------------------------------------------------------------- opening
+
+    def open(self) -> bool:
+        """Open (or create) the file; True when it holds a complete mirror for this schema."""
+        with self._lock:
+            self.close()
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._conn = self._connect()
+                return self._complete()
+            except (duckdb.Error, OSError, ValueError):
+                # Corrupt or foreign file: it is only a cache, so start again from MongoDB.
+                self.close()
+                self.remove()
+                self._conn = self._connect()
+                return False
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        conn = duckdb.connect(str(self.path))
+        conn.execute("SET TimeZone = 'UTC'")
+        conn.execute(_META)
+        return conn
+
+    def _complete(self) -> bool:
+        if self.meta("schema") != self.schema.signature or self.meta("token") is None:
+            return False
+        tables = {row[0] for row in self.conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return "users" in tables
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def remove(self) -> None:
+        for suffix in ("", ".wal", ".tmp"):
+            target = self.path.with_name(self.path.name + suffix)
+            if target.is_dir():
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(duckdb.Error):
+                    self._conn.close()
+                self._conn = None
+
+    @property
+    def conn(self) -> duckdb.DuckDBPyConnection:
+        if self._conn is None:
+            raise duckdb.ConnectionException("the mirror file is not open")
+        return self._conn
+
+    @contextlib.contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection of this thread's own to the same database (DuckDB cursors are per thread)."""
+        with self._lock:
+            cur = self.conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    # ------------------------------------------------------------------------------- meta
+
+    def meta(self, key: str) -> str | None:
+        with self.cursor() as cur:
+            rows = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    def oversized(self) -> frozenset[str]:
+        return frozenset(json.loads(self.meta("oversized") or "[]"))
+
+    @staticmethod
+    def _set_meta(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        cur.execute("INSERT OR REPLACE INTO mirror_meta VALUES (?, ?)", [key, value])
+
+    # ------------------------------------------------------------------------------- writing
+
+    def rebuild(self, chunks: Iterable[pa.Table], token: str, max_users: int) -> int:
+        """Load a full scan into a fresh table, then swap it in with its token in one transaction."""
+        with self.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS users_build")
+            cur.execute(self.schema.create_table("users_build"))
+            for chunk in chunks:
+                cur.register("chunk", chunk)
+                cur.execute("INSERT INTO users_build SELECT * FROM chunk")
+                cur.unregister("chunk")
+            over = [
+                row[0]
+                for row in cur.execute(
+                    "SELECT team_id FROM users_build GROUP BY team_id HAVING count(*) > ?", [max_users]
+                ).fetchall()
+            ]
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                cur.execute("DROP TABLE IF EXISTS users")
+                # Sorted by workspace so DuckDB's min/max zone maps skip other workspaces' rows.
+                cur.execute(
+                    "CREATE TABLE users AS SELECT * FROM users_build "
+                    "WHERE NOT list_contains(?::VARCHAR[], team_id) ORDER BY team_id, user_id",
+                    [over],
+                )
+                cur.execute("DROP TABLE users_build")
+                self._set_meta(cur, "schema", self.schema.signature)
+                self._set_meta(cur, "token", token)
+                self._set_meta(cur, "oversized", json.dumps(sorted(over)))
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("CHECKPOINT")
+            rows = cur.execute("SELECT count(*) FROM users").fetchall()
+        return int(rows[0][0])
+
+    def apply(self, keys: list[str], rows: pa.Table, token: str, max_users: int) -> frozenset[str]:
+        """Replace the rows of ``keys`` by ``rows`` and store ``token``, all in one transaction.
+
+        Returns the workspaces over the budget afterwards (their rows are dropped in the same transaction).
+        """
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                if keys:
+                    cur.register("changed_keys", pa.table({"k": pa.array(keys, pa.string())}))
+                    cur.execute("DELETE FROM users WHERE _id IN (SELECT k FROM changed_keys)")
+                    cur.unregister("changed_keys")
+                over = set(json.loads(self._meta_in(cur, "oversized") or "[]"))
+                if rows.num_rows:
+                    cur.register("changed_rows", rows)
+                    cur.execute(
+                        "INSERT INTO users SELECT * FROM changed_rows WHERE NOT list_contains(?::VARCHAR[], team_id)",
+                        [sorted(over)],
+                    )
+                    grown = cur.execute(
+                        "SELECT team_id FROM users WHERE team_id IN (SELECT DISTINCT team_id FROM changed_rows) "
+                        "GROUP BY team_id HAVING count(*) > ?",
+                        [max_users],
+                    ).fetchall()
+                    cur.unregister("changed_rows")
+                    if grown:
+                        over.update(row[0] for row in grown)
+                        cur.execute("DELETE FROM users WHERE list_contains(?::VARCHAR[], team_id)", [[row[0] for row in grown]])
+                        self._set_meta(cur, "oversized", json.dumps(sorted(over)))
+                self._set_meta(cur, "token", token)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return frozenset(over)
+
+    @staticmethod
+    def _meta_in(cur: duckdb.DuckDBPyConnection, key: str) -> str | None:
+        # fetchall, not fetchone: DuckDB refuses other work on a cursor with an unfinished result.
+        rows = cur.execute("SELECT value FROM mirror_meta WHERE key = ?", [key]).fetchall()
+        return str(rows[0][0]) if rows else None
+
+    # ------------------------------------------------------------------------------- reading
+
+    def query(self, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with self.cursor() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def read(self, team_id: str, fields: set[str], sql: str, params: list[Any]) -> tuple[list[tuple[Any, ...]], list[str]]:
+        """The rows of ``sql``, or none and the ``fields`` holding values of the wrong type in the workspace.
+
+        Both from one snapshot, so a value of the wrong type that arrives with a batch is never missed.
+        """
+        with self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                wrong: list[str] = []
+                if fields:
+                    found = cur.execute(
+                        "SELECT list_distinct(flatten(list(_mistyped))) FROM users "
+                        "WHERE team_id = ? AND _mistyped IS NOT NULL",
+                        [team_id],
+                    ).fetchall()
+                    wrong = sorted(set(found[0][0] or ()) & fields) if found else []
+                rows = [] if wrong else cur.execute(sql, params).fetchall()
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        return rows, wrong
