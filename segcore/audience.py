@@ -69,12 +69,24 @@ class MemberPage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class Counted:
+    """A size with the moment the data it was counted on is known to be current."""
+
+    size: int
+    as_of: datetime
+
+
 class Counter(Protocol):
-    """Something that can count audiences. Rules handed to it are already validated."""
+    """Something that can count audiences. Rules handed to it are already validated.
+
+    ``count`` returns a plain size when the counter reads the source of truth itself (fresh now), or a
+    ``Counted`` when it reads a copy that is current only up to ``as_of``.
+    """
 
     name: str
 
-    def count(self, team_id: str, rule: Rule, now: datetime) -> int: ...
+    def count(self, team_id: str, rule: Rule, now: datetime) -> int | Counted: ...
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]: ...
 
@@ -268,9 +280,11 @@ class AudienceEngine:
     def count(self, team_id: str, rule: Rule, now: datetime) -> AudienceSize:
         checked = self._rule(rule)
         started = time.perf_counter()
-        size, engine = self._first(lambda c: c.count(team_id, checked, now))
+        result, engine = self._first(lambda c: c.count(team_id, checked, now))
         elapsed = (time.perf_counter() - started) * 1000
-        return AudienceSize(int(size), engine, datetime.now(UTC), round(elapsed, 2))
+        if isinstance(result, Counted):
+            return AudienceSize(result.size, engine, result.as_of, round(elapsed, 2))
+        return AudienceSize(int(result), engine, datetime.now(UTC), round(elapsed, 2))
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         checked = {key: self._rule(rule) for key, rule in rules.items()}

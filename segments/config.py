@@ -34,6 +34,7 @@ class Settings:
     cohere_timeout: float
     admin_password: str | None
     secret_key: str | None
+    mirror_enabled: bool
     mirror_path: Path | None
     mirror_max_lag: float
     mirror_max_users: int
@@ -86,6 +87,7 @@ class Settings:
             cohere_timeout=number("COHERE_TIMEOUT", 4.0, float),
             admin_password=get("SEGMENTS_ADMIN_PASSWORD"),
             secret_key=get("SEGMENTS_SECRET_KEY"),
+            mirror_enabled=(get("SEGMENTS_MIRROR") or "on").lower() not in ("0", "off", "false", "no"),
             mirror_path=Path(mirror) if mirror else None,
             mirror_max_lag=number("SEGMENTS_MIRROR_MAX_LAG", 5.0, float),
             mirror_max_users=number("SEGMENTS_MIRROR_MAX_USERS", 5_000_000),

@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from segcore.audience import AudienceEngine
 from segcore.catalog import FieldCatalog, default_catalog
 from segcore.errors import SegmentError
 from segcore.interpret import interpret
+from segcore.mirror import UserMirror
+from segcore.mirror.counter import MirrorCounter
 from segcore.reading import Reading
 from segcore.rules import Rule
 from segcore.storage.database import Store, open_store
@@ -69,15 +74,42 @@ class Services:
         self.store.close()
 
 
+def start_mirror(settings: Settings, store: Store) -> UserMirror | None:
+    """The DuckDB mirror of users, following MongoDB in the background; None when off or unusable.
+
+    Each process keeps its own mirror (it is a cache): a second process finding the file in use counts
+    in MongoDB instead, and says so in its log.
+    """
+    if not settings.mirror_enabled:
+        return None
+    path = settings.mirror_path or Path(settings.data_dir) / "mirror.duckdb"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mirror = UserMirror(
+            path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users
+        )
+        mirror.start()
+    except (duckdb.Error, OSError, SegmentError) as exc:
+        log.warning("audience mirror not started (%s); sizes come from MongoDB", exc)
+        return None
+    return mirror
+
+
 def build_services(settings: Settings) -> Services:
     catalog = default_catalog()
     store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog)
-    store.ensure_indexes()
-    audience = AudienceEngine(store)
+    try:
+        store.ensure_indexes()
+        mirror = start_mirror(settings, store)
+    except BaseException:
+        store.close()
+        raise
+    audience = AudienceEngine(store, [MirrorCounter(mirror)] if mirror is not None else [])
     return Services(
         settings=settings,
         store=store,
         audience=audience,
         catalog=catalog,
         cohere=cohere_reader_from_settings(settings),
+        mirror=mirror,
     )

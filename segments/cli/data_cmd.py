@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +44,8 @@ def register(sub: Any) -> None:
     p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
     p.add_argument("--engine", choices=ENGINES, default="auto", help="who reads the text (default auto)")
     p.add_argument("--json", action="store_true", help='print {"size", "engine", "as_of", "elapsed_ms"}')
+    p.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                   help="how long to let the audience mirror catch up before counting in MongoDB (default 10)")
     add_team_option(p)
     p.set_defaults(handler=run_ask)
 
@@ -116,7 +119,7 @@ def run_ask(args: argparse.Namespace) -> int:
             rule, source, assumptions = reading.rule, reading.source, reading.assumptions
         else:
             raise SegmentError("Give a description, e.g. segments ask 'spent over 5k', or --rules JSON.")
-        size = AudienceEngine(store).count(team, rule, now)
+        size = _count_with_mirror(settings, store, team, rule, now, max(0.0, args.wait))
     if args.json:
         print(json.dumps({"size": size.size, "engine": size.engine, "as_of": _iso(size.as_of),
                           "elapsed_ms": size.elapsed_ms}))
@@ -128,6 +131,24 @@ def run_ask(args: argparse.Namespace) -> int:
     print(f"Rules:    {json.dumps(rule_to_json(rule), ensure_ascii=False)}")
     print(f"Audience: {size.size:,} users in workspace {team} ({size.engine}, {size.elapsed_ms:,.0f} ms)")
     return 0
+
+
+def _count_with_mirror(settings: Settings, store: Any, team: str, rule: Any, now: Any, wait: float) -> Any:
+    """Count with the mirror when it is (or within ``wait`` seconds becomes) fresh, else in MongoDB."""
+    from segcore.mirror.counter import MirrorCounter
+    from segments.services import start_mirror
+
+    mirror = start_mirror(settings, store) if wait > 0 else None
+    try:
+        if mirror is not None:
+            deadline = time.monotonic() + wait
+            while not mirror.fresh_for(team) and time.monotonic() < deadline:
+                time.sleep(0.1)
+        counters = [MirrorCounter(mirror)] if mirror is not None else []
+        return AudienceEngine(store, counters).count(team, rule, now)
+    finally:
+        if mirror is not None:
+            mirror.stop()
 
 
 def run_sizes(args: argparse.Namespace) -> int:
