@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from campaign_support import slack_stand_in, webhook_receiver
 from pymongo import MongoClient
 
 from segcore.catalog import default_catalog
@@ -16,6 +15,7 @@ from segcore.storage.database import Store
 from segcore.storage.embedded import EmbeddedServer
 from segcore.validation import validate_json
 from segments.cli import main
+from tests.campaign_support import slack_stand_in, webhook_receiver
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from campaign_support_data import PUNE, VIP, expected_union, make_segment
 
 from segcore.campaigns import LaunchError, in_holdout, launch, launch_state
 from segcore.campaigns.audience_rows import AUDIENCES
 from segcore.storage.database import Store
 from segcore.storage.embedded import EmbeddedServer
+from tests.campaign_support_data import PUNE, VIP, expected_union, make_segment
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from campaign_support import webhook_receiver
-from campaign_support_data import PUNE, VIP, expected_union, make_segment
 
 from segcore.audience import AudienceEngine
 from segcore.campaigns import (
@@ -30,6 +28,8 @@ from segcore.campaigns import (
 )
 from segcore.campaigns.audience_rows import AUDIENCES
 from segcore.storage.database import Store
+from tests.campaign_support import webhook_receiver
+from tests.campaign_support_data import PUNE, VIP, expected_union, make_segment
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SECRET = "lifecycle-secret"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from campaign_support import webhook_receiver
 
 from segcore.campaigns import DeliveryBatch, DeliveryError, WebhookDelivery, verify_signature
 from segcore.campaigns.delivery import sign
+from tests.campaign_support import webhook_receiver
 
 SECRET = "s3cret-for-tests"
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from pymongo import MongoClient
-from scheduler_support import SchedulerFactory, small_users
 
 from scheduler import SchedulerConfig, SegmentsScheduler, build_scheduler
 from scheduler.notifier import Notifier
@@ -15,6 +14,7 @@ from segcore.audience import AudienceEngine
 from segcore.catalog import default_catalog
 from segcore.storage.database import Store
 from segcore.storage.embedded import EmbeddedServer
+from tests.scheduler_support import SchedulerFactory, small_users
 
 
 @pytest.fixture

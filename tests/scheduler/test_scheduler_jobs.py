@@ -6,9 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from campaign_support import slack_stand_in, webhook_receiver
-from scheduler_support import RecordingNotifier, SchedulerFactory
-
 from scheduler import SchedulerConfig
 from scheduler.digest import build_digest
 from scheduler.runs import JOB_RUNS
@@ -16,6 +13,8 @@ from scheduler.slack_notifier import SlackNotifier
 from segcore.campaigns import WebhookDelivery, delivery_records, launch
 from segcore.storage.database import Store
 from segcore.validation import validate_json
+from tests.campaign_support import slack_stand_in, webhook_receiver
+from tests.scheduler_support import RecordingNotifier, SchedulerFactory
 
 PUNE = {"field": "city", "op": "eq", "value": "Pune"}
 

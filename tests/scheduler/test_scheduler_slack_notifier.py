@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from campaign_support import slack_stand_in
 
 from scheduler.slack_notifier import NotifyError, SlackNotifier
+from tests.campaign_support import slack_stand_in
 
 
 def test_posts_blocks_with_the_token() -> None:

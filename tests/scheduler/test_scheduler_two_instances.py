@@ -7,13 +7,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scheduler_support import SchedulerFactory, small_users
-
 from scheduler import SchedulerConfig
 from scheduler.runs import JOB_RUNS
 from segcore.campaigns.audience_rows import AUDIENCES
 from segcore.storage.database import Store
 from segcore.validation import validate_json
+from tests.scheduler_support import SchedulerFactory, small_users
 
 
 def _wait_for(condition: Any, seconds: float, what: str) -> None:
