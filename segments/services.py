@@ -16,6 +16,7 @@ from segcore.errors import SegmentError
 from segcore.interpret import interpret
 from segcore.mirror import UserMirror
 from segcore.mirror.counter import MirrorCounter
+from segcore.mirror.store import MirrorFileInUse
 from segcore.reading import Reading
 from segcore.rules import Rule
 from segcore.storage.database import Store, open_store
@@ -23,6 +24,8 @@ from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
 
 log = logging.getLogger(__name__)
+
+MIRROR_SLOTS = 8
 
 
 def utc_now() -> datetime:
@@ -77,22 +80,30 @@ class Services:
 def start_mirror(settings: Settings, store: Store) -> UserMirror | None:
     """The DuckDB mirror of users, following MongoDB in the background; None when off or unusable.
 
-    Each process keeps its own mirror (it is a cache): a second process finding the file in use counts
-    in MongoDB instead, and says so in its log.
+    Each process keeps its own mirror (it is a cache): a file another process holds is never touched; the
+    next free slot is used, and when all are taken this process counts in MongoDB and says so in its log.
     """
     if not settings.mirror_enabled:
         return None
-    path = settings.mirror_path or Path(settings.data_dir) / "mirror.duckdb"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        mirror = UserMirror(
-            path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users
-        )
-        mirror.start()
-    except (duckdb.Error, OSError, SegmentError) as exc:
-        log.warning("audience mirror not started (%s); sizes come from MongoDB", exc)
-        return None
-    return mirror
+    base = settings.mirror_path or Path(settings.data_dir) / "mirror.duckdb"
+    # Several workers on one data folder each keep their own file (mirror.duckdb, mirror-2.duckdb, ...),
+    # the same one across restarts, so none rebuilds from scratch when it restarts.
+    for slot in range(1, MIRROR_SLOTS + 1):
+        path = base if slot == 1 else base.with_name(f"{base.stem}-{slot}{base.suffix}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            mirror = UserMirror(
+                path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users
+            )
+            mirror.start()
+        except MirrorFileInUse:
+            continue
+        except (duckdb.Error, OSError, SegmentError) as exc:
+            log.warning("audience mirror not started (%s); sizes come from MongoDB", exc)
+            return None
+        return mirror
+    log.warning("every audience mirror file beside %s is in use; sizes come from MongoDB", base)
+    return None
 
 
 def build_services(settings: Settings) -> Services:

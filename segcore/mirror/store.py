@@ -20,9 +20,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from segcore.errors import SegmentError
 from segcore.mirror.schema import MirrorSchema
 
 _META = "CREATE TABLE IF NOT EXISTS mirror_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"
+
+
+class MirrorFileInUse(SegmentError):
+    """Another process holds the mirror file (each process keeps its own mirror)."""
 
 
 class MirrorFile:
@@ -44,6 +49,15 @@ class MirrorFile:
             try:
                 self._conn = self._connect()
                 return self._complete()
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():
+                    # Another process is using this mirror file: never remove a file someone holds.
+                    self.close()
+                    raise MirrorFileInUse(f"The mirror file {self.path} is in use by another process.") from None
+                self.close()
+                self.remove()
+                self._conn = self._connect()
+                return False
             except (duckdb.Error, OSError, ValueError):
                 # Corrupt or foreign file: it is only a cache, so start again from MongoDB.
                 self.close()

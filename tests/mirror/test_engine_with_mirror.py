@@ -79,3 +79,36 @@ def test_ask_json_says_which_engine_counted(
     finally:
         client.drop_database(database)
         client.close()
+
+
+def test_a_second_process_never_takes_or_removes_a_mirror_file_in_use(
+    mongo_server: Any, db: Any, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    from segments.config import Settings
+    from segments.services import start_mirror
+
+    db.users.insert_many(_users("local", 5))
+    settings = Settings.from_env({"SEGMENTS_DATA_DIR": str(tmp_path)})
+    store = Store.from_database(db, CATALOG)
+    first = start_mirror(settings, store)
+    assert first is not None
+    try:
+        _wait_fresh(first, "local")
+        # Another process (as a second gunicorn worker would) opens its own mirror beside the first.
+        script = (
+            "import sys; from pymongo import MongoClient; from segcore import default_catalog;"
+            "from segcore.storage.database import Store; from segments.config import Settings;"
+            "from segments.services import start_mirror;"
+            f"c = MongoClient({mongo_server.uri!r}); s = Store.from_database(c[{db.name!r}], default_catalog());"
+            f"m = start_mirror(Settings.from_env({{'SEGMENTS_DATA_DIR': {str(tmp_path)!r}}}), s);"
+            "print(m._file.path.name if m else 'none'); m and m.stop()"
+        )
+        out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert out.stdout.strip() == "mirror-2.duckdb", out.stderr[-2000:]
+        assert (tmp_path / "mirror.duckdb").exists()
+        assert first.count("local", SPENDERS, NOW).size == 0  # the first mirror still answers from its file
+    finally:
+        first.stop()
