@@ -28,7 +28,21 @@ from bot.blocks.common import (
     when,
 )
 
-MAX_OVERLAPS = 10
+MAX_LISTED = 10
+LIST_TEXT = 2600  # of a section's 3000 characters, leaving room for the heading
+
+
+def _listing(pairs: Sequence[tuple[str, int]], empty: str) -> str:
+    """"• name: N people" lines, at most MAX_LISTED and LIST_TEXT characters, then "…and N more"."""
+    lines: list[str] = []
+    for name, n in pairs[:MAX_LISTED]:
+        line = f"• {escape(name[:200])}: {people(n)}"
+        if sum(len(x) + 1 for x in lines) + len(line) > LIST_TEXT:
+            break
+        lines.append(line)
+    if len(lines) < len(pairs):
+        lines.append(f"…and {len(pairs) - len(lines)} more")
+    return "\n".join(lines) or empty
 
 
 @dataclass(frozen=True)
@@ -78,7 +92,7 @@ def _percent(p: float) -> str:
 def checklist_message(c: Checklist, *, may_launch: bool, refusal: str = "") -> dict[str, Any]:
     """The checklist before launch. ``may_launch``: the asker is a campaign manager (else ``refusal`` says why
     there is no Launch button)."""
-    segs = "\n".join(f"• {escape(name)}: {people(size)}" for name, size in c.segments) or "none attached"
+    segs = _listing(c.segments, "none attached")
     consent = (f"{people(c.excluded_no_consent)} excluded: no `{c.consent_field}`" if c.consent_field
                else f"no consent field for {c.channel}: everyone is reachable")
     facts = [
@@ -88,13 +102,7 @@ def checklist_message(c: Checklist, *, may_launch: bool, refusal: str = "") -> d
         else "*Holdout*\nnone (add `holdout 10` to hold out 10%)",
         f"*Will be sent*\n{people(c.send_size)}",
     ]
-    if c.overlap_recent:
-        shown = c.overlap_recent[:MAX_OVERLAPS]
-        overlap = "\n".join(f"• {escape(name)}: {people(n)}" for name, n in shown)
-        if len(c.overlap_recent) > MAX_OVERLAPS:
-            overlap += f"\n…and {len(c.overlap_recent) - MAX_OVERLAPS} more"
-    else:
-        overlap = "nobody here was sent a campaign in the last 7 days"
+    overlap = _listing(c.overlap_recent, "nobody here was sent a campaign in the last 7 days")
     blocks: list[Block] = [
         header(f"Launch checklist: {c.campaign_name}"),
         section(f"*Segments*\n{segs}", block_id="launch_segments"),

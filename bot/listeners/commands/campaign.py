@@ -43,7 +43,7 @@ def run(context: Any, reply: Reply, client: WebClient, text: str, command: dict[
     elif word == "show" and rest:
         reply.send(campaign_flow.show_message(services, team, rest))
     elif word == "launch" and rest:
-        reply.send(notice_message("Counting the audience for the launch checklist…"))
+        reply.send(notice_message("Counting the audience, consent and overlaps before launch…"))
         reply.send(launch_flow.checklist_by_name(services, config, team, rest, user))
     elif word == "export" and rest:
         campaign = campaign_flow.find_campaign(services, team, launch_flow.unquote(rest))
