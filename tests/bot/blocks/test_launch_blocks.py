@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from bot.blocks.campaigns import CampaignRow, campaign_detail_message
@@ -67,7 +68,7 @@ def test_checklist_at_the_extremes_stays_inside_slack_limits() -> None:
                                       problems=tuple(LONG for _ in range(20))), may_launch=True)
     check_message(msg)
     sections = json.dumps([b for b in msg["blocks"] if b["type"] == "section"], ensure_ascii=False)
-    assert "more" in sections and "…and 50 more" in sections
+    assert re.search(r"…and \d+ more", sections)
     assert "<big>" not in sections  # names typed by users are escaped in mrkdwn
 
 
