@@ -266,3 +266,17 @@ def test_alert_command_stores_the_alert_the_scheduler_reads(
     _, url = slack.command("/segment", "alert Pune folks off")
     on(standin, url, "alert on *Pune folks* is off")
     assert services.store.segments.get(TEAM, segment.id).alert is None
+
+
+def test_text_arrives_html_escaped_from_slack_and_is_read_as_typed(
+        slack: SlackDriver, standin: SlackStandIn, services: BotServices, users: list[dict[str, Any]]) -> None:
+    """Slack sends &, < and > as &amp;, &lt;, &gt; in a command's text."""
+    segment = services.store.segments.create(TEAM, "Pune & Mumbai", rule_from_json(PUNE), "x", "user", MARKETER)
+    _, url = slack.command("/segment", "alert Pune &amp; Mumbai below 5 in <#C0ALERTS|alerts>")
+    on(standin, url, "goes below")
+    assert services.store.segments.get(TEAM, segment.id).alert == {
+        "direction": "below", "threshold": 5, "channel": "C0ALERTS"}
+    _, url = slack.command("/segment", "visits &gt; 50")
+    many = sum(1 for u in users if (u.get("visits") or 0) > 50)
+    card = on(standin, url, f"{many} people").text()
+    assert "couldn't read" not in card.lower()

@@ -12,7 +12,7 @@ from bot.blocks.common import compact_json
 from bot.blocks.modals import new_campaign_view
 from bot.blocks.segment_card import notice_message
 from bot.listeners.export import upload_audience
-from bot.listeners.support import config_of, guarded, services_of, team_of
+from bot.listeners.support import command_text, config_of, guarded, services_of, team_of
 from bot.replies import Reply, ResponseUrlReply
 
 USAGE = ("I know `/campaign new`, `/campaign list`, `/campaign show NAME`, `/campaign attach CAMPAIGN SEGMENT`, "
@@ -24,7 +24,7 @@ def campaign_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], co
                      client: WebClient) -> None:
     ack()
     reply = ResponseUrlReply(command["response_url"])
-    text = " ".join((command.get("text") or "").split())
+    text = command_text(command)
     guarded(context, reply, "answering /campaign",
             lambda: run(context, reply, client, text, command, body), body)
 

@@ -10,7 +10,7 @@ from slack_bolt import Ack
 from bot import alert_flow, library_flow
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message, notice_message
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import command_text, guarded, services_of, team_of
 from bot.replies import Reply, ResponseUrlReply
 from bot.segment_flow import read, read_and_answer
 from segcore.errors import ParseRefusal, RuleError
@@ -29,7 +29,7 @@ USAGE = {
 def segment_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], context: Any) -> None:
     ack()  # first, always: Slack wants an answer within 3 seconds whatever the database is doing
     reply = ResponseUrlReply(command["response_url"])
-    text = " ".join((command.get("text") or "").split())
+    text = command_text(command)
     guarded(context, reply, "answering /segment",
             lambda: run(context, reply, text, command.get("user_id", ""), body, command.get("channel_id", "")),
             body)
