@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from segcore.storage.campaigns import Campaign
     from segcore.storage.database import Store
 
-# (team_id, campaign_id, actor) -> the campaign after launching; the real launcher plugs in here.
-LaunchFn = Callable[[str, str, str], "Campaign"]
+# (team_id, campaign_id, actor, holdout_percent=None) -> the campaign after launching; the real launcher
+# (Services.launch_campaign: freeze, then deliver) plugs in here. holdout_percent is passed only when given.
+LaunchFn = Callable[..., "Campaign"]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ message a marketer can act on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from segcore.reading import Reading
 from segcore.rules import Rule
 
 if TYPE_CHECKING:
+    from segcore.campaigns import LaunchChecklist, LaunchState
     from segcore.storage.campaigns import Campaign
     from segcore.storage.segments import Segment
 
@@ -203,20 +204,49 @@ class Workspace:
             return campaign
         return self.store.campaigns.attach(self.team_id, campaign_id, segment_id, by=self.actor)
 
-    def launch(self, campaign_id: str) -> Campaign:
+    def launch(self, campaign_id: str, holdout_percent: float | None = None) -> Campaign:
         campaign = self.campaign(campaign_id)
-        if campaign.status not in LAUNCHABLE:
+        # A failed launch resumes where it stopped, which needs the real launcher.
+        allowed = (*LAUNCHABLE, "failed") if self.services.launch is not None else LAUNCHABLE
+        if campaign.status not in allowed:
             raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; only draft or scheduled "
                                 "campaigns can be launched.", "wrong_state", {"status": campaign.status})
         if not campaign.segment_ids:
             raise ApiError(409, f"Campaign {campaign.name!r} has no segment: attach one before launching.",
                            "no_segment")
         if self.services.launch is not None:
-            launched = self.services.launch(self.team_id, campaign_id, self.actor)
+            if holdout_percent is None:
+                launched = self.services.launch(self.team_id, campaign_id, self.actor)
+            else:
+                launched = self.services.launch(self.team_id, campaign_id, self.actor,
+                                                holdout_percent=holdout_percent)
         else:
             # No launcher is wired in: queue it. The launcher picks up campaigns in "launching".
             launched = self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, status="launching")
         return launched
+
+    def checklist(self, campaign_id: str, holdout_percent: float | None = None) -> LaunchChecklist:
+        """What a launch now would do: audience, reachable after consent, recent overlap, holdout."""
+        from segcore.campaigns import prepare_launch
+
+        self.campaign(campaign_id)
+        return prepare_launch(self.store, self.services.engine, self.team_id, campaign_id, self.services.now(),
+                              holdout_percent)
+
+    def launch_state(self, campaign_id: str) -> LaunchState | None:
+        from segcore.campaigns import launch_state
+
+        return launch_state(self.store, self.team_id, campaign_id)
+
+    def audience_csv(self, campaign_id: str) -> Iterator[str]:
+        """The launched campaign's frozen audience as CSV lines (user_id, holdout), without contact details."""
+        from segcore.campaigns import export_csv
+
+        campaign = self.campaign(campaign_id)  # another workspace's campaign: 404
+        if campaign.status != "launched":
+            raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; its audience can be exported "
+                                "once it is launched.", "wrong_state", {"status": campaign.status})
+        return export_csv(self.store, self.team_id, campaign_id, include_pii=False)
 
     def delete_campaign(self, campaign_id: str) -> None:
         if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor):

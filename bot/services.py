@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -17,6 +18,10 @@ SLACK_API_URL = "https://slack.com/api/"
 # The bot scopes manifest.yml declares; an OAuth install asks for the same.
 BOT_SCOPES = ("app_mentions:read", "chat:write", "commands", "im:history", "im:write", "files:write")
 
+# (team_id, campaign_id, actor, holdout_percent) -> anything; the launch's numbers are read back from
+# segcore.campaigns.launch_state, so a launcher that also delivers (Services.launch_campaign) fits.
+LaunchFn = Callable[[str, str, str, "float | None"], Any]
+
 
 @dataclass
 class BotServices:
@@ -24,6 +29,8 @@ class BotServices:
 
     ``interpret(text, team_id)`` reads a request (``segcore.interpret`` with the workspace's catalog and
     clock); ``client_factory(token)`` builds a Slack ``WebClient`` for the configured API base URL.
+    ``launch``, when given, launches a campaign (the composition root passes one that freezes the audience
+    and delivers it through the webhook); without it ``launch_campaign`` calls ``segcore.campaigns.launch``.
     """
 
     store: Store
@@ -32,6 +39,15 @@ class BotServices:
     now: Callable[[], datetime]
     interpret: Callable[[str, str], Reading]
     client_factory: Callable[[str | None], WebClient]
+    launch: LaunchFn | None = None
+
+    def launch_campaign(self, team_id: str, campaign_id: str, actor: str, holdout_percent: float | None) -> None:
+        if self.launch is not None:
+            self.launch(team_id, campaign_id, actor, holdout_percent)
+            return
+        from segcore.campaigns import launch
+
+        launch(self.store, team_id, campaign_id, self.now(), actor, holdout_percent)
 
 
 @dataclass(frozen=True)

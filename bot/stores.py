@@ -41,6 +41,26 @@ class DeliveryLog:
         return True
 
 
+class LaunchClaims:
+    """Who launches a campaign from Slack: the first click claims it, so a double click, a second person or a
+    retry never shows two results. Kept beside the deliveries (same TTL); released when the launch fails,
+    so it can be launched again."""
+
+    def __init__(self, db: Database[Any], now: Callable[[], datetime]) -> None:
+        self.collection = db[DELIVERIES]
+        self.now = now
+
+    def claim(self, team_id: str, campaign_id: str) -> bool:
+        try:
+            self.collection.insert_one({"_id": f"launch:{team_id}:{campaign_id}", "at": self.now()})
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def release(self, team_id: str, campaign_id: str) -> None:
+        self.collection.delete_one({"_id": f"launch:{team_id}:{campaign_id}"})
+
+
 class DraftStore:
     """A segment read from a request but not saved yet; card buttons carry the draft's id."""
 

@@ -97,6 +97,7 @@ def build_bolt(services: Services, config: Any) -> Any:
         now=services.now,
         interpret=services.interpret,
         client_factory=default_client_factory(config.api_url),
+        launch=services.launch_campaign,  # freezes, then delivers through the webhook when configured
     )
     return create_app(bot_services, config)
 

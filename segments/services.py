@@ -57,11 +57,12 @@ class Services:
             text, self.catalog, now, engine="auto", cohere=self.cohere, team_id=team_id, compare=same_audience
         )
 
-    def launch_campaign(self, team_id: str, campaign_id: str, actor: str) -> Any:
+    def launch_campaign(self, team_id: str, campaign_id: str, actor: str,
+                        holdout_percent: float | None = None) -> Any:
         """Freeze the audience now, then deliver it through the webhook when one is configured."""
         from segcore.campaigns import WebhookDelivery, deliver, launch
 
-        launch(self.store, team_id, campaign_id, self.now(), actor)
+        launch(self.store, team_id, campaign_id, self.now(), actor, holdout_percent)
         settings = self.settings
         if settings.webhook_url and settings.webhook_secret:
             try:

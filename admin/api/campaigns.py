@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, current_app, g, jsonify
@@ -74,6 +75,25 @@ def attach_segment(campaign_id: str) -> Response:
     data = json_object(("segment_id",), required=("segment_id",))
     segment_id = expect_string(data, "segment_id", 200)
     return jsonify(campaign_json(ws.attach(campaign_id, segment_id)))
+
+
+@bp.get("/campaigns/<campaign_id>/audience.csv")
+def audience_csv(campaign_id: str) -> Response:
+    return csv_response(workspace().audience_csv(campaign_id), campaign_id)
+
+
+def csv_response(lines: Iterator[str], campaign_id: str) -> Response:
+    """Streamed: a frozen audience can be large. The first line is read here, so a failure is a clean error."""
+    first = next(lines)
+
+    def body() -> Iterator[str]:
+        yield first
+        yield from lines
+
+    response = Response(body(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="campaign-{campaign_id}-audience.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/campaigns/<campaign_id>/launch")

@@ -237,6 +237,11 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                         *BODY_ERRORS, 404, 409,
                         body={"type": "object", "additionalProperties": False, "required": ["segment_id"],
                               "properties": {"segment_id": {"type": "string", "minLength": 1}}})},
+        "/api/campaigns/{campaign_id}/audience.csv": {
+            "parameters": [CAMPAIGN_ID],
+            "get": _op("A launched campaign's frozen audience as CSV: user_id,holdout (no contact details), in "
+                       "user_id order", {"200": {"description": "The audience", "content": {"text/csv": {
+                           "schema": {"type": "string"}}}}}, 401, 404, 409)},
         "/api/campaigns/{campaign_id}/launch": {
             "parameters": [CAMPAIGN_ID],
             "post": _op("Launch a draft or scheduled campaign that has a segment",

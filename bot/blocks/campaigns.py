@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.blocks.common import Block, context, escape, header, message, section, when
+from bot.blocks.common import Block, actions, button, context, escape, header, message, section, when
 
 MAX_LISTED = 40
+LAUNCHABLE = ("draft", "scheduled", "failed")
 
 
 @dataclass(frozen=True)
@@ -61,4 +62,8 @@ def campaign_detail_message(row: CampaignRow, sizes: Mapping[str, int] | None = 
     ]
     if row.message:
         blocks.append(section(f"*Message:*\n{escape(row.message)}", block_id="campaign_message"))
+    if row.status in LAUNCHABLE and row.segment_names:
+        blocks.append(actions("campaign_actions", button("Launch…", "campaign_launch", row.id, style="primary")))
+    elif row.status == "launched":
+        blocks.append(actions("campaign_actions", button("Export CSV", "campaign_export", row.id)))
     return message(blocks, f"Campaign {row.name}")

@@ -182,10 +182,14 @@ HELP = [
     ("/segment rename OLD to NEW", "Rename a saved segment."),
     ("/segment delete NAME", "Delete a segment (asks first)."),
     ("/segment overlap A B", "How many people two segments share (quote names with spaces)."),
+    ("/segment alert NAME below 1000 [in #channel]", "Tell a channel when a segment's size crosses a line "
+                                                     "(`above` too; `off` to stop)."),
     ("/campaign new", "Create a campaign (name, channel, message, segment)."),
     ("/campaign list", "Recent campaigns."),
     ("/campaign show NAME", "One campaign and its segments."),
     ("/campaign attach CAMPAIGN SEGMENT", "Attach a saved segment to a campaign."),
+    ("/campaign launch NAME [holdout 10]", "The launch checklist; campaign managers launch from it."),
+    ("/campaign export NAME", "Upload a launched campaign's audience as CSV (no contact details)."),
 ]
 
 

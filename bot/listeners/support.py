@@ -38,6 +38,14 @@ def team_of(context: Any, body: dict[str, Any] | None = None) -> str:
     return str(team)
 
 
+def command_text(command: dict[str, Any]) -> str:
+    """A slash command's text as the person typed it. Slack always sends &, < and > as &amp;, &lt; and &gt;
+    ("visits > 50" arrives as "visits &gt; 50"); channel references (<#C123|name>) use real brackets."""
+    raw = str(command.get("text") or "")
+    raw = raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(raw.split())
+
+
 def delivery_key(body: dict[str, Any]) -> str | None:
     """What makes a delivery unique: the event id of an event, the trigger id of a command or a click."""
     if body.get("event_id"):

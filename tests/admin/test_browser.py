@@ -165,6 +165,13 @@ def test_admin_journey(browser: Any, live_server: str, users: Any) -> None:
     assert "Pune winback" in driver.find_element(By.ID, "attached-campaigns").text
     shot(driver, "06-segment-with-campaign")
 
+    # The campaign's page: the launch checklist with its numbers and the Launch button.
+    driver.get(f"{base}/campaigns")
+    submit(driver, driver.find_element(By.LINK_TEXT, "Pune winback"))
+    assert "people" in driver.find_element(By.ID, "check-reachable").text
+    assert driver.find_element(By.ID, "launch").text.startswith("Launch to")
+    shot(driver, "06b-campaign-checklist")
+
     # The list shows the size and the chart; audit log and health.
     driver.get(f"{base}/segments")
     assert "Pune spenders" in driver.page_source and "<svg" in driver.page_source

@@ -42,6 +42,8 @@ class Call:
                     walk(item)
 
         payload = {k: v for k, v in self.params.items() if k in ("text", "blocks", "view", "attachments")}
+        if self.method == "file_upload":  # an uploaded file is read too (the no-PII check covers it)
+            parts.append(str(self.params.get("content", "")))
         for key in ("blocks", "view"):
             if isinstance(payload.get(key), str):
                 payload[key] = json.loads(payload[key])
@@ -209,7 +211,9 @@ class SlackStandIn:
                     standin._record(Call("response_url", params, self.path, headers))
                     self._send(200, b"ok", "text/plain")
                 elif self.path.startswith("/upload/"):
-                    standin._record(Call("file_upload", {"size": len(raw)}, self.path, headers))
+                    # What files_upload_v2 sends to the upload URL: the file's bytes, kept for the tests.
+                    standin._record(Call("file_upload", {"size": len(raw), "content": raw.decode(errors="replace")},
+                                         self.path, headers))
                     self._send(200, b"OK - 0", "text/plain")
                 else:
                     self._send(404, b"not found", "text/plain")

@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.actions import builder, card, library
+from bot.listeners.actions import builder, card, launch, library
 
 ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "card_save": card.save_segment,
@@ -24,6 +24,10 @@ ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "show_delete": library.ask_delete,
     "delete_confirm": library.delete,
     "delete_cancel": library.keep,
+    "campaign_launch": launch.open_checklist,
+    "launch_confirm": launch.confirm,
+    "launch_cancel": launch.cancel,
+    "campaign_export": launch.export,
     re.compile(r"^rb_(?:field|op|remove)_\d+$"): builder.changed,
     re.compile(r"^rb_(?:add|match|preview)$"): builder.changed,
 }

@@ -7,33 +7,35 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot import library_flow
+from bot import alert_flow, library_flow
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message, notice_message
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import command_text, guarded, services_of, team_of
 from bot.replies import Reply, ResponseUrlReply
 from bot.segment_flow import read, read_and_answer
 from segcore.errors import ParseRefusal, RuleError
 
-SUBCOMMANDS = ("list", "show", "users", "rename", "delete", "overlap", "help")
+SUBCOMMANDS = ("list", "show", "users", "rename", "delete", "overlap", "alert", "help")
 USAGE = {
     "show": "`/segment show NAME`",
     "users": "`/segment users NAME`",
     "rename": "`/segment rename OLD to NEW`",
     "delete": "`/segment delete NAME`",
     "overlap": "`/segment overlap A B`",
+    "alert": "`/segment alert NAME below 1000`",
 }
 
 
 def segment_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], context: Any) -> None:
     ack()  # first, always: Slack wants an answer within 3 seconds whatever the database is doing
     reply = ResponseUrlReply(command["response_url"])
-    text = " ".join((command.get("text") or "").split())
+    text = command_text(command)
     guarded(context, reply, "answering /segment",
-            lambda: run(context, reply, text, command.get("user_id", ""), body), body)
+            lambda: run(context, reply, text, command.get("user_id", ""), body, command.get("channel_id", "")),
+            body)
 
 
-def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any]) -> None:
+def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any], channel: str = "") -> None:
     services = services_of(context)
     team = team_of(context, body)
     word, _, rest = text.partition(" ")
@@ -66,6 +68,9 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any]) 
         return
     elif word == "delete":
         reply.send(library_flow.confirm_delete(services, team, rest))
+        return
+    elif word == "alert":
+        reply.send(alert_flow.alert(services, team, rest, user, channel))
         return
     elif word == "overlap":
         reply.send(counting_message(text))
