@@ -31,6 +31,13 @@ def _jsonl(name: str) -> list[dict[str, Any]]:
     return [json_util.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.fixture(autouse=True)
+def _data_dir_outside_the_repository(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Commands that fall back to the default data folder (the mirror file, the embedded server) must never
+    # write into the working tree during tests.
+    monkeypatch.setenv("SEGMENTS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture(scope="session")
 def nl_examples() -> list[dict[str, Any]]:
     """Prompts with their reference filter (dates decoded) and `now`."""

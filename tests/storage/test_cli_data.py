@@ -34,8 +34,12 @@ def test_seed_then_ask_json(database: str, capsys: pytest.CaptureFixture[str]) -
     rules = json.dumps({"field": "plan", "op": "eq", "value": "pro"})
     assert main(["ask", "--rules", rules, "--team", "T1", "--json", "--now", "2026-11-24T12:00:00Z"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"size", "engine", "as_of", "elapsed_ms"} and out["engine"] == "mongodb"
+    assert set(out) == {"size", "engine", "as_of", "elapsed_ms"} and out["engine"] == "mirror"
     assert 50 < out["size"] < 150
+    # Without waiting for the mirror, MongoDB counts: the same number.
+    assert main(["ask", "--rules", rules, "--team", "T1", "--json", "--wait", "0"]) == 0
+    direct = json.loads(capsys.readouterr().out)
+    assert (direct["engine"], direct["size"]) == ("mongodb", out["size"])
     # Another workspace (here the default, "local") sees none of them.
     assert main(["ask", "--rules", rules, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["size"] == 0
