@@ -95,7 +95,10 @@ _DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixti
 
 
 def _decade(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
-    """"in their 30s", "in their thirties": an age range of ten years (teens: 13-19)."""
+    """"in their 30s", "in their thirties": an age range of ten years (teens: 13-19); so is "20-something"."""
+    something = _something(tokens, i)
+    if something is not None:
+        return something
     if low_at(tokens, i) != "in" or low_at(tokens, i + 1) not in ("their", "his", "her", "the"):
         return None
     j = i + 2
@@ -111,6 +114,20 @@ def _decade(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
         return None
     high = 19 if low == 13 else low + 9
     return Quantity("between", low, high, False, False, "age", True, shown(tokens[i:j]), False), j
+
+
+def _something(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
+    """"20-something", "thirty-somethings": that decade of age."""
+    if i < len(tokens) and tokens[i].kind == "num" and tokens[i].low.isdigit():
+        low = int(tokens[i].low)
+    elif low_at(tokens, i) in lx.NUMBER_WORDS:
+        low = lx.NUMBER_WORDS[low_at(tokens, i)]
+    else:
+        return None
+    j = i + 2 if low_at(tokens, i + 1) == "-" else i + 1
+    if low % 10 or not 10 <= low <= 90 or low_at(tokens, j) not in ("something", "somethings"):
+        return None
+    return Quantity("between", low, low + 9, False, False, "age", True, shown(tokens[i:j + 1]), False), j + 1
 
 
 def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:

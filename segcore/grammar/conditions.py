@@ -157,6 +157,9 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
             close()
             cur.payload = it
             close()
+        elif kind == "vague":  # a phrase read but deliberately not guessed ("last Monday")
+            ctx.unknown.extend(it.words)
+            ctx.problem(str(it.data))
         else:  # stray structure words inside a clause
             ctx.unknown.extend(it.words)
         cur.words.extend(it.words)
@@ -211,6 +214,12 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     cands = _fields(ctx, g.field)
     p = g.payload
     said = " ".join(g.words)
+    if g.clash is not None and p is not None and p.kind == "qty" and _none(p.data):
+        # "zero orders in the last 30 days": no order in that window, the same as "no orders in 30 days".
+        dated = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)
+        if dated is not None:
+            rule = _date(g.clash.data, [ctx.catalog.field(dated)], ctx, said)
+            return None if rule is None else _negate(rule)
     if g.clash is not None:
         numeric = next((f for f in cands if f.is_numeric), None)
         what = numeric.label if numeric else "that number"
@@ -241,6 +250,11 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
         return None
     ctx.unknown.extend(p.words)
     return None
+
+
+def _none(q: Quantity) -> bool:
+    """"zero", "0", "fewer than 1": none at all."""
+    return (q.op == "eq" and q.low == 0) or (q.op == "lt" and q.low == 1) or (q.op == "lte" and q.low == 0)
 
 
 # Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.

@@ -32,6 +32,11 @@ _WINDOW_PREFIXES = frozenset({"in", "within", "during", "over", "for", "from", "
                               "across"})
 _WINDOW_WORDS = frozenset({"last", "past", "previous", "prior", "recent", "preceding"})
 _DAY_NUMBER = re.compile(r"^\d{1,2}$")
+_HOURS = frozenset({"hours", "hour", "hrs", "hr", "h"})
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+             "mondays": 0, "tuesdays": 1, "wednesdays": 2, "thursdays": 3, "fridays": 4, "saturdays": 5,
+             "sundays": 6}
+_WEEKDAY_QUALIFIERS = frozenset({"last", "this", "next", "previous", "past", "coming", "the"})
 
 
 @dataclass(frozen=True)
@@ -58,9 +63,14 @@ def _duration(tokens: Sequence[Token], i: int) -> tuple[RelativeAmount, int] | N
         found = _COUNTS.match(tokens, j)
         if found is not None:
             amount, j = found
+    if amount is not None and low_at(tokens, j) == "+" and tokens[j - 1].kind == "num":
+        j += 1  # "90+ days": the comparison is read by the caller from the "+"
     word = low_at(tokens, j)
     if word in lx.FORTNIGHT:
         return RelativeAmount(14 * (1 if amount is None else amount), "day"), j + 1
+    if amount is not None and word in _HOURS and (word != "h" or tokens[j - 1].kind == "num"):
+        # Whole days only: "the last 48 hours" is 2 days; "the last 5 hours" is not read.
+        return (RelativeAmount(amount // 24, "day"), j + 1) if amount and amount % 24 == 0 else None
     if amount is None or word not in lx.UNITS:
         return None
     if word in ("d", "w", "y", "m") and tokens[j - 1].kind != "num":
@@ -209,6 +219,11 @@ def _start_of(tokens: Sequence[Token], i: int, now: datetime) -> tuple[AbsoluteD
         found = _date_value(tokens, j + 2, now, bare_year=True)
         if found is not None:
             return found[0], found[1]
+        # "the start of the year": the current one.
+        k = j + 3 if low_at(tokens, j + 2) == "the" else j + 2
+        unit = _unit(tokens, k)
+        if unit is not None and low_at(tokens, k) not in ("days", "weeks", "months", "quarters", "years"):
+            return CalendarPeriod(unit[0], 0), unit[1]
     return None
 
 
@@ -252,7 +267,10 @@ _QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
 
 
 def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
-    j = i + 1 if low_at(tokens, i) in ("in", "during", "of") else i
+    prep = _PREPS.match(tokens, i)
+    kind, j = prep if prep is not None else ("on", i)
+    if low_at(tokens, j) == "the" and low_at(tokens, j + 1) in _QUARTER_WORDS:
+        j += 1
     if low_at(tokens, j) not in _QUARTER_WORDS:
         return None
     number = _QUARTER_WORDS[low_at(tokens, j)]
@@ -267,6 +285,14 @@ def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str,
         j += 1
     first = AbsoluteDate("month", datetime(year, 3 * number - 2, 1, tzinfo=UTC))
     last = AbsoluteDate("month", datetime(year, 3 * number, 1, tzinfo=UTC))
+    if kind == "before":
+        return ("before", first, note), j
+    if kind == "after":
+        return ("after", last, note), j
+    if kind in ("since", "from"):
+        return (*_since(first), note), j
+    if kind == "until":
+        return ("before", AbsoluteDate("month", last.end), note), j
     return ("between", (first, last), note), j
 
 
@@ -350,6 +376,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
         end = span[1] + 1
         earlier = _EARLIER.match(tokens, end)
+        if earlier is None and any(t.low == "+" for t in tokens[k2:span[1]]):
+            earlier = (1, end)  # "90+ days ago"
         if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
             earlier = None  # "ago and more than 5 orders" starts the next condition
         if earlier is not None:
@@ -427,3 +455,25 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", _next_day(value), note), end
     return ("on", value, note), end  # in / during / on / of
 
+
+
+def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr | str, int] | None:
+    """"since Monday" is the start of this week (weeks run Monday to Monday, SPEC); any other weekday
+    phrase ("last Monday": yesterday or a week before?, "on Friday") is refused with a hint, never guessed."""
+    prep = _PREPS.match(tokens, i)
+    kind, j = prep if prep is not None else (None, i)
+    qualifier = low_at(tokens, j) if low_at(tokens, j) in _WEEKDAY_QUALIFIERS else None
+    if qualifier:
+        j += 1
+    day = low_at(tokens, j)
+    if day not in _WEEKDAYS:
+        return None
+    end = j + 1
+    text = shown(tokens[i:end])
+    if _WEEKDAYS[day] == 0 and qualifier in (None, "this") and kind in ("since", "from"):
+        note = f"'{text}' read as since the start of this week (weeks run Monday to Monday, UTC)"
+        return DateExpr("after", CalendarPeriod("week", -1), text, note), end
+    back = (now.weekday() - _WEEKDAYS[day]) % 7 or 7
+    example = (now - timedelta(days=back)).date().isoformat()
+    return (f"'{text}': a weekday is not read as a date, since which one is meant depends on the day you ask. "
+            f"Give a date (e.g. 'since {example}') or a window (e.g. 'in the last 7 days')."), end

@@ -9,16 +9,33 @@ from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
-from segcore.grammar.dates import read_date
+from segcore.grammar.dates import DateExpr, read_date, read_weekday
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
 from segcore.grammar.vocabulary import Meaning, Vocabulary, corrections
 
 _POST = PhraseTable(lx.POST_COMPARATORS)
+_PRE = PhraseTable(lx.PRE_COMPARATORS)
+# Real words one typo away from a field word ("stopped": shopped, "send": spend): never corrected.
+_NOT_TYPOS = frozenset({"stopped", "shipped", "send", "sent", "market", "speed", "play", "played", "brought",
+                        "older", "spell", "order's", "visa", "shipping", "stopping", "tagline"})
+# Bounds written as adjectives before the field: "a minimum spend of 10k", "max order count 3".
+_BOUND_WORDS = frozenset({"minimum", "min", "maximum", "max", "a minimum", "a maximum"})
+_BOUND_GLUE = frozenset({"of", "is", "=", ":", "count", "value", "amount", "total", "number", "at"})
+_YEARS = frozenset({"years", "yrs", "year", "yr"})
+_AFTER_YEARS = frozenset({"ago", "back", "old", "olds", "before", "earlier", "later", "or", "and"})
+# Counts written as adjectives: "repeat customers" have ordered more than once.
+_COUNT_WORDS: dict[str, tuple[str, int, bool]] = {  # word -> (op, number, names the order count itself)
+    "repeat": ("gt", 1, True), "repeated": ("gt", 1, True),
+    "one-time": ("eq", 1, True), "one time": ("eq", 1, True), "onetime": ("eq", 1, True),
+    "multiple": ("gt", 1, False), "more than one": ("gt", 1, False),
+}
+_COUNTS = PhraseTable(_COUNT_WORDS)
 _SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
             "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
 _IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@"})
-_CHANNEL_GLUE = frozenset({"to", "of", "from", "for", "in", "into", "the", "our", "on"})
+_CHANNEL_GLUE = frozenset({"to", "of", "from", "for", "in", "into", "the", "our", "on", "all", "any", "marketing",
+                           "promotional", "promo", "receive", "receiving", "get", "getting"})
 _CHANNEL_TAIL = frozenset({"emails", "list", "newsletter", "updates", "communications", "marketing", "mails",
                            "mailing"})
 
@@ -70,6 +87,20 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         if qty is not None:
             quantity, j = qty
             items.append(Item("qty", [shown(tokens[i:j])], data=quantity))
+            i = _years_of_age(vocab, tokens, j, items)
+            continue
+        bound = _bound_before_field(vocab, tokens, i)
+        if bound is not None:
+            items.extend(bound[0])
+            i = bound[1]
+            continue
+        weekday = read_weekday(tokens, i, now)
+        if weekday is not None:
+            found, j = weekday
+            if isinstance(found, DateExpr):
+                items.append(Item("date", [shown(tokens[i:j])], data=found))
+            else:
+                items.append(Item("vague", [shown(tokens[i:j])], data=found))
             i = j
             continue
         if tok.kind == "sym" and tok.low in _SYMBOLS:
@@ -87,7 +118,18 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 items.append(_item(inner, [tok.text[4:]]))
                 i += 1
                 continue
-        if meaning is None and tok.kind in ("word", "abbr"):
+        if meaning is None and tok.kind == "word":
+            counted = _count_word(vocab, tokens, i)
+            if counted is not None:
+                items.extend(counted[0])
+                i = counted[1]
+                continue
+        if meaning is None and tok.kind == "word" and "-" in tok.low.strip("-"):
+            # "free-tier", "US-based", "vip-tagged": an unknown hyphenated word is read as its parts.
+            parts = [p for p in tok.text.split("-") if p]
+            tokens[i:i + 1] = [Token("word", p, p.lower(), tok.spaced or n > 0) for n, p in enumerate(parts)]
+            continue
+        if meaning is None and tok.kind in ("word", "abbr") and tok.low not in _NOT_TYPOS:
             meaning, fixed = _fix(vocab, tok.low)
             if meaning is not None:
                 j = i + 1
@@ -98,10 +140,31 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
             i += 1
             continue
         if meaning.kind == "consent":
-            j, channel = _channel(vocab, tokens, j)
+            if meaning.fields:  # "emailed", "emailable": the word names its channel
+                channel = next((c for c, n in vocab.consent.items() if n == meaning.fields[0]), None)
+            else:
+                j, channel = _channel(vocab, tokens, j)
+                if channel is None and _names_a_value(vocab, tokens, j):
+                    # "subscribed to the newsletter", "signed up for the pro plan": the value is what they
+                    # subscribed to; "unsubscribed from the newsletter" is not having it.
+                    if not meaning.flag:
+                        items.append(Item("neg", [t.text for t in tokens[i:j]]))
+                    i = j
+                    continue
             items.append(Item("consent", [t.text for t in tokens[i:j]], flag=meaning.flag, data=channel))
             i = j
             continue
+        if meaning.kind == "field" and j == i + 1 and tok.low in vocab.consent:
+            # "email-consented", "email opted-in users", "email marketing opt-outs": the channel comes first.
+            k = j
+            while low_at(tokens, k) in _CHANNEL_TAIL:
+                k += 1
+            consent = vocab.grammar_words.match(tokens, k)
+            if consent is not None and consent[0].kind == "consent" and not consent[0].fields:
+                end = consent[1]
+                items.append(Item("consent", [t.text for t in tokens[i:end]], flag=consent[0].flag, data=tok.low))
+                i = end
+                continue
         consumed = [t.text for t in tokens[i:j]]
         items.append(_item(meaning, consumed))
         if meaning.kind == "negfield":
@@ -166,7 +229,8 @@ def _fix(vocab: Vocabulary, word: str) -> tuple[Meaning | None, str]:
 
 
 def _singular(vocab: Vocabulary, word: str) -> str | None:
-    for stem in (word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None):
+    for stem in (word[:-1] if word.endswith("s") else None, word[:-2] if word.endswith("es") else None,
+                 word[:-3] + "y" if word.endswith("ies") else None):
         if stem and vocab.catalog_words.get(phrase_key(stem)) is not None:
             return stem
     return None
@@ -188,3 +252,69 @@ def _channel(vocab: Vocabulary, tokens: list[Token], j: int) -> tuple[int, str |
         k += 1
     return k, channel
 
+
+
+def _count_word(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[list[Item], int] | None:
+    """"repeat customers" = more than one order, "one-time buyers" = exactly one, "multiple visits" = more
+    than one visit: the count of the field after it, or of orders when only a group noun follows."""
+    found = _COUNTS.match(tokens, i)
+    if found is None:
+        return None
+    (op, number, orders_by_default), j = found
+    words = [shown(tokens[i:j])]
+    qty = Quantity(op, number, None, False, True, None, True, words[0], False)
+    if low_at(tokens, j) in lx.TIMES_SUFFIX:
+        j += 1
+    out = [Item("qty", words, data=qty)]
+    following = vocab.catalog_words.match(tokens, j)
+    if orders_by_default and (following is None or following[0].kind != "field"):
+        bought = vocab.catalog_words.get(("bought",))
+        if bought is None or bought.kind != "field":
+            return None
+        out.append(Item("field", [], fields=bought.fields))
+    return out, j
+
+
+def _bound_before_field(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[list[Item], int] | None:
+    """"a minimum spend of ₹10,000", "max order count 3": the bound, the field, then the number."""
+    pre = _PRE.match(tokens, i)
+    if pre is None or " ".join(t.low for t in tokens[i:pre[1]]) not in _BOUND_WORDS:
+        return None
+    field_word = vocab.catalog_words.match(tokens, pre[1])
+    if field_word is None or field_word[0].kind != "field":
+        return None
+    k = field_word[1]
+    while low_at(tokens, k) in _BOUND_GLUE:
+        k += 1
+    qty = read_quantity(tokens, k)
+    if qty is None or qty[0].op != "eq" or qty[0].explicit:
+        return None
+    op, hint = pre[0]
+    quantity = replace(qty[0], op=op, hint=qty[0].hint or hint, explicit=True)
+    field_item = _item(field_word[0], [t.text for t in tokens[pre[1]:field_word[1]]])
+    return [field_item, Item("qty", [shown(tokens[i:pre[1]]), shown(tokens[k:qty[1]])], data=quantity)], qty[1]
+
+
+def _years_of_age(vocab: Vocabulary, tokens: list[Token], j: int, items: list[Item]) -> int:
+    """"under 25 years": a number of years that is no date ("ago", "old" and date words read elsewhere) is an
+    age, unless the clause already names a date field ("signed up more than 2 years" stays unread)."""
+    if low_at(tokens, j) not in _YEARS or low_at(tokens, j + 1) in _AFTER_YEARS or vocab.age_field is None:
+        return j
+    own = vocab.catalog_words.match(tokens, j)
+    if own is not None and own[1] > j + 1:
+        return j  # "years old", "years of age": the catalog's own phrase
+    for it in reversed(items[:-1]):
+        if it.kind in ("and", "or", "comma", "rel"):
+            break
+        if it.kind == "field" and any(f in vocab.datetimes for f in it.fields):
+            return j
+    items.append(Item("field", [tokens[j].text], fields=(vocab.age_field,)))
+    return j + 1
+
+
+def _names_a_value(vocab: Vocabulary, tokens: list[Token], j: int) -> bool:
+    k = j
+    while low_at(tokens, k) in _CHANNEL_GLUE or low_at(tokens, k) in ("a", "an"):
+        k += 1
+    found = vocab.catalog_words.match(tokens, k)
+    return found is not None and found[0].kind == "value"

@@ -98,6 +98,8 @@ def _read_values(items: list[Item], j: int, f: Field) -> tuple[list[str], int] |
     first = items[j]
     if first.kind in ("quoted", "value") and (first.kind == "quoted" or any(n == f.name for n, _ in first.values)):
         return [_text(first, f)], j + 1
+    if first.kind == "value" and f.values:
+        return None  # "plan in Pune": Pune is a city, so this "in" is a place, not the operator
     run: list[Item] = []
     k = j
     while k < len(items) and items[k].kind not in _STOP and items[k].kind != "lp":

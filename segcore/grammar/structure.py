@@ -129,6 +129,13 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
 def _prepare(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
     for u in _absorb_forward(units):
+        if (isinstance(u, Clause) and len(out) >= 3 and isinstance(out[-1], Conn) and out[-1].kind in ("or", "and")
+                and isinstance(out[-2], Conn) and out[-2].kind == "comma" and isinstance(out[-3], Clause)):
+            # "Mumbai, Pune, or Nagpur": the comma before the last "or"/"and" of a list adds nothing.
+            bare = _bare_value(u)
+            if bare is not None and _absorb(out[-3], bare, out[-1].kind):
+                del out[-2:]
+                continue
         if isinstance(u, Clause) and len(out) >= 2 and isinstance(out[-1], Conn) and isinstance(out[-2], Clause):
             conn = out[-1]
             bare = _bare_value(u)
