@@ -26,6 +26,7 @@ class Amount:
     money: bool
     text: str
     scaled: bool  # written with k/lakh/crore/...: worth telling the marketer how it was read
+    multiplier: int = 1
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,11 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
             return None
         value, j = float(found[0]), found[1]
     scaled = False
+    multiplier = 1
     mult = low_at(tokens, j)
     if mult in lx.MULTIPLIERS and j < len(tokens) and tokens[j].kind == "word":
-        value *= lx.MULTIPLIERS[mult]
+        multiplier = lx.MULTIPLIERS[mult]
+        value *= multiplier
         scaled = True
         money = money or mult in lx.MONEY_MULTIPLIERS
         j += 1
@@ -87,7 +90,7 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
     # Round away binary noise from 2.3 * 100000 without losing real decimals.
     value = round(value, 6)
     text = shown(tokens[i:j])
-    return Amount(_number(value), money, text, scaled), j
+    return Amount(_number(value), money, text, scaled, multiplier), j
 
 
 _DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
@@ -130,6 +133,15 @@ def _something(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
     return Quantity("between", low, low + 9, False, False, "age", True, shown(tokens[i:j + 1]), False), j + 1
 
 
+def _shared_multiplier(low: Amount, high: Amount) -> Amount:
+    """"1-2 lakh", "5 to 10k": a multiplier written once belongs to both ends, when the low end alone would
+    be far below the high one ("between 500 and 2k" keeps its 500)."""
+    if low.scaled or high.multiplier == 1 or low.value * high.multiplier > high.value:
+        return low
+    value = _number(round(low.value * high.multiplier, 6))
+    return Amount(value, low.money or high.money, low.text, True, high.multiplier)
+
+
 def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
     """A comparison and amount starting at ``i`` ("more than ₹5,000", "5 or more", "between 10k and 20k")."""
     decade = _decade(tokens, i)
@@ -168,6 +180,7 @@ def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | Non
             high, j = second
             op = "between"
             explicit = True
+            amount = _shared_multiplier(amount, high)
     elif between:
         return None
     if not times and low_at(tokens, j) in lx.TIMES_SUFFIX:

@@ -214,12 +214,17 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     cands = _fields(ctx, g.field)
     p = g.payload
     said = " ".join(g.words)
-    if g.clash is not None and p is not None and p.kind == "qty" and _none(p.data):
-        # "zero orders in the last 30 days": no order in that window, the same as "no orders in 30 days".
+    if g.clash is not None and p is not None and p.kind == "qty" and (_none(p.data) or _some(p.data)):
+        # "zero orders in the last 30 days": no order in that window, the same as "no orders in 30 days";
+        # "at least one order in the last month": an order in it. Other counts in a window stay refused.
         dated = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)
+        if dated is None:
+            dated = next((c.name for c in cands if c.type == "datetime" and c.name in ctx.vocab.counts), None)
         if dated is not None:
             rule = _date(g.clash.data, [ctx.catalog.field(dated)], ctx, said)
-            return None if rule is None else _negate(rule)
+            if rule is None or _some(p.data):
+                return rule
+            return _negate(rule)
     if g.clash is not None:
         numeric = next((f for f in cands if f.is_numeric), None)
         what = numeric.label if numeric else "that number"
@@ -257,8 +262,13 @@ def _none(q: Quantity) -> bool:
     return (q.op == "eq" and q.low == 0) or (q.op == "lt" and q.low == 1) or (q.op == "lte" and q.low == 0)
 
 
+def _some(q: Quantity) -> bool:
+    """"at least one", "at least once", "more than 0": any at all."""
+    return (q.op == "gte" and q.low == 1) or (q.op == "gt" and q.low == 0)
+
+
 # Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign"})
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -280,11 +290,13 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         if dated is not None:
             # SPEC: the field is missing when nothing is recorded, so "never visited" = no recorded visit.
             ctx.note(f"'{said}' read as no {dated.label} recorded")
+            ctx.last_date_field = dated.name
             return Condition(dated.name, "exists", False)
         if count is not None:
             return Condition(count.name, "eq", 0)
     else:
         if dated is not None:
+            ctx.last_date_field = dated.name  # "ordered, but not in the last 30 days"
             return Condition(dated.name, "exists", True)
         if count is not None:
             ctx.note(f"'{said}' read as {count.label} more than 0")
@@ -409,12 +421,12 @@ def _values(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None
     if f.type == "array":
         if len(values) == 1:
             return Condition(f.name, "has", values[0])
-        if conj == {"and"}:
+        if "and" in conj and "or" not in conj:  # "tagged vip and beta", "vip, beta and student users"
             return Condition(f.name, "has_all", tuple(values))
         return Condition(f.name, "has_any", tuple(values))
     if len(values) == 1:
         return Condition(f.name, "eq", values[0])
-    if conj == {"and"}:
+    if "and" in conj and "or" not in conj:
         written = " and ".join(it.text for _, it in parts)
         ctx.note(f"'{written}' read as any of {', '.join(values)} (a user has one {f.label})")
     return Condition(f.name, "in", tuple(values))

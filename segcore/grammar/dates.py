@@ -32,6 +32,8 @@ _WINDOW_PREFIXES = frozenset({"in", "within", "during", "over", "for", "from", "
                               "across"})
 _WINDOW_WORDS = frozenset({"last", "past", "previous", "prior", "recent", "preceding"})
 _DAY_NUMBER = re.compile(r"^\d{1,2}$")
+_DATE_SYMBOLS = {">": "after", ">=": "since", "=>": "since", "≥": "since", "<": "before", "<=": "until",
+                 "=<": "until", "≤": "until", "=": "on", "==": "on"}
 _HOURS = frozenset({"hours", "hour", "hrs", "hr", "h"})
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
              "mondays": 0, "tuesdays": 1, "wednesdays": 2, "thursdays": 3, "fridays": 4, "saturdays": 5,
@@ -99,6 +101,8 @@ def _period(tokens: Sequence[Token], i: int) -> tuple[CalendarPeriod, int] | Non
     ):
         j = i + 1 if word != "the" else i + 2
         offset = 0 if low_at(tokens, j - 1) in ("this", "current") else -1
+        if low_at(tokens, j) == "calendar" and _unit(tokens, j + 1) is not None:
+            j += 1  # "this calendar year", "last calendar month"
         unit = _unit(tokens, j)
         if unit is not None and low_at(tokens, j) not in ("days", "weeks", "months", "quarters", "years"):
             return CalendarPeriod(unit[0], offset), unit[1]
@@ -373,6 +377,10 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     cmp = None if since else _PRE.match(tokens, k)
     k2 = cmp[1] if cmp else k
     span = _duration(tokens, k2)
+    if (span is not None and cmp is not None and cmp[0] == ("gt", "age") and span[0].unit != "year"
+            and low_at(tokens, span[1]) not in ("ago", "back")):
+        # "last order older than 90 days" (years stay an age: "older than 30 years")
+        return ("more_than_ago", span[0], None), span[1]
     if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
         end = span[1] + 1
         earlier = _EARLIER.match(tokens, end)
@@ -390,6 +398,20 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
             amount = span[0]
             return ("on", CalendarPeriod(amount.unit, -amount.amount),
                     f"'{shown(tokens[k2:end])}' read as that calendar {amount.unit}"), end
+
+    # Hand-typed comparisons of a date: "last_visit_at > 2026-01-01" (a date, never a bare year: "> 2025"
+    # is a number).
+    if word in _DATE_SYMBOLS:
+        written = _absolute(tokens, i + 1, now, bare_year=False)
+        if written is None:
+            return None
+        typed, typed_end, typed_note = written
+        typed_kind = _DATE_SYMBOLS[word]
+        if typed_kind == "since":
+            return (*_since(typed), typed_note), typed_end
+        if typed_kind == "until":
+            return ("before", _next_day(typed), typed_note), typed_end
+        return (typed_kind, typed, typed_note), typed_end
 
     prep = _PREPS.match(tokens, i)
     kind = None

@@ -21,6 +21,7 @@ _NOT_TYPOS = frozenset({"stopped", "shipped", "send", "sent", "market", "speed",
                         "older", "spell", "order's", "visa", "shipping", "stopping", "tagline"})
 # Bounds written as adjectives before the field: "a minimum spend of 10k", "max order count 3".
 _BOUND_WORDS = frozenset({"minimum", "min", "maximum", "max", "a minimum", "a maximum"})
+_SUBSCRIBED_TO = frozenset({"to", "for", "from", "into"})
 _BOUND_GLUE = frozenset({"of", "is", "=", ":", "count", "value", "amount", "total", "number", "at"})
 _YEARS = frozenset({"years", "yrs", "year", "yr"})
 _AFTER_YEARS = frozenset({"ago", "back", "old", "olds", "before", "earlier", "later", "or", "and"})
@@ -166,6 +167,10 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 i = end
                 continue
         consumed = [t.text for t in tokens[i:j]]
+        if meaning.kind == "value" and items and items[-1].kind == "value" and items[-1].values == meaning.values:
+            items[-1].words.extend(consumed)  # "Delhi NCR", "New Delhi NCR": one place said twice
+            i = j
+            continue
         items.append(_item(meaning, consumed))
         if meaning.kind == "negfield":
             items[-1] = Item("neg", consumed)
@@ -308,13 +313,17 @@ def _years_of_age(vocab: Vocabulary, tokens: list[Token], j: int, items: list[It
             break
         if it.kind == "field" and any(f in vocab.datetimes for f in it.fields):
             return j
+        if it.kind == "field" and vocab.age_field in it.fields:
+            return j + 1  # "aged 25 to 35 years": the unit of the age already named
     items.append(Item("field", [tokens[j].text], fields=(vocab.age_field,)))
     return j + 1
 
 
 def _names_a_value(vocab: Vocabulary, tokens: list[Token], j: int) -> bool:
+    if low_at(tokens, j) not in _SUBSCRIBED_TO:
+        return False  # "subscribed in Pune" is consent and a place
     k = j
-    while low_at(tokens, k) in _CHANNEL_GLUE or low_at(tokens, k) in ("a", "an"):
+    while low_at(tokens, k) in _SUBSCRIBED_TO or low_at(tokens, k) in ("the", "our", "a", "an"):
         k += 1
     found = vocab.catalog_words.match(tokens, k)
     return found is not None and found[0].kind == "value"

@@ -115,7 +115,7 @@ DATE_PREPS: dict[str, str] = {
     "in the year": "on", "in the year of": "on",
 }
 BETWEEN_WORDS = frozenset({"between", "from"})
-RANGE_JOINERS = frozenset({"and", "to", "-", "until", "till", "through", "thru"})
+RANGE_JOINERS = frozenset({"and", "to", "-", "until", "till", "through", "thru", "&"})
 
 # Connectives and structure.
 AND_WORDS = frozenset({"and", "but", "&", "also", "plus", "as well as", "and also", "but also", "yet",
@@ -169,7 +169,9 @@ FILLERS = frozenset({
     "either", "anywhere", "let me", "let me see", "let me know", "tell me", "tell", "list down", "send me",
     "send", "export", "download", "what's", "whats", "what is", "what are", "size", "size of", "the size of",
     "thx", "thanks a lot", "tia", "cheers", "do we have", "we have", "there are", "quick", "quickly",
-    "could you please", "can you please", "i need",
+    "could you please", "can you please", "i need", "both", "check", "help me", "help", "generate", "how big",
+    "how large", "love to know", "i'd love to", "know", "yo", "asap", "frm", "look like", "looks like",
+    "figure out", "work out", "money", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
 LOCATORS = frozenset({"in", "from", "at", "on", "based in", "lives in", "living in", "located in", "residing in",

@@ -88,6 +88,9 @@ def _bare_value(clause: Clause) -> Item | None:
     content = _content(clause.items)
     if len(content) == 1 and content[0].kind in ("value", "quoted"):
         return content[0]
+    if (len(content) == 2 and content[0].kind == "value" and content[1].kind == "field"
+            and {n for n, _ in content[0].values} & set(content[1].fields)):
+        return content[0]  # "the vip or beta tag", "free or pro plan": the field word only repeats the field
     return None
 
 

@@ -640,8 +640,63 @@ WRAPPERS = [
     ("Can you tell me which users are in Vadodara?", city("Vadodara")),
 ]
 
+# A second pass, written after the first fixes, aimed at what they might have broken or missed.
+SECOND_PASS = [
+    ("subscribed in Pune", all_(email(True), city("Pune"))),
+    ("users who spent 1-2 lakh", spend("between", [100000, 200000])),
+    ("spent 1 to 2 lakhs", spend("between", [100000, 200000])),
+    ("between 500 and 2k spent", spend("between", [500, 2000])),
+    ("spent 5-10k", spend("between", [5000, 10000])),
+    ("spent between 5 and 10 thousand", spend("between", [5000, 10000])),
+    ("users who ordered but not in the last 30 days",
+     all_(bought("exists", True), bought("not_within_last", span(30, "day")))),
+    ("last order older than 90 days", bought("more_than_ago", span(90, "day"))),
+    ("joined this calendar year", joined("after", period("year", -1))),
+    ("users with email opt-in true", email(True)),
+    ("aged between 25 & 35", age("between", [25, 35])),
+    ("users aged 25 to 35 years", age("between", [25, 35])),
+    ("users between 25 and 35 years", age("between", [25, 35])),
+    ("last_visit_at > 2026-01-01", seen("after", "2026-01-01")),
+    ("signup_date >= 2025-01-01", joined("after", "2025-01-01T00:00:00Z")),
+    ("last_order_at < 2026-06-01", bought("before", "2026-06-01")),
+    ("last_order_at <= 2026-06-01", bought("before", "2026-06-02")),
+    ("visits > 2025", visits("gt", 2025)),
+    ("users with at least one order in the last month", bought("within_last", span(1, "month"))),
+    ("users who have purchased at least once in the last 90 days", bought("within_last", span(90, "day"))),
+    ("users with at least 1 visit this week", seen("after", period("week", -1))),
+    ("people who transacted in the last month", bought("within_last", span(1, "month"))),
+    ("users who checked out in the last week", bought("within_last", span(1, "week"))),
+    ("newly registered users this month", joined("after", period("month", -1))),
+    ("anyone in Delhi NCR or Gurgaon", city(["Delhi", "Gurugram"], "in")),
+    ("vip, beta and student users", tag(["vip", "beta", "student"], "has_all")),
+    ("users who have both vip and beta tags", all_(tag("vip"), tag("beta"))),
+    ("users from India, Singapore and UAE", country(["IN", "SG", "AE"], "in")),
+    ("users in US or Canada who are on pro", all_(country(["US", "CA"], "in"), plan("pro"))),
+    ("customers from outside India who spent over 1 lakh", all_(country("IN", "ne"), spend("gt", 100000))),
+    ("users who visited more than 5 times but didn't buy anything", all_(visits("gt", 5), bought("exists", False))),
+    ("users who didn't buy in the last 2 months", bought("not_within_last", span(2, "month"))),
+    ("users who have spent money", spend("gt", 0)),
+    ("users who don't have the vip or beta tag", tag(["vip", "beta"], "has_none")),
+    ("not on the free or pro plan", plan(["free", "pro"], "not_in")),
+    ("users in Pune or Mumbai city", city(["Pune", "Mumbai"], "in")),
+    ("vip or beta tag users in Pune", all_(tag(["vip", "beta"], "has_any"), city("Pune"))),
+    ("Could you check how many users are on the free plan?", plan("free")),
+    ("Help me find churn risk users", tag("churn-risk")),
+    ("yo, vip users in pune", all_(tag("vip"), city("Pune"))),
+    ("need users in Chennai asap", city("Chennai")),
+    ("users who are neither vip nor in Mumbai", all_(tag(["vip"], "has_none"), city("Mumbai", "ne"))),
+    ("users who are not (pro and in Delhi)", not_(all_(plan("pro"), city("Delhi")))),
+    ("vip but not (Mumbai or Pune)", all_(tag("vip"), city(["Mumbai", "Pune"], "not_in"))),
+    ("users who never came back", seen("exists", False)),
+    ("visits > 5 and < 10", all_(visits("gt", 5), visits("lt", 10))),
+    ("users with orders>2, spend>1000", all_(orders("gt", 2), spend("gt", 1000))),
+    ("Select users where city = Pune and visits > 10", all_(city("Pune"), visits("gt", 10))),
+    ("vip users, but only those in Mumbai", all_(tag("vip"), city("Mumbai"))),
+    ("customers (pro plan) in Pune", all_(plan("pro"), city("Pune"))),
+]
+
 HELD_OUT = (COMPARATIVES + AMOUNTS + COUNTS + DATES + INACTIVITY + PLACES + PLANS + TAGS + EMAIL + AGES
-            + COMBINATIONS + WRAPPERS)
+            + COMBINATIONS + WRAPPERS + SECOND_PASS)
 
 
 def _ids(db: Any, mongo_filter: dict[str, Any]) -> set[str]:
@@ -689,6 +744,14 @@ REFUSED = [
     ("visited since last Monday", ["last Monday"]),
     ("ordered on Friday", ["Friday"]),
     ("users who stopped visiting", ["stopped"]),
+    ("users with 2 orders in the last month", ["lifetime total"]),
+    ("users who made their first purchase in the last 30 days", ["first"]),
+    ("users spending more than 2000 per month", ["per"]),
+    ("users in tier-1 cities", ["cities"]),
+    ("users who upgraded to pro", ["upgraded"]),
+    ("joined in the first half of 2025", ["half"]),
+    ("signed up more than 2 years", ["years"]),
+    ("visited in the last 5 hours", ["hours"]),
 ]
 
 
