@@ -354,7 +354,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     window = low_at(tokens, k) if low_at(tokens, k) in _WINDOW_WORDS else None
     if window:
         k += 1
-    if window or prefix in ("in", "within", "for", "during"):
+    # "since 6 months" is Indian English for "for 6 months".
+    if window or prefix in ("in", "within", "for", "during", "since"):
         cmp = _PRE.match(tokens, k)
         k2 = cmp[1] if cmp else k
         span = _duration(tokens, k2)
@@ -442,6 +443,17 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if kind == "until":
             return ("before", value, None), end
         return (*_since(value), None), end
+
+    # "after the end of March 2026" is after March; "by/before the end of 2025" is up to its end.
+    if kind in ("before", "after", "until", "since") and low_at(tokens, j) == "end" and low_at(tokens, j + 1) == "of":
+        closing = _date_value(tokens, j + 2, now, bare_year=True)
+        if closing is not None:
+            value, end, note = closing
+            if kind in ("after", "since"):
+                return ("after", value, note), end
+            if isinstance(value, CalendarPeriod):
+                return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
+            return ("before", _next_day(value), note), end
 
     # Dates and named periods, with or without a preposition.
     target = j if kind else i

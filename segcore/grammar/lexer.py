@@ -111,7 +111,7 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         if tok.kind == "sym" and tok.low in _IGNORED_SYMBOLS:
             i += 1
             continue
-        meaning, j = _phrase(vocab, tokens, i)
+        meaning, j = _phrase(vocab, tokens, i, items)
         if meaning is None and tok.kind == "word" and tok.low.startswith("non-"):
             inner = _phrase(vocab, [Token("word", tok.text[4:], tok.low[4:])], 0)[0]
             if inner is not None:
@@ -199,9 +199,16 @@ def _item(meaning: Meaning, words: list[str]) -> Item:
     return Item(meaning.kind, words, fields=meaning.fields, values=meaning.values, flag=meaning.flag)
 
 
-def _phrase(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[Meaning | None, int]:
+def _phrase(vocab: Vocabulary, tokens: list[Token], i: int, before: list[Item] | None = None
+            ) -> tuple[Meaning | None, int]:
     cat = vocab.catalog_words.match(tokens, i)
     gram = vocab.grammar_words.match(tokens, i)
+    if (cat is not None and gram is not None and cat[1] == gram[1] == i + 1 and cat[0].kind == "value"
+            and tokens[i].text.isupper() and low_at(tokens, i + 1) not in ("(", "[") and before):
+        # "country: IN" - a code in capitals right after its field is the value, not the word "in".
+        named = before[-2] if before[-1].kind in ("colon", "op") and len(before) > 1 else before[-1]
+        if named.kind == "field" and any(n in named.fields for n, _ in cat[0].values):
+            return cat
     if cat is None and gram is None:
         return None, i
     if cat is None:

@@ -44,6 +44,8 @@ POST_COMPARATORS: dict[str, tuple[str, str | None]] = {}
 for _p in ("+", "or more", "or above", "or higher", "or greater", "and above", "and up", "and over", "and more",
            "plus", "or over", "and upwards", "or upwards", "or plus", "and higher", "at least"):
     POST_COMPARATORS[_p] = ("gte", None)
+for _p in ("exactly", "precisely"):
+    POST_COMPARATORS[_p] = ("eq", None)
 for _p in ("or less", "or fewer", "or below", "or under", "and below", "and under", "or lower", "and less",
            "and fewer", "or lesser", "at most", "or smaller"):
     POST_COMPARATORS[_p] = ("lte", None)
@@ -112,7 +114,8 @@ DATE_PREPS: dict[str, str] = {
     "since": "since", "from": "from", "starting": "since", "starting from": "since", "starting on": "since",
     "on or after": "since", "as of": "since", "beginning": "since",
     "in": "on", "during": "on", "on": "on", "of": "on", "within": "on", "in the month of": "on",
-    "in the year": "on", "in the year of": "on",
+    "in the year": "on", "in the year of": "on", "in calendar year": "on", "in the calendar year": "on",
+    "during calendar year": "on", "during the calendar year": "on", "in year": "on",
 }
 BETWEEN_WORDS = frozenset({"between", "from"})
 RANGE_JOINERS = frozenset({"and", "to", "-", "until", "till", "through", "thru", "&"})

@@ -693,6 +693,31 @@ SECOND_PASS = [
     ("Select users where city = Pune and visits > 10", all_(city("Pune"), visits("gt", 10))),
     ("vip users, but only those in Mumbai", all_(tag("vip"), city("Mumbai"))),
     ("customers (pro plan) in Pune", all_(plan("pro"), city("Pune"))),
+    ("people with 10 visits exactly", visits("eq", 10)),
+    ("users with 5 orders only", orders("eq", 5)),
+    ("haven't been on the site for 90 days", seen("not_within_last", span(90, "day"))),
+    ("inactive since 6 months", seen("not_within_last", span(6, "month"))),
+    ("not visited since 3 months", seen("not_within_last", span(3, "month"))),
+    ("joined in calendar year 2025", joined("on", "2025")),
+    ("joined after the end of March 2026", joined("after", "2026-03")),
+    ("signed up before the end of 2025", joined("before", "2026")),
+    ("signed up by the end of last month", joined("before", period("month", 0))),
+    ("country: IN", country("IN")),
+    ("city IN (Pune, Mumbai)", city(["Pune", "Mumbai"], "in")),
+    ("country IN (GB, US)", country(["GB", "US"], "in")),
+    ("plan IN ('pro', 'enterprise')", plan(["pro", "enterprise"], "in")),
+    ("users with total spend of zero", spend("eq", 0)),
+    ("zero spend users", spend("eq", 0)),
+    ("users who have not spent", spend("eq", 0)),
+    ("age from 18 to 25", age("between", [18, 25])),
+    ("city isn't Mumbai", city("Mumbai", "ne")),
+    ("tags includes beta", tag("beta")),
+    ("lapsed for 5+ months, spent 5k+", all_(seen("not_within_last", span(5, "month")), spend("gte", 5000))),
+    ("customers inactive for 5 months with spend above 5k",
+     all_(seen("not_within_last", span(5, "month")), spend("gt", 5000))),
+    ("users who were seen in the last month", seen("within_last", span(1, "month"))),
+    ("signups from 2025", joined("after", "2025-01-01T00:00:00Z")),
+    ("users outside America", country("US", "ne")),
 ]
 
 HELD_OUT = (COMPARATIVES + AMOUNTS + COUNTS + DATES + INACTIVITY + PLACES + PLANS + TAGS + EMAIL + AGES
@@ -752,6 +777,9 @@ REFUSED = [
     ("joined in the first half of 2025", ["half"]),
     ("signed up more than 2 years", ["years"]),
     ("visited in the last 5 hours", ["hours"]),
+    ("high spenders in Mumbai", ["high", "spenders"]),
+    ("users with more orders than visits", ["more", "than"]),
+    ("name starts with A", ["starts"]),
 ]
 
 
