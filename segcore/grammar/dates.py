@@ -128,6 +128,13 @@ def _year(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+def _short_year(tokens: Sequence[Token], i: int) -> int | None:
+    """"Mar '26": a two-digit year after an apostrophe."""
+    if i < len(tokens) and tokens[i].kind == "num" and re.fullmatch(r"\d{2}", tokens[i].low):
+        return 2000 + int(tokens[i].low)
+    return None
+
+
 def _day(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
     if i < len(tokens) and tokens[i].kind == "num" and _DAY_NUMBER.match(tokens[i].low):
         day = int(tokens[i].low)
@@ -150,10 +157,14 @@ def _absolute(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
             return AbsoluteDate.parse(tok.text.upper()), i + 1, None
         except Exception:
             return None
-    if tok.kind == "slash":
-        day_s, month_s, year_s = tok.low.split("/")
+    if tok.kind in ("slash", "ymd", "monthyear"):
+        parts = [int(p) for p in re.split(r"[/.-]", tok.low)]
         try:
-            moment = datetime(int(year_s), int(month_s), int(day_s), tzinfo=UTC)
+            if tok.kind == "monthyear":
+                return AbsoluteDate("month", datetime(parts[1], parts[0], 1, tzinfo=UTC)), i + 1, None
+            if tok.kind == "ymd":
+                return AbsoluteDate("day", datetime(parts[0], parts[1], parts[2], tzinfo=UTC)), i + 1, None
+            moment = datetime(parts[2], parts[1], parts[0], tzinfo=UTC)
         except ValueError:
             return None
         return AbsoluteDate("day", moment), i + 1, f"'{tok.text}' read as day/month/year"
@@ -180,14 +191,14 @@ def _absolute(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
         after_day = _day(tokens, j)
         if after_day is not None and _year(tokens, j) is None:
             day, j = after_day
-    if low_at(tokens, j) == ",":
+    if low_at(tokens, j) in (",", "-") or (low_at(tokens, j) == "'" and _short_year(tokens, j + 1) is not None):
         j += 1
-    year = _year(tokens, j)
+    year = _year(tokens, j) or (_short_year(tokens, j) if low_at(tokens, j - 1) == "'" else None)
     note = None
     if year is not None:
         j += 1
     else:
-        if low_at(tokens, j - 1) == ",":
+        if low_at(tokens, j - 1) in (",", "-", "'"):
             j -= 1
         # SPEC: a bare month name means its most recent occurrence not in the future.
         if day is None:
@@ -268,6 +279,34 @@ def _ago_range(tokens: Sequence[Token], i: int) -> tuple[tuple[str, Any, str | N
 
 
 _QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4,
+             "final": 4}
+_HALVES = {"h1": 1, "h2": 2}
+
+
+def _named_part(tokens: Sequence[Token], j: int) -> tuple[str, int, int] | None:
+    """"Q3", "H1", "the third quarter of", "the second half of": (quarter|half, number, index after)."""
+    word = low_at(tokens, j)
+    if word in _QUARTER_WORDS:
+        return "quarter", _QUARTER_WORDS[word], j + 1
+    if word in _HALVES:
+        return "half", _HALVES[word], j + 1
+    k = j + 1 if word == "the" else j
+    ordinal = low_at(tokens, k)
+    if ordinal in ("1", "2", "3", "4") and low_at(tokens, k + 1) in ("st", "nd", "rd", "th"):
+        ordinal, k = ordinal + low_at(tokens, k + 1), k + 1
+    if ordinal in _ORDINALS and low_at(tokens, k + 1) in ("quarter", "half"):
+        has_of = low_at(tokens, k + 2) == "of"
+        if ordinal in ("last", "final") and not has_of:
+            return None  # "the last quarter" is a window (SPEC), "the last quarter of 2025" is Q4
+        part = low_at(tokens, k + 1)
+        number = _ORDINALS[ordinal]
+        if part == "half":
+            if number > 2 and ordinal not in ("last", "final"):
+                return None
+            number = min(number, 2)
+        return part, number, k + 3 if has_of else k + 2
+    return None
 
 
 def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
@@ -275,20 +314,26 @@ def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str,
     kind, j = prep if prep is not None else ("on", i)
     if low_at(tokens, j) == "the" and low_at(tokens, j + 1) in _QUARTER_WORDS:
         j += 1
-    if low_at(tokens, j) not in _QUARTER_WORDS:
+    named = _named_part(tokens, j)
+    if named is None:
         return None
-    number = _QUARTER_WORDS[low_at(tokens, j)]
-    j += 1
+    part, number, j = named
+    months = 3 if part == "quarter" else 6
+    if low_at(tokens, j) == "of" and _year(tokens, j + 1) is not None:
+        j += 1  # "Q1 of 2026"
     year = _year(tokens, j)
     note = None
     if year is None:
-        current = (now.month - 1) // 3 + 1
+        if low_at(tokens, j - 1) == "of":
+            return None  # "the first quarter of the year" and the like are not read
+        current = (now.month - 1) // months + 1
         year = now.year if number <= current else now.year - 1
-        note = f"'Q{number}' read as Q{number} {year}"
+        label = f"{'Q' if part == 'quarter' else 'H'}{number}"
+        note = f"'{shown(tokens[i:j])}' read as {label} {year}"
     else:
         j += 1
-    first = AbsoluteDate("month", datetime(year, 3 * number - 2, 1, tzinfo=UTC))
-    last = AbsoluteDate("month", datetime(year, 3 * number, 1, tzinfo=UTC))
+    first = AbsoluteDate("month", datetime(year, months * number - months + 1, 1, tzinfo=UTC))
+    last = AbsoluteDate("month", datetime(year, months * number, 1, tzinfo=UTC))
     if kind == "before":
         return ("before", first, note), j
     if kind == "after":
@@ -321,6 +366,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if span is not None:
             return (word, span[0], None), span[1]
         return None
+
+    # "in Q1 2025", "during Q3", "the last quarter of 2025", "H1 2026": those calendar months.
+    quarter = _quarter(tokens, i, now)
+    if quarter is not None:
+        return quarter
 
     # "between 30 and 60 days ago", "30-60 days ago": both ends counted back from now.
     ago = _ago_range(tokens, i)
@@ -423,10 +473,6 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if low_at(tokens, j) == "the":
         j += 1
 
-    # "in Q1 2025", "during Q3": the three calendar months of that quarter.
-    quarter = _quarter(tokens, i, now)
-    if quarter is not None:
-        return quarter
 
     # "ytd", "year to date", "so far this year"
     if word in ("ytd",):

@@ -212,8 +212,29 @@ def _has_content(units: list[Unit]) -> bool:
     return any(isinstance(u, Group) or (isinstance(u, Clause) and _content(u.items)) for u in units)
 
 
+def _restarts_a_group(units: list[Unit], index: int) -> bool:
+    """Does the "or" at ``index`` start a new group ("... or users in Delhi who ...")?"""
+    nxt = units[index + 1] if index + 1 < len(units) else None
+    if not isinstance(nxt, Clause):
+        return False
+    first = next((it for it in nxt.items if it.kind != "filler"), None)
+    return first is not None and first.kind == "noun"
+
+
 def build(units: list[Unit], ctx: Context) -> Rule | None:
     units = _prepare(units)
+    restarts = [i for i, u in enumerate(units) if isinstance(u, Conn) and u.kind == "or" and _restarts_a_group(units, i)]
+    if restarts:
+        # "users in Mumbai who spent over 10k or users in Delhi who spent over 20k": each side names its own
+        # group, so the first group's "who" does not reach across the "or".
+        parts, start = [], 0
+        for i in [*restarts, len(units)]:
+            parts.append(units[start:i])
+            start = i + 1
+        built = [build(part, ctx) for part in parts]
+        if any(r is None for r in built):
+            ctx.problem("Each side of 'or' needs a condition of its own.")
+        return any_of(*[r for r in built if r is not None]) if any(r is not None for r in built) else None
     for index, u in enumerate(units):
         if isinstance(u, Conn) and u.kind == "rel":
             left = units[:index]
