@@ -85,6 +85,9 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
     if low_at(tokens, j) in lx.CURRENCY_AFTER:
         money = True
         j += 1
+    if low_at(tokens, j) == "/-":  # "Rs. 5,000/-": the Indian way of closing an amount
+        money = True
+        j += 1
     if negative:
         value = -value
     # Round away binary noise from 2.3 * 100000 without losing real decimals.

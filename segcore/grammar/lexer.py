@@ -34,7 +34,7 @@ _COUNT_WORDS: dict[str, tuple[str, int, bool]] = {  # word -> (op, number, names
 _COUNTS = PhraseTable(_COUNT_WORDS)
 _SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
             "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
-_IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@"})
+_IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@", "/-"})
 _CHANNEL_GLUE = frozenset({"to", "of", "from", "for", "in", "into", "the", "our", "on", "all", "any", "marketing",
                            "promotional", "promo", "receive", "receiving", "get", "getting"})
 _CHANNEL_TAIL = frozenset({"emails", "list", "newsletter", "updates", "communications", "marketing", "mails",
@@ -256,6 +256,8 @@ def _channel(vocab: Vocabulary, tokens: list[Token], j: int) -> tuple[int, str |
     word = low_at(tokens, k)
     if word in ("e-mail", "e-mails", "mail", "mails", "emails"):
         word = "email"
+    if word not in vocab.consent and word not in _NOT_TYPOS:
+        word = next((c for c in corrections(vocab, word) if c in vocab.consent), word)  # "emial"
     channel = word if word in vocab.consent else None
     if channel is None:
         return j, None

@@ -11,12 +11,12 @@ from __future__ import annotations
 PRE_COMPARATORS: dict[str, tuple[str, str | None]] = {}
 for _op, _phrases in {
     "gt": "more than|more then|over|above|greater than|greater then|exceeding|exceeds|exceed|higher than|"
-    "bigger than|larger than|in excess of|upwards of|>|gt|beyond|north of|more than over",
+    "bigger than|larger than|in excess of|upwards of|>|gt|beyond|north of|more than over|morethan|greaterthan",
     "gte": "at least|atleast|minimum|minimum of|a minimum of|min|no less than|not less than|no fewer than|"
     "not fewer than|>=|=>|≥|gte|greater than or equal to|more than or equal to|at the least|not below|"
     "not under|no lower than|not lower than|equal to or more than|equal to or greater than|greater than or equal|"
     "no less then",
-    "lt": "less than|less then|under|below|fewer than|fewer then|lower than|smaller than|<|lt|beneath",
+    "lt": "less than|less then|under|below|fewer than|fewer then|lower than|smaller than|<|lt|beneath|lessthan",
     "lte": "at most|atmost|up to|upto|no more than|not more than|maximum|maximum of|a maximum of|max|<=|=<|≤|"
     "lte|not over|not above|no higher than|less than or equal to|no greater than|not greater than|not exceeding|"
     "no more then|not higher than|does not exceed|doesn't exceed|not in excess of|equal to or less than|"

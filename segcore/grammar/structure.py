@@ -129,7 +129,48 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
     return False
 
 
+_RANGE_ENDS = ({"gt", "lt"}, {"gt", "lte"}, {"gte", "lt"}, {"gte", "lte"})
+
+
+def _share_field_back(units: list[Unit]) -> None:
+    """"2 or 3 orders", "1, 2 or 3 visits", "more than 3 but fewer than 10 orders": a bare number before
+    "or"/"," (or the other end of a range before "and") counts what the number after it counts."""
+    for index in range(len(units) - 3, -1, -1):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if not (isinstance(u, Clause) and isinstance(conn, Conn) and isinstance(nxt, Clause)):
+            continue
+        mine, theirs = _content(u.items), _content(nxt.items)
+        if len(mine) != 1 or mine[0].kind != "qty" or len(theirs) < 2:
+            continue
+        if theirs[0].kind != "qty" or theirs[1].kind != "field":
+            continue
+        q, other = mine[0].data, theirs[0].data
+        if q.hint or other.hint or q.money != other.money:
+            continue
+        if conn.kind in ("or", "comma") and q.op == other.op == "eq":
+            later = units[index + 3] if index + 3 < len(units) else None
+            if conn.kind == "comma" and isinstance(later, Conn) and later.kind == "or":
+                conn.kind = "or"  # "1, 2 or 3 orders": the commas of a list ending in "or"
+        elif not (conn.kind == "and" and {q.op, other.op} in _RANGE_ENDS):
+            continue
+        u.items.append(theirs[1])
+    # "bought 2 or 3 times": the number after "or" counts what the number before it counted.
+    for index in range(len(units) - 2):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if not (isinstance(u, Clause) and isinstance(conn, Conn) and conn.kind == "or" and isinstance(nxt, Clause)):
+            continue
+        mine, theirs = _content(u.items), _content(nxt.items)
+        if len(theirs) != 1 or theirs[0].kind != "qty" or theirs[0].data.op != "eq" or len(mine) < 2:
+            continue
+        pair = mine[-2:]
+        field_item = next((it for it in pair if it.kind == "field"), None)
+        qty_item = next((it for it in pair if it.kind == "qty"), None)
+        if field_item is not None and qty_item is not None and qty_item.data.op == "eq" and not qty_item.data.hint:
+            nxt.items.append(field_item)
+
+
 def _prepare(units: list[Unit]) -> list[Unit]:
+    _share_field_back(units)
     out: list[Unit] = []
     for u in _absorb_forward(units):
         if (isinstance(u, Clause) and len(out) >= 3 and isinstance(out[-1], Conn) and out[-1].kind in ("or", "and")

@@ -19,9 +19,10 @@ _TOKEN = re.compile(
     |(?P<slash>\d{1,2}(?P<sep0>[/.-])\d{1,2}(?P=sep0)\d{4}(?!\d))
     |(?P<monthyear>(?:0?[1-9]|1[0-2])/\d{4}(?!\d))
     |(?P<num>\d+(?:,\d+)*(?:\.\d+)?)
+    |(?P<currency>(?i:rs|inr)(?=\d))
     |(?P<abbr>(?:[^\W\d_]\.){2,})
     |(?P<word>[^\W\d]\w*(?:['-][^\W\d_]+)*)
-    |(?P<sym>>=|<=|!=|==|=>|=<|<>|[^\s\w])
+    |(?P<sym>/-|>=|<=|!=|==|=>|=<|<>|[^\s\w])
     """,
     re.VERBOSE,
 )
@@ -43,6 +44,8 @@ def tokenize(text: str) -> list[Token]:
     end = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "sym"
+        if kind == "currency":  # "Rs5000", "INR5000": the currency is a word of its own
+            kind = "word"
         raw = match.group()
         if kind == "quoted":
             raw = raw[1:-1]

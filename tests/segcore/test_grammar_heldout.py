@@ -736,6 +736,25 @@ SECOND_PASS = [
     ("signed up in 03/2026", joined("on", "2026-03")),
     ("joined before 1.3.2026", joined("before", "2026-03-01")),
     ("ordered in the prior 3 months", bought("within_last", span(3, "month"))),
+    ("opted in to emial", email(True)),
+    ("spent morethan 5k", spend("gt", 5000)),
+    ("spent Rs5000+", spend("gte", 5000)),
+    ("spent INR5000", spend("gte", 5000)),
+    ("spent ₹5,000/- or more", spend("gte", 5000)),
+    ("spent between Rs 1000/- and Rs 5000/-", spend("between", [1000, 5000])),
+    ("users in Banglore who spnt over 10k", all_(city("Bengaluru"), spend("gt", 10000))),
+    ("users in Mumbia", city("Mumbai")),
+    ("premum users", plan("pro")),
+    ("newsleter subscribers", tag("newsletter")),
+    ("more than 3 but fewer than 10 orders", all_(orders("gt", 3), orders("lt", 10))),
+    ("at least 2 and at most 5 orders", all_(orders("gte", 2), orders("lte", 5))),
+    ("users with 2 or 3 orders", orders("between", [2, 3])),
+    ("users with 1, 2 or 3 orders", orders("between", [1, 3])),
+    ("users who bought 2 or 3 times", orders("between", [2, 3])),
+    ("users aged 30 or 40", any_(age("eq", 30), age("eq", 40))),
+    ("users no older than 30", age("lte", 30)),
+    ("users under eighteen", age("lt", 18)),
+    ("people who are 21 or over", age("gte", 21)),
     ("users who signed up this month or last month",
      any_(joined("after", period("month", -1)), joined("on", period("month", -1)))),
 ]
@@ -799,6 +818,7 @@ REFUSED = [
     ("high spenders in Mumbai", ["high", "spenders"]),
     ("users with more orders than visits", ["more", "than"]),
     ("name starts with A", ["starts"]),
+    ("users who are 30", ["more or less of what"]),
 ]
 
 
