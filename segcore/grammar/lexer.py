@@ -32,6 +32,12 @@ _COUNT_WORDS: dict[str, tuple[str, int, bool]] = {  # word -> (op, number, names
     "multiple": ("gt", 1, False), "more than one": ("gt", 1, False),
 }
 _COUNTS = PhraseTable(_COUNT_WORDS)
+# Verbs that ask for consent only when a channel follows: "users we can email", "who want emails",
+# "reachable by email". Alone they are fillers ("I want users in Pune").
+_CHANNEL_VERBS = PhraseTable({w: True for w in (
+    "want", "wants", "receive", "receives", "get", "gets", "accept", "accepts", "accepted", "agreed to receive",
+    "agreed to", "agree to", "can receive", "can get", "can", "reachable by", "reachable via", "reachable on",
+    "contactable by", "contactable via", "allow", "allows", "allowed")})
 _SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
             "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
 _IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@", "/-"})
@@ -119,6 +125,11 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 items.append(_item(inner, [tok.text[4:]]))
                 i += 1
                 continue
+        reach = _reachable(vocab, tokens, i)
+        if reach is not None:
+            items.append(Item("consent", [shown(tokens[i:reach[0]])], flag=True, data=reach[1]))
+            i = reach[0]
+            continue
         if meaning is None and tok.kind == "word":
             counted = _count_word(vocab, tokens, i)
             if counted is not None:
@@ -336,3 +347,11 @@ def _names_a_value(vocab: Vocabulary, tokens: list[Token], j: int) -> bool:
         k += 1
     found = vocab.catalog_words.match(tokens, k)
     return found is not None and found[0].kind == "value"
+
+
+def _reachable(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[int, str] | None:
+    verb = _CHANNEL_VERBS.match(tokens, i)
+    if verb is None:
+        return None
+    j, channel = _channel(vocab, tokens, verb[1])
+    return (j, channel) if channel is not None else None

@@ -36,7 +36,10 @@ _NEGATED_FIELD_WORDS = {"inactive": "active", "dormant": "active", "lapsed": "ac
 _CONSENT_WORDS = {"opted in": True, "opted-in": True, "opt-in": True, "opt in": True, "subscribed": True,
                   "opted into": True, "signed up for": True, "consented": True, "consent": True,
                   "opted out": False, "opted-out": False, "opt-out": False, "opt out": False,
-                  "unsubscribed": False, "unsubscribe": False, "un-subscribed": False, "opted-out of": False}
+                  "unsubscribed": False, "unsubscribe": False, "un-subscribed": False, "opted-out of": False,
+                  "unsubscribers": False, "opt-outs": False, "opt outs": False, "opt-ins": True, "opt ins": True,
+                  "marketing consent": True, "marketing opt-in": True, "marketing opt in": True,
+                  "marketing opt-out": False, "marketing opt out": False}
 _PAID_WORDS = ("paid", "paying", "non-free", "nonfree")
 # Structural words a catalog may not take over ("with" is never a field).
 _RESERVED = {phrase_key(w) for w in (*lx.AND_WORDS, *lx.OR_WORDS, *lx.REL_WORDS, "not", "no", "never")}
