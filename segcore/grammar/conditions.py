@@ -341,6 +341,13 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
     if q.money and not f.money and not cands:
         ctx.problem(f"'{said}': {f.label} is not an amount of money.")
         return None
+    bought = ctx.vocab.catalog_words.get(("bought",))
+    if (q.money and not f.money and bought is not None and f.name in bought.fields and ctx.vocab.money_field
+            and not q.times):
+        # "orders above ₹5,000", "purchases over 1 lakh": an amount of money is what they were worth.
+        money = ctx.catalog.field(ctx.vocab.money_field)
+        ctx.note(f"'{said}' read as {money.label} (an amount of money, not a number of {f.label})")
+        f = money
     op = q.op
     if op == "eq" and not q.explicit and f.money and q.low != 0:
         op = "gte"
