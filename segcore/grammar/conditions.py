@@ -207,7 +207,17 @@ def _resolve(g: _Group, ctx: Context) -> Rule | None:
     rule = _positive(g, ctx)
     if rule is None:
         return None
+    if (not g.neg and isinstance(rule, Condition) and rule.op == "within_last" and g.payload is not None
+            and g.payload.kind == "date" and _tenure(g.payload.text) and rule.field not in ctx.vocab.counts):
+        # "registered for more than 6 months", "been a customer for over a year": how long ago, not a window.
+        # Only for one-off dates (signup); visits and orders keep the window ("haven't visited for 3 months").
+        return Condition(rule.field, "more_than_ago", rule.value)
     return _negate(rule) if g.neg else rule
+
+
+def _tenure(text: str) -> bool:
+    words = text.lower().split()
+    return bool(words) and words[0] == "for" and not {"last", "past", "previous", "recent", "the"} & set(words)
 
 
 def _positive(g: _Group, ctx: Context) -> Rule | None:

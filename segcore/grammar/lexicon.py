@@ -174,7 +174,7 @@ FILLERS = frozenset({
     "thx", "thanks a lot", "tia", "cheers", "do we have", "we have", "there are", "quick", "quickly",
     "could you please", "can you please", "i need", "both", "check", "help me", "help", "generate", "how big",
     "how large", "love to know", "i'd love to", "know", "yo", "asap", "frm", "look like", "looks like",
-    "figure out", "work out", "money", "range", "in the range of", "in the range", "range of", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
+    "figure out", "work out", "with us", "to us", "by us", "money", "range", "in the range of", "in the range", "range of", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
 LOCATORS = frozenset({"in", "from", "at", "on", "based in", "lives in", "living in", "located in", "residing in",
