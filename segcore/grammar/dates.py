@@ -557,3 +557,11 @@ def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateEx
     example = (now - timedelta(days=back)).date().isoformat()
     return (f"'{text}': a weekday is not read as a date, since which one is meant depends on the day you ask. "
             f"Give a date (e.g. 'since {example}') or a window (e.g. 'in the last 7 days')."), end
+
+
+def read_bare_span(tokens: Sequence[Token], i: int) -> tuple[DateExpr, int] | None:
+    """"60+ days", "3 months" with no preposition, right after "inactive"/"dormant": the window they name."""
+    span = _duration(tokens, i)
+    if span is None or low_at(tokens, span[1]) in ("ago", "back", "before", "old"):
+        return None
+    return DateExpr("within_last", span[0], shown(tokens[i:span[1]])), span[1]

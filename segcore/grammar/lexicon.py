@@ -139,7 +139,17 @@ NEGATIONS = frozenset({
     # "everyone but free users": "but" after everyone excludes rather than joins.
     "everyone but", "everybody but", "anyone but", "all but", "everyone except", "everybody except",
     "anyone except", "everyone other than", "except those", "except for those", "excluding all",
+    "except those who", "except those that", "except for those who", "excluding those who", "excluding those that",
+    "except people who", "except users who", "except customers who", "except anyone who", "other than those who",
+    "apart from those who", "but not those who", "but not the ones who", "except the ones who",
+    "excluding people who", "excluding users who", "excluding customers who", "excluding anyone who",
 })
+NEGATIONS = NEGATIONS | frozenset(
+    f"{head} {word} {who}"
+    for head in ("everyone", "everybody", "anyone", "all", "all users", "all customers", "users", "customers")
+    for word in ("except", "but", "excluding", "other than", "except for", "apart from")
+    for who in ("those who", "those that", "people who", "the ones who", "anyone who", "users who", "customers who")
+)
 # Words that carry no condition: wrappers, articles, group nouns (SPEC: "users" means everyone).
 GROUP_NOUNS = frozenset({
     "users", "user", "customers", "customer", "people", "person", "persons", "shoppers", "shopper",

@@ -785,6 +785,19 @@ SECOND_PASS = [
      all_(seen("within_last", span(3, "month")), seen("more_than_ago", span(1, "month")))),
     ("people who signed up more than a month ago but less than 3 months ago",
      all_(joined("more_than_ago", span(1, "month")), joined("within_last", span(3, "month")))),
+    ("dormant 3 months", seen("not_within_last", span(3, "month"))),
+    ("lapsed 6 months and vip", all_(seen("not_within_last", span(6, "month")), tag("vip"))),
+    ("inactive 60+ days, opted in to email", all_(seen("not_within_last", span(60, "day")), email(True))),
+    ("all users except those who opted out", email(True)),
+    ("everyone except those who are in Delhi", city("Delhi", "ne")),
+    ("all customers but those who are vip", tag(["vip"], "has_none")),
+    ("users except the ones who spent over 10k", spend("lte", 10000)),
+    ("win-back segment: users who spent 10k+ but haven't ordered in 6 months",
+     all_(spend("gte", 10000), bought("not_within_last", span(6, "month")))),
+    ("Users who have signed up in the last 7 days but have not made any purchase yet",
+     all_(joined("within_last", span(7, "day")), orders("eq", 0))),
+    ("email opted-in pro users from Hyderabad or Chennai who spent 25k+",
+     all_(email(True), plan("pro"), city(["Hyderabad", "Chennai"], "in"), spend("gte", 25000))),
     ("users who signed up this month or last month",
      any_(joined("after", period("month", -1)), joined("on", period("month", -1)))),
 ]
@@ -849,6 +862,10 @@ REFUSED = [
     ("users with more orders than visits", ["more", "than"]),
     ("name starts with A", ["starts"]),
     ("users who are 30", ["more or less of what"]),
+    ("Dormant VIPs in Bangalore with LTV over 1L", ["over what time"]),
+    ("first-time buyers", ["first"]),
+    ("adult users", ["adult"]),
+    ("cart abandoners", ["cart"]),
 ]
 
 
