@@ -68,6 +68,8 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
         except ValueError:
             return None
         j += 1
+    elif low_at(tokens, j) in ("a", "an") and low_at(tokens, j + 1) in lx.MULTIPLIERS and len(low_at(tokens, j + 1)) > 2:
+        value, j = 1.0, j + 1  # "over a lakh", "a million"
     else:
         found = _NUMBER_WORDS.match(tokens, j)
         if found is None:

@@ -55,6 +55,9 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
     for it in items:
         if it.kind in _CONNECTIVES:
             flush()
+            if it.kind == "or" and stack[-1] and isinstance(stack[-1][-1], Conn) and stack[-1][-1].kind == "comma":
+                stack[-1][-1] = Conn("or")  # "orders 2 or more, or enterprise": the comma adds nothing to "or"
+                continue
             stack[-1].append(Conn(it.kind))
         elif it.kind == "lp":
             flush()
