@@ -565,3 +565,11 @@ def read_bare_span(tokens: Sequence[Token], i: int) -> tuple[DateExpr, int] | No
     if span is None or low_at(tokens, span[1]) in ("ago", "back", "before", "old"):
         return None
     return DateExpr("within_last", span[0], shown(tokens[i:span[1]])), span[1]
+
+
+def read_year(tokens: Sequence[Token], i: int) -> tuple[DateExpr, int] | None:
+    """A bare year, read as that year (only where a year is expected: after "in 2024 or")."""
+    year = _year(tokens, i)
+    if year is None:
+        return None
+    return DateExpr("on", AbsoluteDate("year", datetime(year, 1, 1, tzinfo=UTC)), tokens[i].text), i + 1

@@ -9,7 +9,7 @@ from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
-from segcore.grammar.dates import DateExpr, read_bare_span, read_date, read_weekday
+from segcore.grammar.dates import DateExpr, read_bare_span, read_date, read_weekday, read_year
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
 from segcore.grammar.vocabulary import Meaning, Vocabulary, corrections
@@ -87,6 +87,9 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         date = read_date(tokens, i, now)
         if date is None and items and items[-1].kind == "field" and items[-1].data == "window":
             date = read_bare_span(tokens, i)  # "inactive 60+ days", "dormant 3 months"
+        if (date is None and len(items) > 1 and items[-1].kind in ("or", "and", "comma")
+                and items[-2].kind == "date" and items[-2].data.op == "on"):
+            date = read_year(tokens, i)  # "signed up in 2024 or 2025": the year after "or" is a date too
         if date is not None:
             expr, j = date
             items.append(Item("date", [shown(tokens[i:j])], data=expr))

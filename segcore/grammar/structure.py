@@ -172,8 +172,28 @@ def _share_field_back(units: list[Unit]) -> None:
             nxt.items.append(field_item)
 
 
+def _one_date(clause: Unit) -> bool:
+    if not isinstance(clause, Clause):
+        return False
+    content = _content(clause.items)
+    dates = [it for it in content if it.kind == "date"]
+    return (len(dates) == 1 and dates[0].data.op == "on" and len(content) <= 2
+            and all(it.kind in ("date", "field") for it in content))
+
+
+def _either_date(units: list[Unit]) -> None:
+    """"joined in March and April", "signed up in 2024 and 2025": a user has one signup date, so two
+    periods joined by "and" mean either of them (as "in Delhi and Mumbai" does for a city)."""
+    for index in range(len(units) - 2):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if (isinstance(conn, Conn) and conn.kind in ("and", "comma") and _one_date(u) and isinstance(nxt, Clause)
+                and [it.kind for it in _content(nxt.items)] == ["date"] and _one_date(nxt)):
+            conn.kind = "or"
+
+
 def _prepare(units: list[Unit]) -> list[Unit]:
     _share_field_back(units)
+    _either_date(units)
     out: list[Unit] = []
     for u in _absorb_forward(units):
         if (isinstance(u, Clause) and len(out) >= 3 and isinstance(out[-1], Conn) and out[-1].kind in ("or", "and")
