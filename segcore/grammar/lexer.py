@@ -183,6 +183,11 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 i = end
                 continue
         consumed = [t.text for t in tokens[i:j]]
+        if meaning.kind == "neg" and consumed[0].lower() == "but" and len(consumed) > 1:
+            items.append(Item("comma", consumed[:1]))  # "but not": the "but" joins like a comma
+            items.append(Item("neg", consumed[1:]))
+            i = j
+            continue
         if meaning.kind == "value" and items and items[-1].kind == "value" and items[-1].values == meaning.values:
             items[-1].words.extend(consumed)  # "Delhi NCR", "New Delhi NCR": one place said twice
             i = j

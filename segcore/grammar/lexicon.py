@@ -126,6 +126,7 @@ AND_WORDS = frozenset({"and", "but", "&", "also", "plus", "as well as", "and als
                        "and has"})
 # "either" is not a connective: "either vip or beta" has one "or", and "users that are either pro or
 # enterprise" would otherwise split off "users that are" as a side of its own.
+BUT_WORDS = frozenset({"but", "but also", "yet", "while", "whilst", "although", "though", "however"})
 OR_WORDS = frozenset({"or", "|", "/", "or else", "and/or"})
 REL_WORDS = frozenset({"who", "that", "which", "whose", "with", "having", "where", "whom", "w/"})
 NEGATIONS = frozenset({

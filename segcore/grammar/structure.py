@@ -154,7 +154,7 @@ def _share_field_back(units: list[Unit]) -> None:
             later = units[index + 3] if index + 3 < len(units) else None
             if conn.kind == "comma" and isinstance(later, Conn) and later.kind == "or":
                 conn.kind = "or"  # "1, 2 or 3 orders": the commas of a list ending in "or"
-        elif not (conn.kind == "and" and {q.op, other.op} in _RANGE_ENDS):
+        elif not (conn.kind in ("and", "comma") and {q.op, other.op} in _RANGE_ENDS):
             continue
         u.items.append(theirs[1])
     # "bought 2 or 3 times": the number after "or" counts what the number before it counted.

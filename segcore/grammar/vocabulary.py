@@ -122,6 +122,9 @@ def build(catalog: FieldCatalog) -> Vocabulary:
                         (lx.NEGATIONS, "neg"), (lx.REL_WORDS, "rel"), (lx.OR_WORDS, "or"), (lx.AND_WORDS, "and")):
         for w in words:
             grammar.add(phrase_key(w), Meaning(kind))
+    for w in lx.BUT_WORDS:
+        # "vip or beta but not churn-risk": "but" joins what came before as a whole, like a comma.
+        grammar.add(phrase_key(w), Meaning("comma"))
     for w, positive in _CONSENT_WORDS.items():
         grammar.add(phrase_key(w), Meaning("consent", flag=positive))
     for channel, name in consent.items():

@@ -817,6 +817,13 @@ SECOND_PASS = [
     ("no orders this year", not_(bought("after", period("year", -1)))),
     ("users with zero visits this week", not_(seen("after", period("week", -1)))),
     ("users who didn't visit last week", not_(seen("on", period("week", -1)))),
+    ("users with tags vip or beta but not churn-risk",
+     all_(tag(["vip", "beta"], "has_any"), tag(["churn-risk"], "has_none"))),
+    ("spent over 10k or visited 20 times but not in Delhi",
+     all_(any_(spend("gt", 10000), visits("eq", 20)), city("Delhi", "ne"))),
+    ("users tagged both vip and churn-risk", tag(["vip", "churn-risk"], "has_all")),
+    ("users neither from India nor from the US", country(["IN", "US"], "not_in")),
+    ("customers whose LTV exceeds 2 lakhs and who live in Delhi", all_(spend("gt", 200000), city("Delhi"))),
     ("users who signed up this month or last month",
      any_(joined("after", period("month", -1)), joined("on", period("month", -1)))),
 ]
@@ -885,6 +892,7 @@ REFUSED = [
     ("first-time buyers", ["first"]),
     ("adult users", ["adult"]),
     ("cart abandoners", ["cart"]),
+    ("UAE users who spent over AED 500", ["AED"]),
 ]
 
 
