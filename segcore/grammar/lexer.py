@@ -95,7 +95,7 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
             items.append(Item("date", [shown(tokens[i:j])], data=expr))
             i = j
             continue
-        qty = read_quantity(tokens, i)
+        qty = read_quantity(tokens, i) if not (tok.low == "one" and low_at(tokens, i + 1) == "of") else None
         if qty is not None:
             quantity, j = qty
             items.append(Item("qty", [shown(tokens[i:j])], data=quantity))

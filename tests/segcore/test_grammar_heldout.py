@@ -824,6 +824,12 @@ SECOND_PASS = [
     ("users tagged both vip and churn-risk", tag(["vip", "churn-risk"], "has_all")),
     ("users neither from India nor from the US", country(["IN", "US"], "not_in")),
     ("customers whose LTV exceeds 2 lakhs and who live in Delhi", all_(spend("gt", 200000), city("Delhi"))),
+    ("city is one of Pune, Mumbai, Delhi", city(["Pune", "Mumbai", "Delhi"], "in")),
+    ("city not one of Pune, Mumbai", city(["Pune", "Mumbai"], "not_in")),
+    ("users who spent over ₹10,000 while being inactive for 3 months",
+     all_(spend("gt", 10000), seen("not_within_last", span(3, "month")))),
+    ("shoppers in Jaipur who bought yesterday", all_(city("Jaipur"), bought("on", period("day", -1)))),
+    ("everyone older than 60 in Chandigarh", all_(age("gt", 60), city("Chandigarh"))),
     ("users who signed up this month or last month",
      any_(joined("after", period("month", -1)), joined("on", period("month", -1)))),
 ]
