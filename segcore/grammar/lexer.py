@@ -141,8 +141,9 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 items.extend(counted[0])
                 i = counted[1]
                 continue
-        if meaning is None and tok.kind == "word" and "-" in tok.low.strip("-"):
-            # "free-tier", "US-based", "vip-tagged": an unknown hyphenated word is read as its parts.
+        if meaning is None and tok.kind == "word" and "-" in tok.low.strip("-") and _known_parts(vocab, tok.low):
+            # "free-tier", "US-based", "vip-tagged": an unknown hyphenated word made of known words is read
+            # as its parts ("nobody-by-that-name" stays one unknown word).
             parts = [p for p in tok.text.split("-") if p]
             tokens[i:i + 1] = [Token("word", p, p.lower(), tok.spaced or n > 0) for n, p in enumerate(parts)]
             continue
@@ -365,3 +366,8 @@ def _reachable(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[int, str
         return None
     j, channel = _channel(vocab, tokens, verb[1])
     return (j, channel) if channel is not None else None
+
+
+def _known_parts(vocab: Vocabulary, word: str) -> bool:
+    return all(vocab.catalog_words.get((p,)) is not None or vocab.grammar_words.get((p,)) is not None
+               or lx.is_reserved(p) for p in word.split("-") if p)

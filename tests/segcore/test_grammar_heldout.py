@@ -899,6 +899,7 @@ REFUSED = [
     ("adult users", ["adult"]),
     ("cart abandoners", ["cart"]),
     ("UAE users who spent over AED 500", ["AED"]),
+    ("show nobody-by-that-name", ["nobody-by-that-name"]),
 ]
 
 
