@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/bench_parse.py [--rounds N]
 
-Runs on the shared examples (../shared/segments/nl-examples.jsonl) and on the extra phrasings of
-tests/segcore/test_grammar.py. Prints numbers; asserts nothing (tests never time things).
+Runs on the shared examples (../shared/segments/nl-examples.jsonl), on the extra phrasings of
+tests/segcore/test_grammar.py and on the held-out set of tests/segcore/test_grammar_heldout.py.
+Prints numbers; asserts nothing (tests never time things).
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ def _extra() -> list[str]:
     return [text for text, _ in READINGS]
 
 
+def _held_out() -> list[str]:
+    from test_grammar_heldout import HELD_OUT, REFUSED  # the adversarial set, refusals included
+
+    return [text for text, _ in HELD_OUT] + [text for text, _ in REFUSED]
+
+
 def measure(name: str, prompts: list[str], rounds: int) -> None:
     catalog = default_catalog()
     for text in prompts:  # warm up: builds the catalog vocabulary once
@@ -66,6 +73,7 @@ def main() -> None:
     args = parser.parse_args()
     measure("shared examples", _examples(), args.rounds)
     measure("extra phrasings", _extra(), args.rounds)
+    measure("held-out phrasings", _held_out(), args.rounds)
 
 
 if __name__ == "__main__":

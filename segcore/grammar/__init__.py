@@ -103,6 +103,14 @@ def _leading_label(items: list[Item]) -> tuple[str, list[Item]] | None:
             if prefix and any(x.kind == "unknown" for x in prefix) and all(
                     x.kind in ("unknown", "filler", "noun") for x in prefix):
                 return " ".join(w for x in prefix for w in x.words), items[len(prefix):]
+            # "high-value VIP customers": leading words before the values that name the group.
+            lead = 0
+            while lead < index and items[lead].kind in ("unknown", "filler"):
+                lead += 1
+            named = items[lead:index]
+            if (it.kind == "noun" and any(x.kind == "unknown" for x in items[:lead]) and named
+                    and named[0].kind == "value" and all(x.kind in ("value", "or", "and", "comma") for x in named)):
+                return " ".join(w for x in items[:lead] for w in x.words), items[lead:]
             return None
     return None
 

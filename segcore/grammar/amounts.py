@@ -26,6 +26,7 @@ class Amount:
     money: bool
     text: str
     scaled: bool  # written with k/lakh/crore/...: worth telling the marketer how it was read
+    multiplier: int = 1
 
 
 @dataclass(frozen=True)
@@ -67,19 +68,26 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
         except ValueError:
             return None
         j += 1
+    elif low_at(tokens, j) in ("a", "an") and low_at(tokens, j + 1) in lx.MULTIPLIERS and len(low_at(tokens, j + 1)) > 2:
+        value, j = 1.0, j + 1  # "over a lakh", "a million"
     else:
         found = _NUMBER_WORDS.match(tokens, j)
         if found is None:
             return None
         value, j = float(found[0]), found[1]
     scaled = False
+    multiplier = 1
     mult = low_at(tokens, j)
     if mult in lx.MULTIPLIERS and j < len(tokens) and tokens[j].kind == "word":
-        value *= lx.MULTIPLIERS[mult]
+        multiplier = lx.MULTIPLIERS[mult]
+        value *= multiplier
         scaled = True
         money = money or mult in lx.MONEY_MULTIPLIERS
         j += 1
     if low_at(tokens, j) in lx.CURRENCY_AFTER:
+        money = True
+        j += 1
+    if low_at(tokens, j) == "/-":  # "Rs. 5,000/-": the Indian way of closing an amount
         money = True
         j += 1
     if negative:
@@ -87,7 +95,7 @@ def read_amount(tokens: Sequence[Token], i: int) -> tuple[Amount, int] | None:
     # Round away binary noise from 2.3 * 100000 without losing real decimals.
     value = round(value, 6)
     text = shown(tokens[i:j])
-    return Amount(_number(value), money, text, scaled), j
+    return Amount(_number(value), money, text, scaled, multiplier), j
 
 
 _DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
@@ -95,7 +103,10 @@ _DECADES = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixti
 
 
 def _decade(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
-    """"in their 30s", "in their thirties": an age range of ten years (teens: 13-19)."""
+    """"in their 30s", "in their thirties": an age range of ten years (teens: 13-19); so is "20-something"."""
+    something = _something(tokens, i)
+    if something is not None:
+        return something
     if low_at(tokens, i) != "in" or low_at(tokens, i + 1) not in ("their", "his", "her", "the"):
         return None
     j = i + 2
@@ -111,6 +122,29 @@ def _decade(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
         return None
     high = 19 if low == 13 else low + 9
     return Quantity("between", low, high, False, False, "age", True, shown(tokens[i:j]), False), j
+
+
+def _something(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
+    """"20-something", "thirty-somethings": that decade of age."""
+    if i < len(tokens) and tokens[i].kind == "num" and tokens[i].low.isdigit():
+        low = int(tokens[i].low)
+    elif low_at(tokens, i) in lx.NUMBER_WORDS:
+        low = lx.NUMBER_WORDS[low_at(tokens, i)]
+    else:
+        return None
+    j = i + 2 if low_at(tokens, i + 1) == "-" else i + 1
+    if low % 10 or not 10 <= low <= 90 or low_at(tokens, j) not in ("something", "somethings"):
+        return None
+    return Quantity("between", low, low + 9, False, False, "age", True, shown(tokens[i:j + 1]), False), j + 1
+
+
+def _shared_multiplier(low: Amount, high: Amount) -> Amount:
+    """"1-2 lakh", "5 to 10k": a multiplier written once belongs to both ends, when the low end alone would
+    be far below the high one ("between 500 and 2k" keeps its 500)."""
+    if low.scaled or high.multiplier == 1 or low.value * high.multiplier > high.value:
+        return low
+    value = _number(round(low.value * high.multiplier, 6))
+    return Amount(value, low.money or high.money, low.text, True, high.multiplier)
 
 
 def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | None:
@@ -151,6 +185,7 @@ def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | Non
             high, j = second
             op = "between"
             explicit = True
+            amount = _shared_multiplier(amount, high)
     elif between:
         return None
     if not times and low_at(tokens, j) in lx.TIMES_SUFFIX:

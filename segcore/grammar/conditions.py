@@ -157,6 +157,9 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
             close()
             cur.payload = it
             close()
+        elif kind == "vague":  # a phrase read but deliberately not guessed ("last Monday")
+            ctx.unknown.extend(it.words)
+            ctx.problem(str(it.data))
         else:  # stray structure words inside a clause
             ctx.unknown.extend(it.words)
         cur.words.extend(it.words)
@@ -204,13 +207,34 @@ def _resolve(g: _Group, ctx: Context) -> Rule | None:
     rule = _positive(g, ctx)
     if rule is None:
         return None
+    if (not g.neg and isinstance(rule, Condition) and rule.op == "within_last" and g.payload is not None
+            and g.payload.kind == "date" and _tenure(g.payload.text) and rule.field not in ctx.vocab.counts):
+        # "registered for more than 6 months", "been a customer for over a year": how long ago, not a window.
+        # Only for one-off dates (signup); visits and orders keep the window ("haven't visited for 3 months").
+        return Condition(rule.field, "more_than_ago", rule.value)
     return _negate(rule) if g.neg else rule
+
+
+def _tenure(text: str) -> bool:
+    words = text.lower().split()
+    return bool(words) and words[0] == "for" and not {"last", "past", "previous", "recent", "the"} & set(words)
 
 
 def _positive(g: _Group, ctx: Context) -> Rule | None:
     cands = _fields(ctx, g.field)
     p = g.payload
     said = " ".join(g.words)
+    if g.clash is not None and p is not None and p.kind == "qty" and (_none(p.data) or _some(p.data)):
+        # "zero orders in the last 30 days": no order in that window, the same as "no orders in 30 days";
+        # "at least one order in the last month": an order in it. Other counts in a window stay refused.
+        dated = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)
+        if dated is None:
+            dated = next((c.name for c in cands if c.type == "datetime" and c.name in ctx.vocab.counts), None)
+        if dated is not None:
+            rule = _date(g.clash.data, [ctx.catalog.field(dated)], ctx, said)
+            if rule is None or _some(p.data):
+                return rule
+            return _negate(rule)
     if g.clash is not None:
         numeric = next((f for f in cands if f.is_numeric), None)
         what = numeric.label if numeric else "that number"
@@ -243,8 +267,18 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
+def _none(q: Quantity) -> bool:
+    """"zero", "0", "fewer than 1": none at all."""
+    return (q.op == "eq" and q.low == 0) or (q.op == "lt" and q.low == 1) or (q.op == "lte" and q.low == 0)
+
+
+def _some(q: Quantity) -> bool:
+    """"at least one", "at least once", "more than 0": any at all."""
+    return (q.op == "gte" and q.low == 1) or (q.op == "gt" and q.low == 0)
+
+
 # Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign"})
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -266,11 +300,13 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         if dated is not None:
             # SPEC: the field is missing when nothing is recorded, so "never visited" = no recorded visit.
             ctx.note(f"'{said}' read as no {dated.label} recorded")
+            ctx.last_date_field = dated.name
             return Condition(dated.name, "exists", False)
         if count is not None:
             return Condition(count.name, "eq", 0)
     else:
         if dated is not None:
+            ctx.last_date_field = dated.name  # "ordered, but not in the last 30 days"
             return Condition(dated.name, "exists", True)
         if count is not None:
             ctx.note(f"'{said}' read as {count.label} more than 0")
@@ -315,6 +351,13 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
     if q.money and not f.money and not cands:
         ctx.problem(f"'{said}': {f.label} is not an amount of money.")
         return None
+    bought = ctx.vocab.catalog_words.get(("bought",))
+    if (q.money and not f.money and bought is not None and f.name in bought.fields and ctx.vocab.money_field
+            and not q.times):
+        # "orders above ₹5,000", "purchases over 1 lakh": an amount of money is what they were worth.
+        money = ctx.catalog.field(ctx.vocab.money_field)
+        ctx.note(f"'{said}' read as {money.label} (an amount of money, not a number of {f.label})")
+        f = money
     op = q.op
     if op == "eq" and not q.explicit and f.money and q.low != 0:
         op = "gte"
@@ -395,12 +438,12 @@ def _values(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None
     if f.type == "array":
         if len(values) == 1:
             return Condition(f.name, "has", values[0])
-        if conj == {"and"}:
+        if "and" in conj and "or" not in conj:  # "tagged vip and beta", "vip, beta and student users"
             return Condition(f.name, "has_all", tuple(values))
         return Condition(f.name, "has_any", tuple(values))
     if len(values) == 1:
         return Condition(f.name, "eq", values[0])
-    if conj == {"and"}:
+    if "and" in conj and "or" not in conj:
         written = " and ".join(it.text for _, it in parts)
         ctx.note(f"'{written}' read as any of {', '.join(values)} (a user has one {f.label})")
     return Condition(f.name, "in", tuple(values))

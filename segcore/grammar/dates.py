@@ -32,6 +32,13 @@ _WINDOW_PREFIXES = frozenset({"in", "within", "during", "over", "for", "from", "
                               "across"})
 _WINDOW_WORDS = frozenset({"last", "past", "previous", "prior", "recent", "preceding"})
 _DAY_NUMBER = re.compile(r"^\d{1,2}$")
+_DATE_SYMBOLS = {">": "after", ">=": "since", "=>": "since", "≥": "since", "<": "before", "<=": "until",
+                 "=<": "until", "≤": "until", "=": "on", "==": "on"}
+_HOURS = frozenset({"hours", "hour", "hrs", "hr", "h"})
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+             "mondays": 0, "tuesdays": 1, "wednesdays": 2, "thursdays": 3, "fridays": 4, "saturdays": 5,
+             "sundays": 6}
+_WEEKDAY_QUALIFIERS = frozenset({"last", "this", "next", "previous", "past", "coming", "the"})
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,14 @@ def _duration(tokens: Sequence[Token], i: int) -> tuple[RelativeAmount, int] | N
         found = _COUNTS.match(tokens, j)
         if found is not None:
             amount, j = found
+    if amount is not None and low_at(tokens, j) == "+" and tokens[j - 1].kind == "num":
+        j += 1  # "90+ days": the comparison is read by the caller from the "+"
     word = low_at(tokens, j)
     if word in lx.FORTNIGHT:
         return RelativeAmount(14 * (1 if amount is None else amount), "day"), j + 1
+    if amount is not None and word in _HOURS and (word != "h" or tokens[j - 1].kind == "num"):
+        # Whole days only: "the last 48 hours" is 2 days; "the last 5 hours" is not read.
+        return (RelativeAmount(amount // 24, "day"), j + 1) if amount and amount % 24 == 0 else None
     if amount is None or word not in lx.UNITS:
         return None
     if word in ("d", "w", "y", "m") and tokens[j - 1].kind != "num":
@@ -89,6 +101,8 @@ def _period(tokens: Sequence[Token], i: int) -> tuple[CalendarPeriod, int] | Non
     ):
         j = i + 1 if word != "the" else i + 2
         offset = 0 if low_at(tokens, j - 1) in ("this", "current") else -1
+        if low_at(tokens, j) == "calendar" and _unit(tokens, j + 1) is not None:
+            j += 1  # "this calendar year", "last calendar month"
         unit = _unit(tokens, j)
         if unit is not None and low_at(tokens, j) not in ("days", "weeks", "months", "quarters", "years"):
             return CalendarPeriod(unit[0], offset), unit[1]
@@ -114,6 +128,13 @@ def _year(tokens: Sequence[Token], i: int) -> int | None:
     return None
 
 
+def _short_year(tokens: Sequence[Token], i: int) -> int | None:
+    """"Mar '26": a two-digit year after an apostrophe."""
+    if i < len(tokens) and tokens[i].kind == "num" and re.fullmatch(r"\d{2}", tokens[i].low):
+        return 2000 + int(tokens[i].low)
+    return None
+
+
 def _day(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
     if i < len(tokens) and tokens[i].kind == "num" and _DAY_NUMBER.match(tokens[i].low):
         day = int(tokens[i].low)
@@ -136,10 +157,14 @@ def _absolute(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
             return AbsoluteDate.parse(tok.text.upper()), i + 1, None
         except Exception:
             return None
-    if tok.kind == "slash":
-        day_s, month_s, year_s = tok.low.split("/")
+    if tok.kind in ("slash", "ymd", "monthyear"):
+        parts = [int(p) for p in re.split(r"[/.-]", tok.low)]
         try:
-            moment = datetime(int(year_s), int(month_s), int(day_s), tzinfo=UTC)
+            if tok.kind == "monthyear":
+                return AbsoluteDate("month", datetime(parts[1], parts[0], 1, tzinfo=UTC)), i + 1, None
+            if tok.kind == "ymd":
+                return AbsoluteDate("day", datetime(parts[0], parts[1], parts[2], tzinfo=UTC)), i + 1, None
+            moment = datetime(parts[2], parts[1], parts[0], tzinfo=UTC)
         except ValueError:
             return None
         return AbsoluteDate("day", moment), i + 1, f"'{tok.text}' read as day/month/year"
@@ -166,14 +191,14 @@ def _absolute(tokens: Sequence[Token], i: int, now: datetime, bare_year: bool
         after_day = _day(tokens, j)
         if after_day is not None and _year(tokens, j) is None:
             day, j = after_day
-    if low_at(tokens, j) == ",":
+    if low_at(tokens, j) in (",", "-") or (low_at(tokens, j) == "'" and _short_year(tokens, j + 1) is not None):
         j += 1
-    year = _year(tokens, j)
+    year = _year(tokens, j) or (_short_year(tokens, j) if low_at(tokens, j - 1) == "'" else None)
     note = None
     if year is not None:
         j += 1
     else:
-        if low_at(tokens, j - 1) == ",":
+        if low_at(tokens, j - 1) in (",", "-", "'"):
             j -= 1
         # SPEC: a bare month name means its most recent occurrence not in the future.
         if day is None:
@@ -209,6 +234,11 @@ def _start_of(tokens: Sequence[Token], i: int, now: datetime) -> tuple[AbsoluteD
         found = _date_value(tokens, j + 2, now, bare_year=True)
         if found is not None:
             return found[0], found[1]
+        # "the start of the year": the current one.
+        k = j + 3 if low_at(tokens, j + 2) == "the" else j + 2
+        unit = _unit(tokens, k)
+        if unit is not None and low_at(tokens, k) not in ("days", "weeks", "months", "quarters", "years"):
+            return CalendarPeriod(unit[0], 0), unit[1]
     return None
 
 
@@ -249,24 +279,69 @@ def _ago_range(tokens: Sequence[Token], i: int) -> tuple[tuple[str, Any, str | N
 
 
 _QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4,
+             "final": 4}
+_HALVES = {"h1": 1, "h2": 2}
+
+
+def _named_part(tokens: Sequence[Token], j: int) -> tuple[str, int, int] | None:
+    """"Q3", "H1", "the third quarter of", "the second half of": (quarter|half, number, index after)."""
+    word = low_at(tokens, j)
+    if word in _QUARTER_WORDS:
+        return "quarter", _QUARTER_WORDS[word], j + 1
+    if word in _HALVES:
+        return "half", _HALVES[word], j + 1
+    k = j + 1 if word == "the" else j
+    ordinal = low_at(tokens, k)
+    if ordinal in ("1", "2", "3", "4") and low_at(tokens, k + 1) in ("st", "nd", "rd", "th"):
+        ordinal, k = ordinal + low_at(tokens, k + 1), k + 1
+    if ordinal in _ORDINALS and low_at(tokens, k + 1) in ("quarter", "half"):
+        has_of = low_at(tokens, k + 2) == "of"
+        if ordinal in ("last", "final") and not has_of:
+            return None  # "the last quarter" is a window (SPEC), "the last quarter of 2025" is Q4
+        part = low_at(tokens, k + 1)
+        number = _ORDINALS[ordinal]
+        if part == "half":
+            if number > 2 and ordinal not in ("last", "final"):
+                return None
+            number = min(number, 2)
+        return part, number, k + 3 if has_of else k + 2
+    return None
 
 
 def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
-    j = i + 1 if low_at(tokens, i) in ("in", "during", "of") else i
-    if low_at(tokens, j) not in _QUARTER_WORDS:
+    prep = _PREPS.match(tokens, i)
+    kind, j = prep if prep is not None else ("on", i)
+    if low_at(tokens, j) == "the" and low_at(tokens, j + 1) in _QUARTER_WORDS:
+        j += 1
+    named = _named_part(tokens, j)
+    if named is None:
         return None
-    number = _QUARTER_WORDS[low_at(tokens, j)]
-    j += 1
+    part, number, j = named
+    months = 3 if part == "quarter" else 6
+    if low_at(tokens, j) == "of" and _year(tokens, j + 1) is not None:
+        j += 1  # "Q1 of 2026"
     year = _year(tokens, j)
     note = None
     if year is None:
-        current = (now.month - 1) // 3 + 1
+        if low_at(tokens, j - 1) == "of":
+            return None  # "the first quarter of the year" and the like are not read
+        current = (now.month - 1) // months + 1
         year = now.year if number <= current else now.year - 1
-        note = f"'Q{number}' read as Q{number} {year}"
+        label = f"{'Q' if part == 'quarter' else 'H'}{number}"
+        note = f"'{shown(tokens[i:j])}' read as {label} {year}"
     else:
         j += 1
-    first = AbsoluteDate("month", datetime(year, 3 * number - 2, 1, tzinfo=UTC))
-    last = AbsoluteDate("month", datetime(year, 3 * number, 1, tzinfo=UTC))
+    first = AbsoluteDate("month", datetime(year, months * number - months + 1, 1, tzinfo=UTC))
+    last = AbsoluteDate("month", datetime(year, months * number, 1, tzinfo=UTC))
+    if kind == "before":
+        return ("before", first, note), j
+    if kind == "after":
+        return ("after", last, note), j
+    if kind in ("since", "from"):
+        return (*_since(first), note), j
+    if kind == "until":
+        return ("before", AbsoluteDate("month", last.end), note), j
     return ("between", (first, last), note), j
 
 
@@ -291,6 +366,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if span is not None:
             return (word, span[0], None), span[1]
         return None
+
+    # "in Q1 2025", "during Q3", "the last quarter of 2025", "H1 2026": those calendar months.
+    quarter = _quarter(tokens, i, now)
+    if quarter is not None:
+        return quarter
 
     # "between 30 and 60 days ago", "30-60 days ago": both ends counted back from now.
     ago = _ago_range(tokens, i)
@@ -324,7 +404,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     window = low_at(tokens, k) if low_at(tokens, k) in _WINDOW_WORDS else None
     if window:
         k += 1
-    if window or prefix in ("in", "within", "for", "during"):
+    # "since 6 months" is Indian English for "for 6 months".
+    if window or prefix in ("in", "within", "for", "during", "since"):
         cmp = _PRE.match(tokens, k)
         k2 = cmp[1] if cmp else k
         span = _duration(tokens, k2)
@@ -347,9 +428,15 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     cmp = None if since else _PRE.match(tokens, k)
     k2 = cmp[1] if cmp else k
     span = _duration(tokens, k2)
+    if (span is not None and cmp is not None and cmp[0] == ("gt", "age") and span[0].unit != "year"
+            and low_at(tokens, span[1]) not in ("ago", "back")):
+        # "last order older than 90 days" (years stay an age: "older than 30 years")
+        return ("more_than_ago", span[0], None), span[1]
     if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
         end = span[1] + 1
         earlier = _EARLIER.match(tokens, end)
+        if earlier is None and any(t.low == "+" for t in tokens[k2:span[1]]):
+            earlier = (1, end)  # "90+ days ago"
         if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
             earlier = None  # "ago and more than 5 orders" starts the next condition
         if earlier is not None:
@@ -363,6 +450,20 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
             return ("on", CalendarPeriod(amount.unit, -amount.amount),
                     f"'{shown(tokens[k2:end])}' read as that calendar {amount.unit}"), end
 
+    # Hand-typed comparisons of a date: "last_visit_at > 2026-01-01" (a date, never a bare year: "> 2025"
+    # is a number).
+    if word in _DATE_SYMBOLS:
+        written = _absolute(tokens, i + 1, now, bare_year=False)
+        if written is None:
+            return None
+        typed, typed_end, typed_note = written
+        typed_kind = _DATE_SYMBOLS[word]
+        if typed_kind == "since":
+            return (*_since(typed), typed_note), typed_end
+        if typed_kind == "until":
+            return ("before", _next_day(typed), typed_note), typed_end
+        return (typed_kind, typed, typed_note), typed_end
+
     prep = _PREPS.match(tokens, i)
     kind = None
     j = i
@@ -372,10 +473,6 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if low_at(tokens, j) == "the":
         j += 1
 
-    # "in Q1 2025", "during Q3": the three calendar months of that quarter.
-    quarter = _quarter(tokens, i, now)
-    if quarter is not None:
-        return quarter
 
     # "ytd", "year to date", "so far this year"
     if word in ("ytd",):
@@ -392,6 +489,17 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if kind == "until":
             return ("before", value, None), end
         return (*_since(value), None), end
+
+    # "after the end of March 2026" is after March; "by/before the end of 2025" is up to its end.
+    if kind in ("before", "after", "until", "since") and low_at(tokens, j) == "end" and low_at(tokens, j + 1) == "of":
+        closing = _date_value(tokens, j + 2, now, bare_year=True)
+        if closing is not None:
+            value, end, note = closing
+            if kind in ("after", "since"):
+                return ("after", value, note), end
+            if isinstance(value, CalendarPeriod):
+                return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
+            return ("before", _next_day(value), note), end
 
     # Dates and named periods, with or without a preposition.
     target = j if kind else i
@@ -427,3 +535,41 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", _next_day(value), note), end
     return ("on", value, note), end  # in / during / on / of
 
+
+
+def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr | str, int] | None:
+    """"since Monday" is the start of this week (weeks run Monday to Monday, SPEC); any other weekday
+    phrase ("last Monday": yesterday or a week before?, "on Friday") is refused with a hint, never guessed."""
+    prep = _PREPS.match(tokens, i)
+    kind, j = prep if prep is not None else (None, i)
+    qualifier = low_at(tokens, j) if low_at(tokens, j) in _WEEKDAY_QUALIFIERS else None
+    if qualifier:
+        j += 1
+    day = low_at(tokens, j)
+    if day not in _WEEKDAYS:
+        return None
+    end = j + 1
+    text = shown(tokens[i:end])
+    if _WEEKDAYS[day] == 0 and qualifier in (None, "this") and kind in ("since", "from"):
+        note = f"'{text}' read as since the start of this week (weeks run Monday to Monday, UTC)"
+        return DateExpr("after", CalendarPeriod("week", -1), text, note), end
+    back = (now.weekday() - _WEEKDAYS[day]) % 7 or 7
+    example = (now - timedelta(days=back)).date().isoformat()
+    return (f"'{text}': a weekday is not read as a date, since which one is meant depends on the day you ask. "
+            f"Give a date (e.g. 'since {example}') or a window (e.g. 'in the last 7 days')."), end
+
+
+def read_bare_span(tokens: Sequence[Token], i: int) -> tuple[DateExpr, int] | None:
+    """"60+ days", "3 months" with no preposition, right after "inactive"/"dormant": the window they name."""
+    span = _duration(tokens, i)
+    if span is None or low_at(tokens, span[1]) in ("ago", "back", "before", "old"):
+        return None
+    return DateExpr("within_last", span[0], shown(tokens[i:span[1]])), span[1]
+
+
+def read_year(tokens: Sequence[Token], i: int) -> tuple[DateExpr, int] | None:
+    """A bare year, read as that year (only where a year is expected: after "in 2024 or")."""
+    year = _year(tokens, i)
+    if year is None:
+        return None
+    return DateExpr("on", AbsoluteDate("year", datetime(year, 1, 1, tzinfo=UTC)), tokens[i].text), i + 1

@@ -11,12 +11,16 @@ from __future__ import annotations
 PRE_COMPARATORS: dict[str, tuple[str, str | None]] = {}
 for _op, _phrases in {
     "gt": "more than|more then|over|above|greater than|greater then|exceeding|exceeds|exceed|higher than|"
-    "bigger than|larger than|in excess of|upwards of|>|gt|beyond|north of|more than over",
+    "bigger than|larger than|in excess of|upwards of|>|gt|beyond|north of|more than over|morethan|greaterthan",
     "gte": "at least|atleast|minimum|minimum of|a minimum of|min|no less than|not less than|no fewer than|"
-    "not fewer than|>=|=>|≥|gte|greater than or equal to|more than or equal to|at the least",
-    "lt": "less than|less then|under|below|fewer than|fewer then|lower than|smaller than|<|lt|beneath",
+    "not fewer than|>=|=>|≥|gte|greater than or equal to|more than or equal to|at the least|not below|"
+    "not under|no lower than|not lower than|equal to or more than|equal to or greater than|greater than or equal|"
+    "no less then",
+    "lt": "less than|less then|under|below|fewer than|fewer then|lower than|smaller than|<|lt|beneath|lessthan",
     "lte": "at most|atmost|up to|upto|no more than|not more than|maximum|maximum of|a maximum of|max|<=|=<|≤|"
-    "lte|not over|not above|no higher than|less than or equal to",
+    "lte|not over|not above|no higher than|less than or equal to|no greater than|not greater than|not exceeding|"
+    "no more then|not higher than|does not exceed|doesn't exceed|not in excess of|equal to or less than|"
+    "less than or equal|fewer than or equal to",
     "eq": "exactly|equal to|equals|=|==|eq|precisely|is exactly|of exactly",
     "ne": "other than|not equal to|!=|≠|<>|ne|anything but",
 }.items():
@@ -40,6 +44,8 @@ POST_COMPARATORS: dict[str, tuple[str, str | None]] = {}
 for _p in ("+", "or more", "or above", "or higher", "or greater", "and above", "and up", "and over", "and more",
            "plus", "or over", "and upwards", "or upwards", "or plus", "and higher", "at least"):
     POST_COMPARATORS[_p] = ("gte", None)
+for _p in ("exactly", "precisely"):
+    POST_COMPARATORS[_p] = ("eq", None)
 for _p in ("or less", "or fewer", "or below", "or under", "and below", "and under", "or lower", "and less",
            "and fewer", "or lesser", "at most", "or smaller"):
     POST_COMPARATORS[_p] = ("lte", None)
@@ -52,7 +58,7 @@ MULTIPLIERS: dict[str, int] = {
     "k": 10**3, "thousand": 10**3, "thousands": 10**3, "hundred": 100, "hundreds": 100,
     "lakh": 10**5, "lakhs": 10**5, "lac": 10**5, "lacs": 10**5, "l": 10**5, "lk": 10**5, "lakh's": 10**5,
     "crore": 10**7, "crores": 10**7, "cr": 10**7, "crs": 10**7,
-    "million": 10**6, "millions": 10**6, "mn": 10**6, "m": 10**6, "mil": 10**6,
+    "million": 10**6, "millions": 10**6, "mn": 10**6, "m": 10**6, "mil": 10**6, "grand": 10**3,
     "billion": 10**9, "bn": 10**9,
 }
 # Lakh and crore are money words in Indian English: "spent 2 lakh" needs no rupee sign.
@@ -65,8 +71,14 @@ NUMBER_WORDS: dict[str, int] = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-    "dozen": 12, "a dozen": 12, "hundred": 100, "a hundred": 100, "a thousand": 1000,
+    "dozen": 12, "a dozen": 12, "hundred": 100, "a hundred": 100, "a thousand": 1000, "single": 1, "a single": 1,
 }
+# "twenty five", "twenty-five": the tens and a unit written as words.
+for _tens in ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"):
+    for _unit_word in ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine"):
+        _sum = NUMBER_WORDS[_tens] + NUMBER_WORDS[_unit_word]
+        NUMBER_WORDS[f"{_tens} {_unit_word}"] = _sum
+        NUMBER_WORDS[f"{_tens}-{_unit_word}"] = _sum
 # Only in durations: "a month ago", "a couple of weeks".
 DURATION_COUNT_WORDS: dict[str, int] = {"a": 1, "an": 1, "one": 1, "a couple of": 2, "couple of": 2,
                                         "a couple": 2, "a single": 1, "single": 1}
@@ -102,16 +114,20 @@ DATE_PREPS: dict[str, str] = {
     "since": "since", "from": "from", "starting": "since", "starting from": "since", "starting on": "since",
     "on or after": "since", "as of": "since", "beginning": "since",
     "in": "on", "during": "on", "on": "on", "of": "on", "within": "on", "in the month of": "on",
-    "in the year": "on", "in the year of": "on",
+    "in the year": "on", "in the year of": "on", "in calendar year": "on", "in the calendar year": "on",
+    "during calendar year": "on", "during the calendar year": "on", "in year": "on",
 }
 BETWEEN_WORDS = frozenset({"between", "from"})
-RANGE_JOINERS = frozenset({"and", "to", "-", "until", "till", "through", "thru"})
+RANGE_JOINERS = frozenset({"and", "to", "-", "until", "till", "through", "thru", "&"})
 
 # Connectives and structure.
 AND_WORDS = frozenset({"and", "but", "&", "also", "plus", "as well as", "and also", "but also", "yet",
                        "while", "whilst", "although", "though", "and who", "and that", "and are", "and have",
                        "and has"})
-OR_WORDS = frozenset({"or", "|", "/", "either", "or else", "and/or"})
+# "either" is not a connective: "either vip or beta" has one "or", and "users that are either pro or
+# enterprise" would otherwise split off "users that are" as a side of its own.
+BUT_WORDS = frozenset({"but", "but also", "yet", "while", "whilst", "although", "though", "however"})
+OR_WORDS = frozenset({"or", "|", "/", "or else", "and/or"})
 REL_WORDS = frozenset({"who", "that", "which", "whose", "with", "having", "where", "whom", "w/"})
 NEGATIONS = frozenset({
     "not", "no", "never", "without", "haven't", "havent", "hasn't", "hasnt", "have not", "has not",
@@ -121,7 +137,20 @@ NEGATIONS = frozenset({
     "none", "neither", "nor", "non", "n't", "cannot", "can't", "not yet", "yet to", "w/o",
     "apart from", "but not", "except for", "not from", "excluding those", "never ever",
     "not been", "haven't been", "hasn't been", "have never", "has never", "havn't",
+    # "everyone but free users": "but" after everyone excludes rather than joins.
+    "everyone but", "everybody but", "anyone but", "all but", "everyone except", "everybody except",
+    "anyone except", "everyone other than", "except those", "except for those", "excluding all",
+    "except those who", "except those that", "except for those who", "excluding those who", "excluding those that",
+    "except people who", "except users who", "except customers who", "except anyone who", "other than those who",
+    "apart from those who", "but not those who", "but not the ones who", "except the ones who",
+    "excluding people who", "excluding users who", "excluding customers who", "excluding anyone who",
 })
+NEGATIONS = NEGATIONS | frozenset(
+    f"{head} {word} {who}"
+    for head in ("everyone", "everybody", "anyone", "all", "all users", "all customers", "users", "customers")
+    for word in ("except", "but", "excluding", "other than", "except for", "apart from")
+    for who in ("those who", "those that", "people who", "the ones who", "anyone who", "users who", "customers who")
+)
 # Words that carry no condition: wrappers, articles, group nouns (SPEC: "users" means everyone).
 GROUP_NOUNS = frozenset({
     "users", "user", "customers", "customer", "people", "person", "persons", "shoppers", "shopper",
@@ -151,6 +180,12 @@ FILLERS = frozenset({
     "whose is", "within the", "who've", "who's", "who'd", "they've", "that've", "that's", "we've", "i've",
     "you've", "it's", "there's", "they're", "who're", "something", "anything", "stuff", "items", "item", "products", "product",
     "things", "placed", "place", "done", "did any",
+    "either", "anywhere", "let me", "let me see", "let me know", "tell me", "tell", "list down", "send me",
+    "send", "export", "download", "what's", "whats", "what is", "what are", "size", "size of", "the size of",
+    "thx", "thanks a lot", "tia", "cheers", "do we have", "we have", "there are", "quick", "quickly",
+    "could you please", "can you please", "i need", "both", "check", "help me", "help", "generate", "how big",
+    "how large", "love to know", "i'd love to", "know", "yo", "asap", "frm", "look like", "looks like",
+    "figure out", "work out", "with us", "to us", "by us", "money", "range", "in the range of", "in the range", "range of", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
 LOCATORS = frozenset({"in", "from", "at", "on", "based in", "lives in", "living in", "located in", "residing in",

@@ -98,6 +98,8 @@ def _read_values(items: list[Item], j: int, f: Field) -> tuple[list[str], int] |
     first = items[j]
     if first.kind in ("quoted", "value") and (first.kind == "quoted" or any(n == f.name for n, _ in first.values)):
         return [_text(first, f)], j + 1
+    if first.kind == "value" and f.values:
+        return None  # "plan in Pune": Pune is a city, so this "in" is a place, not the operator
     run: list[Item] = []
     k = j
     while k < len(items) and items[k].kind not in _STOP and items[k].kind != "lp":
@@ -114,6 +116,16 @@ def read_manual(items: list[Item], i: int, ctx: Context) -> tuple[Item, int] | N
         found = _read_condition(items, i, j, written, ctx)
         if found is not None:
             return found
+    # "email opt-in true", "email_opt_in: yes": a yes/no field and its value with no operator between.
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    if nxt is not None and nxt.kind == "colon" and i + 2 < len(items):
+        nxt = items[i + 2]
+    if nxt is not None and nxt.kind == "unknown" and nxt.text.lower() in _TRUE | _FALSE:
+        f = next((g for g in (ctx.catalog.get(n) for n in items[i].fields) if g is not None and g.type == "bool"), None)
+        if f is not None:
+            end = items.index(nxt, i + 1) + 1
+            words = [w for it in items[i:end] for w in it.words]
+            return Item("cond", words, fields=(f.name,), data=Condition(f.name, "is", nxt.text.lower() in _TRUE)), end
     return None
 
 

@@ -55,6 +55,9 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
     for it in items:
         if it.kind in _CONNECTIVES:
             flush()
+            if it.kind == "or" and stack[-1] and isinstance(stack[-1][-1], Conn) and stack[-1][-1].kind == "comma":
+                stack[-1][-1] = Conn("or")  # "orders 2 or more, or enterprise": the comma adds nothing to "or"
+                continue
             stack[-1].append(Conn(it.kind))
         elif it.kind == "lp":
             flush()
@@ -88,6 +91,9 @@ def _bare_value(clause: Clause) -> Item | None:
     content = _content(clause.items)
     if len(content) == 1 and content[0].kind in ("value", "quoted"):
         return content[0]
+    if (len(content) == 2 and content[0].kind == "value" and content[1].kind == "field"
+            and {n for n, _ in content[0].values} & set(content[1].fields)):
+        return content[0]  # "the vip or beta tag", "free or pro plan": the field word only repeats the field
     return None
 
 
@@ -126,9 +132,77 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
     return False
 
 
+_RANGE_ENDS = ({"gt", "lt"}, {"gt", "lte"}, {"gte", "lt"}, {"gte", "lte"})
+
+
+def _share_field_back(units: list[Unit]) -> None:
+    """"2 or 3 orders", "1, 2 or 3 visits", "more than 3 but fewer than 10 orders": a bare number before
+    "or"/"," (or the other end of a range before "and") counts what the number after it counts."""
+    for index in range(len(units) - 3, -1, -1):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if not (isinstance(u, Clause) and isinstance(conn, Conn) and isinstance(nxt, Clause)):
+            continue
+        mine, theirs = _content(u.items), _content(nxt.items)
+        if len(mine) != 1 or mine[0].kind != "qty" or len(theirs) < 2:
+            continue
+        if theirs[0].kind != "qty" or theirs[1].kind != "field":
+            continue
+        q, other = mine[0].data, theirs[0].data
+        if q.hint or other.hint or q.money != other.money:
+            continue
+        if conn.kind in ("or", "comma") and q.op == other.op == "eq":
+            later = units[index + 3] if index + 3 < len(units) else None
+            if conn.kind == "comma" and isinstance(later, Conn) and later.kind == "or":
+                conn.kind = "or"  # "1, 2 or 3 orders": the commas of a list ending in "or"
+        elif not (conn.kind in ("and", "comma") and {q.op, other.op} in _RANGE_ENDS):
+            continue
+        u.items.append(theirs[1])
+    # "bought 2 or 3 times": the number after "or" counts what the number before it counted.
+    for index in range(len(units) - 2):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if not (isinstance(u, Clause) and isinstance(conn, Conn) and conn.kind == "or" and isinstance(nxt, Clause)):
+            continue
+        mine, theirs = _content(u.items), _content(nxt.items)
+        if len(theirs) != 1 or theirs[0].kind != "qty" or theirs[0].data.op != "eq" or len(mine) < 2:
+            continue
+        pair = mine[-2:]
+        field_item = next((it for it in pair if it.kind == "field"), None)
+        qty_item = next((it for it in pair if it.kind == "qty"), None)
+        if field_item is not None and qty_item is not None and qty_item.data.op == "eq" and not qty_item.data.hint:
+            nxt.items.append(field_item)
+
+
+def _one_date(clause: Unit) -> bool:
+    if not isinstance(clause, Clause):
+        return False
+    content = _content(clause.items)
+    dates = [it for it in content if it.kind == "date"]
+    return (len(dates) == 1 and dates[0].data.op == "on" and len(content) <= 2
+            and all(it.kind in ("date", "field") for it in content))
+
+
+def _either_date(units: list[Unit]) -> None:
+    """"joined in March and April", "signed up in 2024 and 2025": a user has one signup date, so two
+    periods joined by "and" mean either of them (as "in Delhi and Mumbai" does for a city)."""
+    for index in range(len(units) - 2):
+        u, conn, nxt = units[index], units[index + 1], units[index + 2]
+        if (isinstance(conn, Conn) and conn.kind in ("and", "comma") and _one_date(u) and isinstance(nxt, Clause)
+                and [it.kind for it in _content(nxt.items)] == ["date"] and _one_date(nxt)):
+            conn.kind = "or"
+
+
 def _prepare(units: list[Unit]) -> list[Unit]:
+    _share_field_back(units)
+    _either_date(units)
     out: list[Unit] = []
     for u in _absorb_forward(units):
+        if (isinstance(u, Clause) and len(out) >= 3 and isinstance(out[-1], Conn) and out[-1].kind in ("or", "and")
+                and isinstance(out[-2], Conn) and out[-2].kind == "comma" and isinstance(out[-3], Clause)):
+            # "Mumbai, Pune, or Nagpur": the comma before the last "or"/"and" of a list adds nothing.
+            bare = _bare_value(u)
+            if bare is not None and _absorb(out[-3], bare, out[-1].kind):
+                del out[-2:]
+                continue
         if isinstance(u, Clause) and len(out) >= 2 and isinstance(out[-1], Conn) and isinstance(out[-2], Clause):
             conn = out[-1]
             bare = _bare_value(u)
@@ -202,8 +276,29 @@ def _has_content(units: list[Unit]) -> bool:
     return any(isinstance(u, Group) or (isinstance(u, Clause) and _content(u.items)) for u in units)
 
 
+def _restarts_a_group(units: list[Unit], index: int) -> bool:
+    """Does the "or" at ``index`` start a new group ("... or users in Delhi who ...")?"""
+    nxt = units[index + 1] if index + 1 < len(units) else None
+    if not isinstance(nxt, Clause):
+        return False
+    first = next((it for it in nxt.items if it.kind != "filler"), None)
+    return first is not None and first.kind == "noun"
+
+
 def build(units: list[Unit], ctx: Context) -> Rule | None:
     units = _prepare(units)
+    restarts = [i for i, u in enumerate(units) if isinstance(u, Conn) and u.kind == "or" and _restarts_a_group(units, i)]
+    if restarts:
+        # "users in Mumbai who spent over 10k or users in Delhi who spent over 20k": each side names its own
+        # group, so the first group's "who" does not reach across the "or".
+        parts, start = [], 0
+        for i in [*restarts, len(units)]:
+            parts.append(units[start:i])
+            start = i + 1
+        built = [build(part, ctx) for part in parts]
+        if any(r is None for r in built):
+            ctx.problem("Each side of 'or' needs a condition of its own.")
+        return any_of(*[r for r in built if r is not None]) if any(r is not None for r in built) else None
     for index, u in enumerate(units):
         if isinstance(u, Conn) and u.kind == "rel":
             left = units[:index]

@@ -15,11 +15,14 @@ _TOKEN = re.compile(
     (?P<quoted>"[^"]*"|(?<![\w'])'[^']*'(?![\w']))
     |(?P<iso>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\d-])
         |\d{4}-\d{2}(?![\d-]))
-    |(?P<slash>\d{1,2}/\d{1,2}/\d{4}(?!\d))
+    |(?P<ymd>\d{4}/\d{1,2}/\d{1,2}(?!\d))
+    |(?P<slash>\d{1,2}(?P<sep0>[/.-])\d{1,2}(?P=sep0)\d{4}(?!\d))
+    |(?P<monthyear>(?:0?[1-9]|1[0-2])/\d{4}(?!\d))
     |(?P<num>\d+(?:,\d+)*(?:\.\d+)?)
+    |(?P<currency>(?i:rs|inr)(?=\d))
     |(?P<abbr>(?:[^\W\d_]\.){2,})
     |(?P<word>[^\W\d]\w*(?:['-][^\W\d_]+)*)
-    |(?P<sym>>=|<=|!=|==|=>|=<|<>|[^\s\w])
+    |(?P<sym>/-|>=|<=|!=|==|=>|=<|<>|[^\s\w])
     """,
     re.VERBOSE,
 )
@@ -29,7 +32,7 @@ _STRAIGHTEN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "�
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # quoted | iso | slash | num | abbr | word | sym
+    kind: str  # quoted | iso | ymd | slash | monthyear | num | abbr | word | sym
     text: str  # as written (quotes removed for quoted text)
     low: str
     spaced: bool = True  # written after a space: "5 k" vs "5k", for showing phrases back as typed
@@ -41,6 +44,8 @@ def tokenize(text: str) -> list[Token]:
     end = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "sym"
+        if kind == "currency":  # "Rs5000", "INR5000": the currency is a word of its own
+            kind = "word"
         raw = match.group()
         if kind == "quoted":
             raw = raw[1:-1]

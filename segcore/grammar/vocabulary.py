@@ -29,11 +29,17 @@ class Meaning:
 # visit. They resolve through the catalog's word "active", so a catalog without it simply does not know them.
 _NEGATED_FIELD_WORDS = {"inactive": "active", "dormant": "active", "lapsed": "active", "not active": "active",
                         "non-active": "active", "gone inactive": "active", "unengaged": "active",
-                        "disengaged": "active", "idle": "active"}
+                        "disengaged": "active", "idle": "active", "went inactive": "active",
+                        "gone quiet": "active", "went quiet": "active", "gone dormant": "active",
+                        "went dormant": "active", "gone cold": "active", "went cold": "active",
+                        "been inactive": "active", "been dormant": "active"}
 _CONSENT_WORDS = {"opted in": True, "opted-in": True, "opt-in": True, "opt in": True, "subscribed": True,
                   "opted into": True, "signed up for": True, "consented": True, "consent": True,
                   "opted out": False, "opted-out": False, "opt-out": False, "opt out": False,
-                  "unsubscribed": False, "unsubscribe": False, "un-subscribed": False, "opted-out of": False}
+                  "unsubscribed": False, "unsubscribe": False, "un-subscribed": False, "opted-out of": False,
+                  "unsubscribers": False, "opt-outs": False, "opt outs": False, "opt-ins": True, "opt ins": True,
+                  "marketing consent": True, "marketing opt-in": True, "marketing opt in": True,
+                  "marketing opt-out": False, "marketing opt out": False}
 _PAID_WORDS = ("paid", "paying", "non-free", "nonfree")
 # Structural words a catalog may not take over ("with" is never a field).
 _RESERVED = {phrase_key(w) for w in (*lx.AND_WORDS, *lx.OR_WORDS, *lx.REL_WORDS, "not", "no", "never")}
@@ -57,6 +63,7 @@ class Vocabulary:
     consent: dict[str, str]  # channel word -> bool field
     recency: dict[str, str]  # count field -> its datetime field ("visits" -> "last_visit_at")
     counts: dict[str, str]  # datetime field -> its count field ("last_order_at" -> "orders")
+    datetimes: frozenset[str]
     fuzzy: dict[str, set[str]] = field(default_factory=dict)  # one-deletion key -> known words
 
 
@@ -107,13 +114,23 @@ def build(catalog: FieldCatalog) -> Vocabulary:
     for key, meaning in entries.items():
         catalog_words.add(key, meaning)
 
+    money = next((f.name for f in fields if f.money and f.is_numeric), None)
+    age = next((f.name for f in fields if f.is_numeric and (f.name == "age" or f.unit in ("years", "year"))), None)
+    consent = {f.consent_channel.lower(): f.name for f in fields if f.type == "bool" and f.consent_channel}
     grammar: PhraseTable[Meaning] = PhraseTable()
     for words, kind in ((lx.FILLERS, "filler"), (lx.GROUP_NOUNS, "noun"), (lx.LOCATORS, "loc"),
                         (lx.NEGATIONS, "neg"), (lx.REL_WORDS, "rel"), (lx.OR_WORDS, "or"), (lx.AND_WORDS, "and")):
         for w in words:
             grammar.add(phrase_key(w), Meaning(kind))
+    for w in lx.BUT_WORDS:
+        # "vip or beta but not churn-risk": "but" joins what came before as a whole, like a comma.
+        grammar.add(phrase_key(w), Meaning("comma"))
     for w, positive in _CONSENT_WORDS.items():
         grammar.add(phrase_key(w), Meaning("consent", flag=positive))
+    for channel, name in consent.items():
+        # "can be emailed", "emailable users": the channel word as a verb or adjective.
+        for w in (channel + "ed", channel + "able", channel + "-able", "can be " + channel + "ed"):
+            grammar.add(phrase_key(w), Meaning("consent", (name,), flag=True))
     for w in _PAID_WORDS:
         grammar.add(phrase_key(w), Meaning("paid"))
     for w, target in _NEGATED_FIELD_WORDS.items():
@@ -121,9 +138,6 @@ def build(catalog: FieldCatalog) -> Vocabulary:
         if found is not None and found.kind == "field":
             grammar.add(phrase_key(w), Meaning("negfield", found.fields))
 
-    money = next((f.name for f in fields if f.money and f.is_numeric), None)
-    age = next((f.name for f in fields if f.is_numeric and (f.name == "age" or f.unit in ("years", "year"))), None)
-    consent = {f.consent_channel.lower(): f.name for f in fields if f.type == "bool" and f.consent_channel}
     recency: dict[str, str] = {}
     for c in fields:
         if not c.is_numeric:
@@ -134,7 +148,8 @@ def build(catalog: FieldCatalog) -> Vocabulary:
                 recency.setdefault(c.name, d.name)
 
     counts = {d: c for c, d in reversed(list(recency.items()))}
-    vocab = Vocabulary(catalog_words, grammar, money, age, consent, recency, counts)
+    datetimes = frozenset(f.name for f in fields if f.type == "datetime")
+    vocab = Vocabulary(catalog_words, grammar, money, age, consent, recency, counts, datetimes)
     targets = {k[0] for k in entries if len(k) == 1} | set(_FUZZY_GRAMMAR_WORDS)
     for word in targets:
         if len(word) < 4 or not word.isalpha():
