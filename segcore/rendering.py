@@ -101,7 +101,10 @@ def _number(field: Field, op: str, value: Any) -> str:
     else:
         phrase = f"{_NUMBER_WORDS[op]} {format_number(field, value)}"
     if field.unit and not field.money and field.unit == field.label:
-        return f"{phrase} {field.label}"
+        unit = field.label
+        if op != "between" and value == 1 and unit.endswith("s") and unit[:-1] in field.synonyms:
+            unit = unit[:-1]  # "at least 1 order"
+        return f"{phrase} {unit}"
     return f"{field.label} {phrase}"
 
 

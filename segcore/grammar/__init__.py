@@ -89,8 +89,12 @@ def _colon_label(items: list[Item]) -> tuple[list[Item], str | None]:
     """"big spenders: total_spend > 100000" -> the words before the colon name the group."""
     for index, it in enumerate(items):
         if it.kind == "colon":
-            label = " ".join(w for x in items[:index] for w in x.words)
+            prefix = items[:index]
             rest = [x for x in items[index + 1:] if x.kind != "colon"]
+            if any(x.kind not in ("unknown", "filler", "noun") for x in prefix):
+                # "visits: more than 10" - the words before the colon are part of the request.
+                return prefix + rest, None
+            label = " ".join(w for x in prefix if x.kind == "unknown" for w in x.words)
             return rest, (label or None)
     return items, None
 

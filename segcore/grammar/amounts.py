@@ -153,8 +153,11 @@ def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | Non
         times = True
         j += 1
     post = _POST.match(tokens, j)
+    if post is not None and low_at(tokens, post[1]) in ("than", "then"):
+        post = None  # "5 or less than 10" is two numbers, not "5 or less"
     if post is not None and op == "eq" and high is None:
-        op, j = post
+        (op, post_hint), j = post
+        hint = hint or post_hint
         explicit = True
     if not times and low_at(tokens, j) in lx.TIMES_SUFFIX:
         times = True

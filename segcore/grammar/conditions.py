@@ -35,6 +35,8 @@ class Context:
     unknown: list[str] = dc_field(default_factory=list)
     problems: list[str] = dc_field(default_factory=list)
     understood: list[str] = dc_field(default_factory=list)
+    last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
+    last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -79,6 +81,8 @@ def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
         return any(f.type == "datetime" or f.is_numeric for f in cands)
     if payload.kind == "consent":
         return any(f.type == "bool" for f in cands)
+    if payload.kind == "paid":
+        return any(f.type == "string" and "free" in f.values for f in cands)
     if payload.kind == "unknown":
         return any(f.type == "array" and not f.closed for f in cands)
     return False
@@ -224,7 +228,7 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
         return _consent(p, cands, ctx, said)
     if p.kind == "paid":
         for f in ctx.catalog.queryable():
-            if f.type == "string" and f.closed and "free" in f.values and (not cands or f in cands):
+            if f.type == "string" and "free" in f.values and (not cands or f in cands):
                 ctx.note(f"'{p.text}' read as {f.label} other than free")
                 return Condition(f.name, "ne", "free")
         ctx.unknown.extend(p.words)
@@ -233,8 +237,15 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement"})
+
+
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     if not cands:
+        return None
+    assert g.field is not None
+    if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
+        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days' or 'inactive for 3 months'.")
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:
@@ -256,6 +267,9 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         if count is not None:
             ctx.note(f"'{said}' read as {count.label} more than 0")
             return Condition(count.name, "gt", 0)
+    text = next((f for f in cands if f.type == "string" and not f.values), None)
+    if text is not None:
+        return Condition(text.name, "exists", not g.neg)  # "users with email", "without a name"
     ctx.problem(f"'{said}': which {cands[0].label}? Name a value, e.g. '{cands[0].label} is ...'.")
     return None
 
@@ -269,6 +283,13 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
             f = ctx.catalog.get(counted)
     if f is None and q.hint and ctx.vocab.age_field and not cands:
         f = ctx.catalog.get(ctx.vocab.age_field)
+    previous = ctx.last_quantity
+    if (f is None and not cands and previous is not None and not q.hint and not q.times
+            and {q.op, previous.op} in ({"gt", "lt"}, {"gt", "lte"}, {"gte", "lt"}, {"gte", "lte"})):
+        # "more than 5 orders but less than 10": the other end of the same range.
+        f = ctx.catalog.get(previous.field)
+        if f is not None:
+            ctx.note(f"'{q.text}' read as {f.label}, like the number before it")
     if f is None and not cands:
         if q.money and ctx.vocab.money_field:
             f = ctx.catalog.get(ctx.vocab.money_field)
@@ -287,7 +308,7 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
         ctx.problem(f"'{said}': {f.label} is not an amount of money.")
         return None
     op = q.op
-    if op == "eq" and not q.explicit and f.money:
+    if op == "eq" and not q.explicit and f.money and q.low != 0:
         op = "gte"
         ctx.note(f"'{q.text}' read as at least {format_number(f, q.low)} of {f.label}")
     elif f.money and (q.scaled or not cands):
@@ -299,11 +320,16 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
         if low > high:
             low, high = high, low
         return Condition(f.name, "between", (low, high))
-    return Condition(f.name, op, q.low)
+    ctx.last_quantity = Condition(f.name, op, q.low)
+    return ctx.last_quantity
 
 
 def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     f = next((c for c in cands if c.type == "datetime"), None)
+    numeric = next((c for c in cands if c.is_numeric), None)
+    if d.numbers is not None and numeric is not None:
+        # "between 2000 and 2100 visits": years only when the field is a date.
+        return Condition(numeric.name, "between", d.numbers)
     if f is None:
         linked = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)
         if linked is not None:
@@ -314,6 +340,10 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
                 f"('{d.text}')."
             )
             return None
+    if f is None and not cands and ctx.last_date_field is not None:
+        f = ctx.catalog.get(ctx.last_date_field)
+        if f is not None:
+            ctx.note(f"'{d.text}' read as {f.verb or f.label}, like the date before it")
     if f is None:
         dated = ", ".join(c.verb or c.label for c in ctx.catalog.queryable() if c.type == "datetime")
         ctx.problem(f"'{d.text}': which date? Say what happened then, e.g. {dated}.")
@@ -325,6 +355,7 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
         ctx.note(f"'{value.words()}' counted back from now as calendar months")
     if isinstance(value, CalendarPeriod) and value.period == "week":
         ctx.note("weeks run Monday to Monday (UTC)")
+    ctx.last_date_field = f.name
     return Condition(f.name, d.op, value)
 
 
@@ -359,7 +390,8 @@ def _values(p: Item, cands: list[Field], ctx: Context, said: str) -> Rule | None
     if len(values) == 1:
         return Condition(f.name, "eq", values[0])
     if conj == {"and"}:
-        ctx.note(f"'{said}' read as any of {', '.join(values)} (a user has one {f.label})")
+        written = " and ".join(it.text for _, it in parts)
+        ctx.note(f"'{written}' read as any of {', '.join(values)} (a user has one {f.label})")
     return Condition(f.name, "in", tuple(values))
 
 

@@ -42,6 +42,7 @@ class DateExpr:
     value: Any
     text: str
     note: str | None = None
+    numbers: tuple[int, int] | None = None  # "between 2000 and 2100": also readable as plain numbers
 
 
 def _duration(tokens: Sequence[Token], i: int) -> tuple[RelativeAmount, int] | None:
@@ -231,13 +232,39 @@ def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
     return "after", AbsoluteDate("instant", value.start)
 
 
+_QUARTER_WORDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}
+
+
+def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
+    j = i + 1 if low_at(tokens, i) in ("in", "during", "of") else i
+    if low_at(tokens, j) not in _QUARTER_WORDS:
+        return None
+    number = _QUARTER_WORDS[low_at(tokens, j)]
+    j += 1
+    year = _year(tokens, j)
+    note = None
+    if year is None:
+        current = (now.month - 1) // 3 + 1
+        year = now.year if number <= current else now.year - 1
+        note = f"'Q{number}' read as Q{number} {year}"
+    else:
+        j += 1
+    first = AbsoluteDate("month", datetime(year, 3 * number - 2, 1, tzinfo=UTC))
+    last = AbsoluteDate("month", datetime(year, 3 * number, 1, tzinfo=UTC))
+    return ("between", (first, last), note), j
+
+
 def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr, int] | None:
     """The date expression starting at ``i`` and the index after it, or None."""
     found = _read(tokens, i, now)
     if found is None:
         return None
     (op, value, note), j = found
-    return DateExpr(op, value, shown(tokens[i:j]), note), j
+    numbers = None
+    if op == "between" and all(t.kind == "num" or t.low in lx.BETWEEN_WORDS or t.low in lx.RANGE_JOINERS
+                               for t in tokens[i:j]):
+        numbers = (value[0].start.year, value[1].start.year)
+    return DateExpr(op, value, shown(tokens[i:j]), note, numbers), j
 
 
 def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
@@ -255,8 +282,15 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if first is not None and low_at(tokens, first[1]) in lx.RANGE_JOINERS:
             second = _date_value(tokens, first[1] + 1, now, bare_year=True)
             if second is not None:
-                notes = "; ".join(n for n in (first[2], second[2]) if n) or None
-                return ("between", (first[0], second[0]), notes), second[1]
+                start, start_note = first[0], first[2]
+                end_value = second[0]
+                if (start_note and not second[2] and isinstance(start, AbsoluteDate)
+                        and isinstance(end_value, AbsoluteDate) and start.granularity in ("month", "day")):
+                    # "between March 1 and March 31 2025": the year written once belongs to both ends.
+                    start = AbsoluteDate(start.granularity, start.start.replace(year=end_value.start.year))
+                    start_note = None
+                notes = "; ".join(n for n in (start_note, second[2]) if n) or None
+                return ("between", (start, end_value), notes), second[1]
 
     # Rolling windows: "in the last 30 days", "past week", "within 2 months", "for 6 months".
     k = i
@@ -295,6 +329,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
         end = span[1] + 1
         earlier = _EARLIER.match(tokens, end)
+        if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
+            earlier = None  # "ago and more than 5 orders" starts the next condition
         if earlier is not None:
             end = earlier[1]
         if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):
@@ -315,6 +351,11 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if low_at(tokens, j) == "the":
         j += 1
 
+    # "in Q1 2025", "during Q3": the three calendar months of that quarter.
+    quarter = _quarter(tokens, i, now)
+    if quarter is not None:
+        return quarter
+
     # "ytd", "year to date", "so far this year"
     if word in ("ytd",):
         return ("after", CalendarPeriod("year", -1), None), i + 1
@@ -322,9 +363,9 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("after", CalendarPeriod("year", -1), None), i + 3
 
     # "before the start of this month", "since the start of this year"
-    start = _start_of(tokens, j if kind else i, now)
-    if start is not None and kind in ("before", "since", "after", "until"):
-        value, end = start
+    boundary = _start_of(tokens, j if kind else i, now)
+    if boundary is not None and kind in ("before", "since", "after", "until", "from"):
+        value, end = boundary
         if kind == "before":
             return ("before", value, None), end
         if kind == "until":
@@ -349,6 +390,14 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", value, note), end
     if kind == "after":
         return ("after", value, note), end
+    if kind == "from":
+        # SPEC: "from 2025-06-01" includes that day and what follows, like "since"; but "signups from last
+        # week" is during that week.
+        if low_at(tokens, end) in ("onwards", "onward", "on", "forward", "forwards"):
+            return (*_since(value), note), end + 1
+        if isinstance(value, CalendarPeriod):
+            return ("on", value, note), end
+        return (*_since(value), note), end
     if kind == "since":
         return (*_since(value), note), end
     if kind == "until":

@@ -3,17 +3,18 @@ longest catalog or fixed phrase, then a one-typo correction; whatever is left is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
 from segcore.grammar.dates import DateExpr, read_date
-from segcore.grammar.phrases import low_at
+from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
 from segcore.grammar.vocabulary import Meaning, Vocabulary, correct
 
+_POST = PhraseTable(lx.POST_COMPARATORS)
 _SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
             "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
 _IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@"})
@@ -47,8 +48,17 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         tok = tokens[i]
         words = [tok.text]
         if tok.kind == "quoted":
-            items.append(Item("quoted", [tok.text], data=tok.text))
+            # A quoted known value ("vip") is that value; any other quoted text is free text.
+            known = vocab.catalog_words.get(phrase_key(tok.text)) if tok.text.strip() else None
+            if known is not None and known.kind == "value":
+                items.append(Item("value", [tok.text], values=known.values))
+            else:
+                items.append(Item("quoted", [tok.text], data=tok.text))
             i += 1
+            continue
+        late = _late_comparison(tokens, i, items)
+        if late is not None:
+            i = late
             continue
         date = read_date(tokens, i, now)
         if date is not None:
@@ -98,9 +108,25 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
         items.append(_item(meaning, consumed))
         if meaning.kind == "negfield":
             items[-1] = Item("neg", consumed)
-            items.append(Item("field", consumed, fields=meaning.fields))
+            items.append(Item("field", [], fields=meaning.fields, data="window"))
         i = j
     return items
+
+
+def _late_comparison(tokens: list[Token], i: int, items: list[Item]) -> int | None:
+    """"3 orders or fewer": a comparison written after the field word applies to the number before it."""
+    if len(items) < 2 or items[-1].kind != "field" or items[-2].kind != "qty":
+        return None
+    q = items[-2].data
+    if not isinstance(q, Quantity) or q.op != "eq" or q.explicit:
+        return None
+    post = _POST.match(tokens, i)
+    if post is None or low_at(tokens, post[1]) in ("than", "then"):
+        return None
+    (op, hint), j = post
+    items[-2].data = replace(q, op=op, hint=q.hint or hint, explicit=True)
+    items[-2].words = [*items[-2].words, shown(tokens[i:j])]
+    return j
 
 
 def _item(meaning: Meaning, words: list[str]) -> Item:

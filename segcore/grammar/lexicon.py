@@ -36,11 +36,17 @@ for _p, _v in {
     PRE_COMPARATORS[_p] = _v
 
 # Comparatives written after a number: "5 or more", "₹5,000+".
-POST_COMPARATORS: dict[str, str] = {}
-for _p in ["+", "or more", "or above", "or higher", "or greater", "and above", "and up", "and over", "and more", "plus", "or over", "and upwards", "or upwards", "or plus", "and higher", "at least"]:
-    POST_COMPARATORS[_p] = "gte"
-for _p in ["or less", "or fewer", "or below", "or under", "and below", "and under", "or lower", "and less", "and fewer", "or lesser", "at most", "or smaller"]:
-    POST_COMPARATORS[_p] = "lte"
+POST_COMPARATORS: dict[str, tuple[str, str | None]] = {}
+for _p in ("+", "or more", "or above", "or higher", "or greater", "and above", "and up", "and over", "and more",
+           "plus", "or over", "and upwards", "or upwards", "or plus", "and higher", "at least"):
+    POST_COMPARATORS[_p] = ("gte", None)
+for _p in ("or less", "or fewer", "or below", "or under", "and below", "and under", "or lower", "and less",
+           "and fewer", "or lesser", "at most", "or smaller"):
+    POST_COMPARATORS[_p] = ("lte", None)
+for _p in ("or older", "and older", "years or older", "years and older", "years old or older"):
+    POST_COMPARATORS[_p] = ("gte", "age")
+for _p in ("or younger", "and younger", "years or younger", "years and younger", "years old or younger"):
+    POST_COMPARATORS[_p] = ("lte", "age")
 
 MULTIPLIERS: dict[str, int] = {
     "k": 10**3, "thousand": 10**3, "thousands": 10**3, "hundred": 100, "hundreds": 100,
@@ -55,7 +61,7 @@ CURRENCY_BEFORE = frozenset({"₹", "rs", "inr", "rs.", "rupees", "r$"})
 CURRENCY_AFTER = frozenset({"rupees", "rupee", "inr", "rs", "₹", "bucks"})
 
 NUMBER_WORDS: dict[str, int] = {
-    "zero": 0, "nil": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "zero": 0, "nil": 0, "nothing": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
@@ -93,7 +99,7 @@ DATE_PREPS: dict[str, str] = {
     "til": "until", "up to": "until", "upto": "until", "through": "until", "thru": "until",
     "on or before": "until", "by": "until",
     "after": "after", "later than": "after",
-    "since": "since", "from": "since", "starting": "since", "starting from": "since", "starting on": "since",
+    "since": "since", "from": "from", "starting": "since", "starting from": "since", "starting on": "since",
     "on or after": "since", "as of": "since", "beginning": "since",
     "in": "on", "during": "on", "on": "on", "of": "on", "within": "on", "in the month of": "on",
     "in the year": "on", "in the year of": "on",
@@ -114,7 +120,7 @@ NEGATIONS = frozenset({
     "had not", "outside", "outside of", "except", "excluding", "exclude", "other than", "not in",
     "none", "neither", "nor", "non", "n't", "cannot", "can't", "not yet", "yet to", "w/o",
     "apart from", "but not", "except for", "not from", "excluding those", "never ever",
-    "no longer", "not been", "haven't been", "hasn't been", "have never", "has never", "havn't",
+    "not been", "haven't been", "hasn't been", "have never", "has never", "havn't",
 })
 # Words that carry no condition: wrappers, articles, group nouns (SPEC: "users" means everyone).
 GROUP_NOUNS = frozenset({
@@ -142,7 +148,8 @@ FILLERS = frozenset({
     "altogether", "whom", "such", "as", "such as", "about", "roughly", "around", "approximately",
     "approx", "basically", "really", "actually", "literally", "someone", "based", "located", "living",
     "lives", "live", "residing", "resident", "residents", "staying", "stays", "person", "from", "in", "on", "within", "belonging to", "belong to", "belongs to", "come from", "comes from", "coming from",
-    "whose is", "within the", "something", "anything", "stuff", "items", "item", "products", "product",
+    "whose is", "within the", "who've", "who's", "who'd", "they've", "that've", "that's", "we've", "i've",
+    "you've", "it's", "there's", "they're", "who're", "something", "anything", "stuff", "items", "item", "products", "product",
     "things", "placed", "place", "done", "did any",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".

@@ -37,14 +37,17 @@ _FALSE = frozenset({"false", "no", "n", "f", "off"})
 _STOP = frozenset({"and", "or", "comma", "rel", "rp", "colon", "field", "qty", "date", "neg", "consent", "cond"})
 
 
-def _op_at(items: list[Item], i: int) -> tuple[str, int] | None:
+def _ops_at(items: list[Item], i: int) -> list[tuple[str, int]]:
+    """Written operators starting at ``i``, longest first ("is not in", then "is not", then "is")."""
+    found = []
     for n in (3, 2, 1):
-        if i + n > len(items):
+        span = items[i:i + n]
+        if len(span) < n or any(it.kind in ("quoted", "value", "qty", "date", "lp") for it in span):
             continue
-        key = tuple(w.lower() for it in items[i:i + n] for w in it.words)
+        key = tuple(w.lower() for it in span for w in it.words)
         if key in _OPS:
-            return _OPS[key], i + n
-    return None
+            found.append((_OPS[key], i + n))
+    return found
 
 
 def _applies(f: Field, op: str) -> str | None:
@@ -107,10 +110,14 @@ def _read_values(items: list[Item], j: int, f: Field) -> tuple[list[str], int] |
 
 def read_manual(items: list[Item], i: int, ctx: Context) -> tuple[Item, int] | None:
     """A hand-typed condition starting at the field item ``items[i]``, and the index after it."""
-    found = _op_at(items, i + 1)
-    if found is None:
-        return None
-    written, j = found
+    for written, j in _ops_at(items, i + 1):
+        found = _read_condition(items, i, j, written, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _read_condition(items: list[Item], i: int, j: int, written: str, ctx: Context) -> tuple[Item, int] | None:
     for name in items[i].fields:
         f = ctx.catalog.get(name)
         if f is None:

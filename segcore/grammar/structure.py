@@ -94,27 +94,29 @@ def _absorb(target: Clause, value: Item, conj: str) -> bool:
     last = content[-1]
     if last.kind == "field" and len(content) >= 2 and content[-2].kind == "value":
         last = content[-2]  # "on the free tier or pro"
-    if last.kind == "value":
+    if last.kind in ("value", "quoted"):
         names = {n for n, _ in last.values}
         for _, other in last.merged:
             names &= {n for n, _ in other.values} if other.kind == "value" else names
-        if value.kind == "quoted" or names & {n for n, _ in value.values}:
+        if value.kind == "quoted" or last.kind == "quoted" or names & {n for n, _ in value.values}:
             last.merged.append((conj, value))
+            last.merged.extend(value.merged)
             return True
         return False
     if last.kind == "cond" and isinstance(last.data, Condition):
-        cond = last.data
-        if value.kind == "quoted":
-            text = str(value.data)
-        else:
-            found = [v for n, v in value.values if n == cond.field]
-            if not found:
-                return False
-            text = found[0]
-        wider = widen(cond, text, conj)
-        if wider is None:
+        cond: Condition | None = last.data
+        for link, part in [(conj, value), *value.merged]:
+            if part.kind == "quoted":
+                text = str(part.data)
+            else:
+                found = [v for n, v in part.values if n == last.data.field]
+                if not found:
+                    return False
+                text = found[0]
+            cond = widen(cond, text, link) if cond is not None else None
+        if cond is None:
             return False
-        last.data = wider
+        last.data = cond
         last.words = last.words + value.words
         return True
     return False
@@ -140,31 +142,56 @@ def _prepare(units: list[Unit]) -> list[Unit]:
     return out
 
 
+def _fields_of(item: Item) -> set[str]:
+    return {n for n, _ in item.values}
+
+
 def _absorb_forward(units: list[Unit]) -> list[Unit]:
-    """"pro or enterprise users in Pune": a bare value before "or" joins the first value after it."""
+    """"pro or enterprise users in Pune": bare values before "or"/"," join the first value after them."""
     out: list[Unit] = []
     index = 0
     while index < len(units):
         u = units[index]
-        if (isinstance(u, Clause) and index + 2 < len(units) and isinstance(units[index + 1], Conn)
-                and isinstance(units[index + 2], Clause)):
-            conn = units[index + 1]
-            assert isinstance(conn, Conn)
-            nxt = units[index + 2]
-            assert isinstance(nxt, Clause)
-            bare = _bare_value(u)
+        first = _bare_value(u) if isinstance(u, Clause) else None
+        if first is None or first.kind != "value":
+            out.append(u)
+            index += 1
+            continue
+        run: list[tuple[str, Item]] = []
+        shared = _fields_of(first)
+        k = index
+        target: Item | None = None
+        while k + 2 < len(units):
+            conn, nxt = units[k + 1], units[k + 2]
+            if not (isinstance(conn, Conn) and conn.kind in ("or", "comma") and isinstance(nxt, Clause)):
+                break
             content = _content(nxt.items)
-            if (bare is not None and bare.kind == "value" and conn.kind in ("or", "comma") and content
-                    and content[0].kind == "value" and not content[0].merged
-                    and {n for n, _ in bare.values} & {n for n, _ in content[0].values}):
-                first = content[0]
-                merged = Item("value", bare.words, values=bare.values, merged=[*bare.merged, (conn.kind, first)])
-                nxt.items[nxt.items.index(first)] = merged
-                index += 2
-                continue
-        out.append(u)
-        index += 1
+            if not content or content[0].kind != "value" or content[0].merged:
+                break
+            if not shared & _fields_of(content[0]):
+                break
+            run.append((conn.kind, content[0]))
+            shared &= _fields_of(content[0])
+            if len(content) > 1:
+                target = content[0]
+                break
+            k += 2
+        if target is None:
+            out.append(u)
+            index += 1
+            continue
+        # Rebuild the last clause's first value as the whole list, in the order written.
+        assert isinstance(units[k + 2], Clause)
+        last = units[k + 2]
+        assert isinstance(last, Clause)
+        merged = Item("value", first.words, values=first.values, merged=run)
+        last.items[last.items.index(target)] = merged
+        index = k + 2
     return out
+
+
+def _names_a_group(units: list[Unit]) -> bool:
+    return any(isinstance(u, Clause) and any(it.kind == "noun" for it in u.items) for u in units)
 
 
 def _has_content(units: list[Unit]) -> bool:
@@ -177,10 +204,17 @@ def build(units: list[Unit], ctx: Context) -> Rule | None:
         if isinstance(u, Conn) and u.kind == "rel":
             left = units[:index]
             if _has_content(left) and any(isinstance(x, Conn) and x.kind == "or" for x in units[index + 1:]):
-                rules = [r for r in (_build_or(left, ctx), build(units[index + 1:], ctx)) if r is not None]
+                rules = [r for r in (_build_commas(left, ctx), build(units[index + 1:], ctx)) if r is not None]
                 return all_of(*rules) if rules else None
             break
-    return _build_or(units, ctx)
+    return _build_commas(units, ctx)
+
+
+def _build_commas(units: list[Unit], ctx: Context) -> Rule | None:
+    """Commas separate the big parts: "more than 20 visits or 5 orders, in Chennai" = (visits or orders)
+    and Chennai."""
+    rules = [r for r in (_build_or(part, ctx) for part in _split(units, {"comma"})) if r is not None]
+    return all_of(*rules) if rules else None
 
 
 def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Unit]]:
@@ -194,7 +228,10 @@ def _split(units: list[Unit], kinds: frozenset[str] | set[str]) -> list[list[Uni
 
 
 def _build_or(units: list[Unit], ctx: Context) -> Rule | None:
-    parts = [part for part in _split(units, {"or"}) if _has_content(part)]
+    parts = _split(units, {"or"})
+    if len(parts) > 1 and any(not _has_content(p) and _names_a_group(p) for p in parts):
+        ctx.problem("Each side of 'or' needs a condition of its own ('vip or customers' would be everyone).")
+    parts = [part for part in parts if _has_content(part)]
     built = [_build_and(part, ctx) for part in parts]
     rules = [r for r in built if r is not None]
     if rules and len(rules) < len(built):
@@ -215,4 +252,5 @@ def _build_and(units: list[Unit], ctx: Context) -> Rule | None:
                     ctx.unknown.append("not")
                 continue
             rules.append(Not(inner) if u.neg else inner)
-    return all_of(*rules) if rules else None
+    unique = [r for index, r in enumerate(rules) if r not in rules[:index]]  # "Delhi NCR" says Delhi twice
+    return all_of(*unique) if unique else None

@@ -90,6 +90,9 @@ def build(catalog: FieldCatalog) -> Vocabulary:
     for f in fields:
         for word in _field_words(f):
             _add(entries, phrase_key(word), Meaning("field", (f.name,)))
+            if f.type == "datetime" and not word.startswith("last"):
+                # "last visited", "last ordered": the same date.
+                _add(entries, phrase_key("last " + word), Meaning("field", (f.name,)))
     for f in fields:
         if f.type not in ("string", "array"):
             continue

@@ -1,0 +1,101 @@
+"""The app factory: a Bolt ``App`` wired to the product's services, in one or many workspaces."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.listeners import register_listeners
+from bot.oauth_store import MongoInstallationStore, MongoOAuthStateStore
+from bot.services import BotConfig, BotServices
+from bot.stores import ConversationStore, DeliveryLog, DraftStore
+from segcore.errors import SegmentError
+
+log = logging.getLogger("segments.bot")
+
+
+class WorkspaceMismatch(SegmentError):
+    """SLACK_TEAM_ID names a different workspace than the bot token belongs to."""
+
+
+def check_workspace(client: WebClient, team_id: str) -> str:
+    """Ask Slack (auth.test) which workspace the token belongs to; refuse to serve another one's data."""
+    try:
+        result = client.auth_test()
+    except SlackApiError as exc:
+        raise WorkspaceMismatch(
+            f"Slack refused the bot token ({exc.response.get('error')}): check SLACK_BOT_TOKEN."
+        ) from None
+    team, name = str(result.get("team_id")), str(result.get("team") or "?")
+    if team_id not in ("", "local") and team != team_id:
+        raise WorkspaceMismatch(
+            f"SLACK_TEAM_ID is {team_id}, but the bot token belongs to workspace {name} ({team}). "
+            "Set SLACK_TEAM_ID to the token's workspace, or use that workspace's token."
+        )
+    return f"Serving Slack workspace {name} ({team}) with the data of team {team_id or 'local'}."
+
+
+def ensure_indexes(services: BotServices) -> None:
+    """The bot's own collections; a database that is down now is reported, and requests say so later."""
+    db = services.store.db
+    try:
+        for store in (DeliveryLog(db, services.now), DraftStore(db, services.now),
+                      ConversationStore(db, services.now)):
+            store.ensure_indexes()
+        MongoInstallationStore(db).ensure_indexes()
+        MongoOAuthStateStore(db).ensure_indexes()
+    except Exception as exc:  # the app must still start and answer "database down" to users
+        log.error("could not create the Slack app's indexes (database down?): %r", exc)
+
+
+def create_app(services: BotServices, config: BotConfig) -> App:
+    """A Bolt app for ``config``. Request signatures are always verified."""
+    kwargs: dict[str, Any] = {
+        "signing_secret": config.signing_secret,
+        "process_before_response": config.process_before_response,
+        "token_verification_enabled": False,  # check_workspace below does it, with a clearer message
+        "name": "segments",
+    }
+    if config.oauth is not None:
+        db = services.store.db
+        kwargs["oauth_settings"] = OAuthSettings(
+            client_id=config.oauth.client_id,
+            client_secret=config.oauth.client_secret,
+            scopes=list(config.oauth.scopes),
+            user_scopes=list(config.oauth.user_scopes),
+            redirect_uri=config.oauth.redirect_uri,
+            install_path=config.oauth.install_path,
+            redirect_uri_path=config.oauth.redirect_uri_path,
+            installation_store=MongoInstallationStore(db, client_id=config.oauth.client_id),
+            state_store=MongoOAuthStateStore(db, expiration_seconds=config.oauth.state_expiration_seconds),
+        )
+        kwargs["client"] = services.client_factory(None)
+    else:
+        client = services.client_factory(config.bot_token)
+        if config.verify_workspace:
+            log.info(check_workspace(client, config.team_id))
+        kwargs["client"] = client
+    app = App(**kwargs)
+    ensure_indexes(services)
+    # Slow work (counting, sampling, saving) runs here, never on Bolt's listener pool, so acks never queue.
+    work = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="segments-slack")
+
+    @app.use
+    def provide_services(context: Any, next: Any) -> None:
+        context["segments_services"] = services
+        context["segments_config"] = config
+        context["segments_work"] = work
+        next()
+
+    @app.error
+    def last_resort(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
+        logger.error("unhandled error in a Slack listener (type=%s): %r", body.get("type"), error)
+
+    register_listeners(app)
+    return app

@@ -1,0 +1,39 @@
+"""Where a click's answer goes, and opening the rule builder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.blocks.modals import rule_builder_view
+from bot.builder import state_from_rule
+from bot.replies import MessageReply, Reply, ResponseUrlReply
+from segcore.catalog import FieldCatalog
+from segcore.rules import Rule
+
+
+def reply_for(body: dict[str, Any], client: WebClient, replace: bool = True) -> Reply:
+    """Answer on the message the click came from; from App Home (no message) answer in the app's DM."""
+    url = body.get("response_url")
+    if url:
+        return ResponseUrlReply(url, replace_first=replace)
+    return MessageReply(client, body["user"]["id"])
+
+
+def open_builder(client: WebClient, trigger_id: str, catalog: FieldCatalog, rule: Rule | None,
+                 origin: dict[str, Any]) -> None:
+    state, complete = state_from_rule(rule, origin)
+    note = None if complete else ("These rules have nested groups the builder cannot show; "
+                                  "start again here or type them with /segment.")
+    client.views_open(trigger_id=trigger_id, view=rule_builder_view(state, catalog, note=note))
+
+
+def origin_of(body: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Where a modal opened from a click answers: that message's response_url, and whether it is ephemeral."""
+    container = body.get("container") or {}
+    return {"u": body.get("response_url"), "e": bool(container.get("is_ephemeral")), **extra}
+
+
+def action_value(body: dict[str, Any]) -> str:
+    return str((body.get("actions") or [{}])[0].get("value") or "")

@@ -1,0 +1,70 @@
+"""Mentions and direct messages: the same reading as /segment, answered in the thread.
+
+A follow-up in the thread refines the rules the thread is about ("only in Mumbai", "and exclude vip");
+the rules are kept in MongoDB (``conversations``), so any instance can answer the next turn.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_sdk import WebClient
+
+from bot.blocks.library import help_message
+from bot.blocks.segment_card import counting_message
+from bot.listeners.support import guarded, services_of, team_of
+from bot.refine import refine
+from bot.replies import MessageReply, Reply
+from bot.segment_flow import answer, read, read_and_answer, refusal
+from bot.stores import ConversationStore
+from segcore.errors import ParseRefusal, RuleError
+from segcore.rules import rule_from_json, rule_to_json
+
+_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_GREETING = re.compile(r"^(?:hi|hello|hey|help|\?)[!.]*$", re.I)
+
+
+def app_mention(event: dict[str, Any], body: dict[str, Any], context: Any, client: WebClient) -> None:
+    _converse(event, body, context, client, "answering a mention")
+
+
+def direct_message(event: dict[str, Any], body: dict[str, Any], context: Any, client: WebClient) -> None:
+    # Only people writing to the app in its DM: not edits, joins or other bots.
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    _converse(event, body, context, client, "answering a direct message")
+
+
+def _converse(event: dict[str, Any], body: dict[str, Any], context: Any, client: WebClient, doing: str) -> None:
+    channel = event["channel"]
+    root = event.get("thread_ts") or event["ts"]
+    reply = MessageReply(client, channel, root)
+    guarded(context, reply, doing, lambda: turn(context, reply, event, body, channel, root), body)
+
+
+def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any], channel: str, root: str) -> None:
+    services = services_of(context)
+    team = team_of(context, body)
+    text = " ".join(_MENTION.sub(" ", event.get("text") or "").split())
+    user = event.get("user", "")
+    if not text or _GREETING.match(text):
+        reply.send(help_message())
+        return
+    conversations = ConversationStore(services.store.db, services.now)
+    previous = conversations.get(team, channel, root) if event.get("thread_ts") else None
+    reply.send(counting_message(text))
+    if previous is None:
+        outcome = read_and_answer(services, team, text, user=user, ephemeral=False)
+    else:
+        try:
+            rule, reading = refine(rule_from_json(previous["rule"]), text,
+                                   lambda t: read(services, t, team), services.catalog)
+        except (ParseRefusal, RuleError) as exc:
+            outcome = refusal(text, exc)
+        else:
+            outcome = answer(services, team, text, reading, user=user, ephemeral=False, rule=rule)
+    if outcome.rule is not None:
+        # Stored before the answer shows, so a quick next turn already refines these rules.
+        conversations.put(team, channel, root, rule_to_json(outcome.rule), text)
+    reply.send(outcome.payload)

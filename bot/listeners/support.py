@@ -1,0 +1,88 @@
+"""What every listener shares: the services, the workspace, dedupe of retries, and the error boundary."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from bot.blocks.segment_card import error_message
+from bot.errors import describe_failure
+from bot.replies import Reply
+from bot.services import BotConfig, BotServices
+from bot.stores import DeliveryLog
+
+log = logging.getLogger("segments.bot")
+
+
+def services_of(context: Any) -> BotServices:
+    services: BotServices = context["segments_services"]
+    return services
+
+
+def config_of(context: Any) -> BotConfig:
+    config: BotConfig = context["segments_config"]
+    return config
+
+
+def team_of(context: Any, body: dict[str, Any] | None = None) -> str:
+    """The workspace whose data a request reads: SLACK_TEAM_ID for a single-workspace install, else the
+    workspace the request came from."""
+    config = config_of(context)
+    if config.oauth is None:
+        return config.team_id
+    team = context.get("team_id") or ((body or {}).get("team") or {}).get("id") or (body or {}).get("team_id")
+    if not team:
+        raise RuntimeError("request without a workspace id")
+    return str(team)
+
+
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What makes a delivery unique: the event id of an event, the trigger id of a command or a click."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return None
+
+
+def later(context: Any, doing: str, work: Callable[[], None]) -> None:
+    """Run ``work`` on the app's own worker threads.
+
+    Bolt runs listeners on a small pool and waits for ``ack()`` from inside them; a listener that counted
+    in place would keep the next request's ack waiting once the pool is busy. So listeners ack, hand the
+    slow part over, and return at once.
+    """
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # the work reports to the user itself; this is the last resort
+            describe_failure(exc, doing)
+
+    executor: Executor = context["segments_work"]
+    executor.submit(run)
+
+
+def guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
+            body: dict[str, Any] | None = None) -> None:
+    """Run ``work`` after the ack, once per Slack delivery; any failure reaches the user as a short message."""
+    later(context, doing, lambda: _guarded(context, reply, doing, work, body))
+
+
+def _guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
+             body: dict[str, Any] | None) -> None:
+    try:
+        key = delivery_key(body or {})
+        if key is not None:
+            services = services_of(context)
+            if not DeliveryLog(services.store.db, services.now).first_time(key):
+                log.info("skipping a repeated delivery %s (%s)", key, doing)
+                return
+        work()
+    except Exception as exc:
+        text, ref = describe_failure(exc, doing)
+        try:
+            reply.send(error_message(text, ref))
+        except Exception as again:
+            log.error("ref=%s could not tell the user about the failure: %r", ref, again)

@@ -1,0 +1,47 @@
+"""Modal submissions: where the answer goes, metadata, and quick checks that must fit in the ack."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pymongo
+from slack_sdk import WebClient
+
+from bot.replies import MessageReply, Reply, ResponseUrlReply
+
+T = TypeVar("T")
+QUICK_CHECK_SECONDS = 1.5  # a check made before the ack must leave room in Slack's 3 seconds
+
+
+def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def reply_after_submit(metadata: dict[str, Any], client: WebClient, user: str) -> Reply:
+    """Beside the message the modal was opened from, or in the app's DM."""
+    url = metadata.get("u")
+    if url:
+        # An ephemeral card is updated in place; a public one (a thread, a shared card) is left alone.
+        ephemeral = bool(metadata.get("e", True))
+        return ResponseUrlReply(str(url), replace_first=ephemeral, append_only=not ephemeral,
+                                fallback=MessageReply(client, user))
+    return MessageReply(client, user)
+
+
+def quick(check: Callable[[], T]) -> T:
+    """Run a database check with a short deadline so the ack never waits on a slow database."""
+    with pymongo.timeout(QUICK_CHECK_SECONDS):
+        return check()
+
+
+def input_value(view: dict[str, Any], block_id: str, action_id: str) -> Any:
+    element = ((view.get("state") or {}).get("values") or {}).get(block_id, {}).get(action_id) or {}
+    if "selected_option" in element:
+        return (element.get("selected_option") or {}).get("value")
+    return element.get("value")
