@@ -12,7 +12,7 @@ from segcore.grammar.amounts import Quantity, read_quantity
 from segcore.grammar.dates import DateExpr, read_date
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
-from segcore.grammar.vocabulary import Meaning, Vocabulary, correct
+from segcore.grammar.vocabulary import Meaning, Vocabulary, corrections
 
 _POST = PhraseTable(lx.POST_COMPARATORS)
 _SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
@@ -88,13 +88,11 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
                 i += 1
                 continue
         if meaning is None and tok.kind in ("word", "abbr"):
-            fixed = _singular(vocab, tok.low) or correct(vocab, tok.low)
-            if fixed is not None:
-                meaning, _ = _phrase(vocab, [Token("word", fixed, fixed)], 0)
-                if meaning is not None:
-                    j = i + 1
-                    if fixed.rstrip("s") != tok.low.rstrip("s"):
-                        notes.append(f"'{tok.text}' read as '{fixed}'")
+            meaning, fixed = _fix(vocab, tok.low)
+            if meaning is not None:
+                j = i + 1
+                if fixed.rstrip("s") != tok.low.rstrip("s"):
+                    notes.append(f"'{tok.text}' read as '{fixed}'")
         if meaning is None:
             items.append(Item("unknown", words))
             i += 1
@@ -146,6 +144,25 @@ def _phrase(vocab: Vocabulary, tokens: list[Token], i: int) -> tuple[Meaning | N
     if gram[1] > cat[1] or gram[0].kind in ("neg", "and", "or", "rel", "consent", "negfield", "loc"):
         return gram
     return cat
+
+
+def _fix(vocab: Vocabulary, word: str) -> tuple[Meaning | None, str]:
+    """A plural or a one-typo spelling of a known word. Several field words one typo away ("visitd":
+    visit, visits, visited) become one mention of all their fields; the value after it decides."""
+    single = _singular(vocab, word)
+    if single is not None:
+        return _phrase(vocab, [Token("word", single, single)], 0)[0], single
+    found = [(c, _phrase(vocab, [Token("word", c, c)], 0)[0]) for c in corrections(vocab, word)]
+    found = [(c, m) for c, m in found if m is not None]
+    if len(found) == 1 or (found and all(m == found[0][1] for _, m in found)):
+        return found[0][1], found[0][0]
+    if found and all(m is not None and m.kind == "field" for _, m in found):
+        fields: list[str] = []
+        for _, m in found:
+            assert m is not None
+            fields.extend(f for f in m.fields if f not in fields)
+        return Meaning("field", tuple(fields)), "/".join(c for c, _ in found)
+    return None, word
 
 
 def _singular(vocab: Vocabulary, word: str) -> str | None:

@@ -19,6 +19,7 @@ from segcore.rules import Condition, Not, Rule, all_of, any_of
 
 _IGNORED = frozenset({"filler", "noun", "loc"})
 _CONNECTIVES = frozenset({"and", "or", "comma", "rel"})
+_MAX_PARENS = 8
 
 
 @dataclass
@@ -57,6 +58,9 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
             stack[-1].append(Conn(it.kind))
         elif it.kind == "lp":
             flush()
+            if len(stack) > _MAX_PARENS:
+                ctx.problem(f"Parentheses can be nested at most {_MAX_PARENS} deep.")
+                return []
             stack.append([])
         elif it.kind == "rp":
             flush()

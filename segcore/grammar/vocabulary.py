@@ -44,6 +44,7 @@ _FUZZY_GRAMMAR_WORDS = (
     "customers", "users", "people", "opted", "subscribed", "unsubscribed", "inactive", "dormant", "lapsed",
     "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december", "yesterday", "today", "fewer", "greater", "under", "above", "below", "minimum", "maximum",
+    "havent", "hasnt", "didnt", "doesnt", "dont", "isnt", "arent", "exceeding",
 )
 
 
@@ -166,15 +167,15 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     return any(b[:i] + b[i + 1:] == a for i in range(len(b)))
 
 
-def correct(vocab: Vocabulary, word: str) -> str | None:
-    """The one known word within one typo of ``word`` (words of 4+ letters only), or None."""
+def corrections(vocab: Vocabulary, word: str) -> list[str]:
+    """Known words within one typo of ``word`` (words of 4+ letters only)."""
     if len(word) < 4 or not word.isalpha():
-        return None
+        return []
     candidates: set[str] = set()
     for key in _deletions(word):
         candidates |= vocab.fuzzy.get(key, set())
-    matches = sorted(c for c in candidates if len(c) >= 4 and _distance_at_most_one(word, c))
-    return matches[0] if len(matches) == 1 else None
+    # Typos rarely hit the first letter; requiring it keeps "gmail" from becoming "email".
+    return sorted(c for c in candidates if len(c) >= 4 and c[0] == word[0] and _distance_at_most_one(word, c))
 
 
 _CACHE: dict[int, tuple[FieldCatalog, Vocabulary]] = {}

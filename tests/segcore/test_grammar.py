@@ -746,3 +746,23 @@ def test_interpret_goes_through_the_grammar() -> None:
         {"field": "city", "op": "eq", "value": "Delhi"},
         {"field": "total_spend", "op": "gt", "value": 10000},
     ]}
+
+
+@pytest.mark.parametrize("text", [
+    "(" * 900 + "visits > 5" + ")" * 900,
+    "not (" * 300 + "vip" + ")" * 300,
+])
+def test_deep_nesting_is_refused_not_a_crash(text: str) -> None:
+    with pytest.raises(ParseRefusal, match="nested"):
+        parse(text, CATALOG, NOW)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("visitd in the last week", {"field": "last_visit_at", "op": "within_last", "value": {"amount": 1, "unit": "week"}}),
+    ("havnt ordered in 60 days", {"field": "last_order_at", "op": "not_within_last", "value": {"amount": 60, "unit": "day"}}),
+    ("users in Banglore", {"field": "city", "op": "eq", "value": "Bengaluru"}),
+    ("users in Hyderbad", {"field": "city", "op": "eq", "value": "Hyderabad"}),
+    ("users with an email address containing gmail", {"field": "email", "op": "contains", "value": "gmail"}),
+])
+def test_typos_that_fit_the_request(text: str, expected: dict[str, Any]) -> None:
+    assert read(text) == expected

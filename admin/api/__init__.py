@@ -1,0 +1,35 @@
+"""The JSON API under /api. Every route needs ``Authorization: Bearer <token>`` except the health check
+(load balancers call it without credentials) and the OpenAPI description (it holds no data)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from admin.errors import ApiError
+from admin.tokens import TokenStore
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
+
+
+@bp.before_request
+def authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "Send an API token: Authorization: Bearer <token> "
+                            "(create one with `segments token create --team TEAM`).")
+    services = current_app.extensions["segments"]
+    found = TokenStore(services.store.db).verify(token.strip(), services.now())
+    if found is None:
+        raise ApiError(401, "That API token is not valid or has been revoked.")
+    g.team_id = found.team_id
+    g.actor = f"api:{found.name}"
+
+
+from admin.api import campaigns, health, openapi, segments, users  # noqa: E402
+
+__all__ = ["bp", "campaigns", "health", "openapi", "segments", "users"]

@@ -1,0 +1,274 @@
+"""GET /api/openapi.json: the OpenAPI 3.1 description of this API, kept true by tests/admin/test_openapi.py
+(every /api route is described here and everything described here is routed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify
+
+from admin.api import bp
+from admin.api.campaigns import CHANNELS
+from admin.api.users import MAX_USERS_PER_REQUEST
+from segcore import limits
+from segcore.catalog import OPERATORS, FieldCatalog
+
+STATUSES = ["draft", "scheduled", "launching", "launched", "cancelled", "failed"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in sorted(set(statuses))}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+
+
+SEGMENT_ID = _path_id("segment_id")
+CAMPAIGN_ID = _path_id("campaign_id")
+BODY_ERRORS = (400, 401, 413, 415, 422)
+
+RULE = {
+    "description": "A rule: a condition {field, op, value} or a group {all: [...]}, {any: [...]}, {not: rule}. "
+                   "See SPEC: fields and operators come from GET /api/segments/new.",
+    "type": "object",
+    "oneOf": [
+        {"type": "object", "required": ["field", "op"], "additionalProperties": False,
+         "properties": {"field": {"type": "string"}, "op": {"type": "string"}, "value": {}}},
+        {"type": "object", "required": ["all"], "additionalProperties": False,
+         "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Rule"}}}},
+        {"type": "object", "required": ["any"], "additionalProperties": False,
+         "properties": {"any": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Rule"}}}},
+        {"type": "object", "required": ["not"], "additionalProperties": False,
+         "properties": {"not": {"$ref": "#/components/schemas/Rule"}}},
+    ],
+}
+NAME = {"type": "string", "minLength": 1, "maxLength": 100}
+TEXT = {"type": "string", "minLength": 1, "maxLength": limits.MAX_TEXT_LENGTH,
+        "description": "Plain language, e.g. 'spent over 5k in Pune'"}
+MOMENT = {"type": ["string", "null"], "format": "date-time"}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message", "details"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}},
+    },
+    "Rule": RULE,
+    "Segment": {
+        "type": "object",
+        "required": ["id", "name", "rule", "description", "text", "source", "size", "counted_at"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "rule": _ref("Rule"),
+            "description": {"type": "string", "description": "The rule in words"},
+            "text": {"type": "string", "description": "What the segment was made from"},
+            "source": {"type": "string", "description": "grammar, cohere, both or user"},
+            "size": {"type": ["integer", "null"]}, "counted_at": MOMENT,
+            "created_by": {"type": "string"}, "created_at": MOMENT, "updated_at": MOMENT,
+            "assumptions": {"type": "array", "items": {"type": "string"}},
+            "notice": {"type": ["string", "null"]},
+        },
+    },
+    "SegmentInput": {
+        "type": "object", "additionalProperties": False, "required": ["name"],
+        "description": "Give exactly one of rule and text.",
+        "properties": {"name": NAME, "rule": _ref("Rule"), "text": TEXT},
+    },
+    "SegmentChange": {
+        "type": "object", "additionalProperties": False, "minProperties": 1,
+        "description": "Any of name and (rule or text).",
+        "properties": {"name": NAME, "rule": _ref("Rule"), "text": TEXT},
+    },
+    "Preview": {
+        "type": "object", "required": ["size", "rule", "description"],
+        "properties": {"size": {"type": "integer"}, "rule": _ref("Rule"), "description": {"type": "string"},
+                       "alternatives": {
+                           "type": "array",
+                           "description": "Non-empty when two readers understood the text differently: show "
+                                          "them all and save the one meant, as rule.",
+                           "items": {"type": "object", "properties": {
+                               "rule": _ref("Rule"), "description": {"type": "string"},
+                               "source": {"type": "string"}, "size": {"type": "integer"}}}},
+                       "notice": {"type": ["string", "null"]},
+                       "assumptions": {"type": "array", "items": {"type": "string"}},
+                       "source": {"type": "string"}, "engine": {"type": "string"}, "as_of": MOMENT},
+    },
+    "Campaign": {
+        "type": "object", "required": ["id", "name", "channel", "status", "segment_ids"],
+        "properties": {
+            "id": {"type": "string"}, "name": {"type": "string"}, "channel": {"enum": list(CHANNELS)},
+            "message": {"type": "string"}, "owner": {"type": "string"},
+            "segment_ids": {"type": "array", "items": {"type": "string"}},
+            "status": {"enum": STATUSES}, "schedule_at": MOMENT, "created_at": MOMENT, "updated_at": MOMENT,
+        },
+    },
+    "CampaignInput": {
+        "type": "object", "additionalProperties": False, "required": ["name"],
+        "properties": {"name": NAME, "channel": {"enum": list(CHANNELS)},
+                       "message": {"type": "string", "maxLength": 5000}, "schedule_at": MOMENT,
+                       "segment_ids": {"type": "array", "maxItems": 50, "items": {"type": "string"}}},
+    },
+    "CampaignChange": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"name": NAME, "channel": {"enum": list(CHANNELS)},
+                       "message": {"type": "string", "maxLength": 5000}, "schedule_at": MOMENT},
+    },
+    "User": {
+        "type": "object", "required": ["user_id"], "additionalProperties": True,
+        "description": "A user: user_id plus catalog fields (PII masked when read back).",
+        "properties": {"user_id": {"type": "string", "minLength": 1}},
+    },
+}
+
+RESPONSES = {
+    f"E{status}": _json(_ref("Error"), text)
+    for status, text in {400: "The body is not valid JSON", 401: "Missing, wrong or revoked API token",
+                         404: "No such resource in this workspace", 409: "Duplicate name or wrong state",
+                         413: "The body is too large", 415: "The body is not JSON",
+                         422: "The request is well-formed but not valid; the message says what is allowed"}.items()
+}
+
+
+def _op(summary: str, ok: dict[str, Any], *errors: int, body: dict[str, Any] | None = None,
+        params: list[dict[str, Any]] | None = None, public: bool = False) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": ok | _errors(*errors)}
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    if params:
+        operation["parameters"] = params
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
+    """RULE with this workspace's fields and the operators that exist, so generated rules can be valid."""
+    operators = sorted({op for ops in OPERATORS.values() for op in ops})
+    fields = [f.name for f in catalog.queryable()]
+    condition = {"type": "object", "required": ["field", "op"], "additionalProperties": False,
+                 "properties": {"field": {"enum": fields}, "op": {"enum": operators}, "value": {}}}
+    return {**RULE, "oneOf": [condition, *RULE["oneOf"][1:]]}
+
+
+def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
+    seg_list = {"type": "object", "required": ["segments"],
+                "properties": {"segments": {"type": "array", "items": _ref("Segment")}}}
+    camp_list = {"type": "object", "required": ["campaigns"],
+                 "properties": {"campaigns": {"type": "array", "items": _ref("Campaign")}}}
+    page = [{"name": "after", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 500},
+             "description": "next_cursor of the previous page"},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": limits.MAX_PAGE_SIZE}}]
+    history_limit = [{"name": "limit", "in": "query", "required": False,
+                      "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
+    paths = {
+        "/api/health": {"get": _op(
+            "Is the service up and does the database answer?",
+            {"200": _json({"type": "object", "properties": {"ok": {"const": True}}}, "The database answers"),
+             "503": _json({"type": "object", "properties": {"ok": {"const": False}, "error": {"type": "object"}}},
+                          "The database does not answer")},
+            public=True)},
+        "/api/openapi.json": {"get": _op("This description", {"200": _json({"type": "object"}, "OpenAPI 3.1")},
+                                         public=True)},
+        "/api/segments": {
+            "get": _op("Every segment of the workspace", {"200": _json(seg_list, "The segments")}, 401),
+            "post": _op("Save a segment from rules or from plain language",
+                        {"201": _json(_ref("Segment"), "Saved and counted")}, *BODY_ERRORS, 409,
+                        body=_ref("SegmentInput")),
+        },
+        "/api/segments/new": {"get": _op(
+            "A template for a new segment: fields, operators per type, an empty rule",
+            {"200": _json({"type": "object", "required": ["fields", "operators", "rule"]}, "The template")}, 401)},
+        "/api/segments/preview": {"post": _op(
+            "How many users a rule or a text selects, without saving",
+            {"200": _json(_ref("Preview"), "The size now")}, *BODY_ERRORS,
+            body={"type": "object", "additionalProperties": False, "description": "Exactly one of rule and text.",
+                  "properties": {"rule": _ref("Rule"), "text": TEXT}})},
+        "/api/segments/{segment_id}": {
+            "parameters": [SEGMENT_ID],
+            "get": _op("One segment", {"200": _json(_ref("Segment"), "The segment")}, 401, 404),
+            "patch": _op("Rename a segment or change its rules (it is counted again)",
+                         {"200": _json(_ref("Segment"), "The changed segment")}, *BODY_ERRORS, 404, 409,
+                         body=_ref("SegmentChange")),
+            "delete": _op("Delete a segment", {"204": {"description": "Deleted"}}, 401, 404),
+        },
+        "/api/segments/{segment_id}/users": {
+            "parameters": [SEGMENT_ID],
+            "get": _op("The segment's members, PII masked, a page at a time",
+                       {"200": _json({"type": "object", "required": ["items", "next_cursor"], "properties": {
+                           "items": {"type": "array", "items": {"type": "object"}},
+                           "next_cursor": {"type": ["string", "null"]}}}, "One page")}, 401, 404, 422,
+                       params=page)},
+        "/api/segments/{segment_id}/history": {
+            "parameters": [SEGMENT_ID],
+            "get": _op("The segment's size over time, oldest first",
+                       {"200": _json({"type": "object", "required": ["points"], "properties": {
+                           "segment_id": {"type": "string"},
+                           "points": {"type": "array", "items": {"type": "object", "properties": {
+                               "at": {"type": "string", "format": "date-time"}, "size": {"type": "integer"}}}}}},
+                           "The points")}, 401, 404, 422, params=history_limit)},
+        "/api/campaigns": {
+            "get": _op("Every campaign of the workspace", {"200": _json(camp_list, "The campaigns")}, 401),
+            "post": _op("Create a campaign (draft)", {"201": _json(_ref("Campaign"), "Created")},
+                        *BODY_ERRORS, 404, 409, body=_ref("CampaignInput")),
+        },
+        "/api/campaigns/{campaign_id}": {
+            "parameters": [CAMPAIGN_ID],
+            "get": _op("One campaign", {"200": _json(_ref("Campaign"), "The campaign")}, 401, 404),
+            "patch": _op("Change a draft or scheduled campaign", {"200": _json(_ref("Campaign"), "Changed")},
+                         *BODY_ERRORS, 404, 409, body=_ref("CampaignChange")),
+            "delete": _op("Delete a campaign", {"204": {"description": "Deleted"}}, 401, 404),
+        },
+        "/api/campaigns/{campaign_id}/segments": {
+            "parameters": [CAMPAIGN_ID],
+            "post": _op("Attach a segment to the campaign", {"200": _json(_ref("Campaign"), "Attached")},
+                        *BODY_ERRORS, 404, 409,
+                        body={"type": "object", "additionalProperties": False, "required": ["segment_id"],
+                              "properties": {"segment_id": {"type": "string", "minLength": 1}}})},
+        "/api/campaigns/{campaign_id}/launch": {
+            "parameters": [CAMPAIGN_ID],
+            "post": _op("Launch a draft or scheduled campaign that has a segment",
+                        {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 404, 409)},
+        "/api/users": {"post": _op(
+            "Add or update users (all valid or nothing saved)",
+            {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {
+                "inserted": {"type": "integer"}, "updated": {"type": "integer"},
+                "unchanged": {"type": "integer", "description": "known users already the same"},
+                "ignored_fields": {"type": "array", "items": {"type": "string"}}}},
+                "What was inserted and updated, and fields not stored")}, *BODY_ERRORS,
+            body={"type": "object", "additionalProperties": False, "required": ["users"], "properties": {
+                "users": {"type": "array", "minItems": 1, "maxItems": MAX_USERS_PER_REQUEST,
+                          "items": _ref("User")}}})},
+        "/api/users/{user_id}": {
+            "parameters": [_path_id("user_id")],
+            "get": _op("One user, PII masked", {"200": _json(_ref("User"), "The user")}, 401, 404)},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Segments API", "version": "1",
+                 "description": "Audience segments, campaigns and users of one workspace. Authenticate with "
+                                "Authorization: Bearer <token> (segments token create --team TEAM). Errors are "
+                                '{"error": {"code", "message", "details"}}.'},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS | {"Rule": rule_schema(catalog)}, "responses": RESPONSES,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(build_spec(current_app.extensions["segments"].catalog))

@@ -1,0 +1,203 @@
+"""Signing in to the admin page: one password for the single workspace, a session cookie, CSRF tokens.
+
+With ``AdminServices.slack_sign_in`` set, "Sign in with Slack" (OpenID Connect) signs in members of the
+workspace too; without it its routes answer 404.
+Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``), in
+this process's memory: with several gunicorn workers each keeps its own count, which still bounds
+guessing to a few attempts a minute per worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import hmac
+import secrets
+import threading
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from admin.errors import ApiError
+from admin.slack_signin import SignInRefused, SlackSignIn
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+F = TypeVar("F", bound=Callable[..., Any])
+CSRF_FIELD = "csrf_token"
+CSRF_BLUEPRINTS = ("auth", "pages")
+
+
+class FailedLogins:
+    """Failed sign-in moments per client address, forgotten after the window."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[datetime]] = {}
+
+    def _recent(self, key: str, now: datetime, window: float) -> deque[datetime]:
+        moments = self._failures.setdefault(key, deque())
+        while moments and (now - moments[0]).total_seconds() > window:
+            moments.popleft()
+        return moments
+
+    def retry_after(self, key: str, now: datetime, limit: int, window: float) -> int:
+        """Seconds until ``key`` may try again, 0 when it may try now."""
+        with self._lock:
+            moments = self._recent(key, now, window)
+            if len(moments) < limit:
+                return 0
+            return max(1, int(window - (now - moments[0]).total_seconds()) + 1)
+
+    def record(self, key: str, now: datetime, window: float) -> None:
+        with self._lock:
+            self._recent(key, now, window).append(now)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use); every form posts it back."""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session[CSRF_FIELD] = token
+    return token
+
+
+def check_csrf() -> None:
+    """Before every unsafe request outside /api: the form's token must match the session's."""
+    # Only our own forms: the API uses bearer tokens, and blueprints mounted beside us (the Slack
+    # endpoint) authenticate their requests their own way.
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint not in CSRF_BLUEPRINTS:
+        return
+    sent = request.form.get(CSRF_FIELD, "")
+    expected = session.get(CSRF_FIELD)
+    if not isinstance(expected, str) or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise ApiError(400, "This form has expired or did not come from this site. Reload the page and try again.",
+                       "csrf")
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not session.get("signed_in"):
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.team_id = current_app.extensions["segments"].team_id
+        g.actor = session.get("actor", "admin")
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths on this site: never redirect a signed-in admin to another host.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.segments")
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login() -> Response | str | tuple[str, int, dict[str, str]]:
+    services = current_app.extensions["segments"]
+    configured = bool(services.admin_password)
+    if request.method == "GET":
+        return _login_page(next=request.args.get("next", ""))
+    limiter: FailedLogins = current_app.extensions["segments_failed_logins"]
+    key = request.remote_addr or "unknown"
+    now = services.now()
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
+    wait = limiter.retry_after(key, now, limit, window)
+    if wait:
+        message = f"Too many failed sign-ins. Try again in {wait} seconds."
+        return _login_page(error=message), 429, {"Retry-After": str(wait)}
+    password = request.form.get("password", "")
+    if not configured or not hmac.compare_digest(password.encode(), str(services.admin_password).encode()):
+        limiter.record(key, now, window)
+        message = ("Sign-in is switched off: set SEGMENTS_ADMIN_PASSWORD." if not configured
+                   else "That password is not right.")
+        return _login_page(error=message), 401, {}
+    limiter.clear(key)
+    _start_session("admin", {"ip": key, "with": "password"})
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _login_page(**context: Any) -> str:
+    services = current_app.extensions["segments"]
+    return render_template("login.html", configured=bool(services.admin_password),
+                           slack=services.slack_sign_in is not None, **context)
+
+
+def _start_session(actor: str, details: dict[str, Any]) -> None:
+    services = current_app.extensions["segments"]
+    session.clear()  # a fresh session on sign-in: no fixation of an earlier one
+    session["signed_in"] = True
+    session["actor"] = actor
+    session.permanent = True
+    csrf_token()
+    services.store.audit.record(services.team_id, actor, "admin.signed_in", "admin", details)
+    flash("Signed in.")
+
+
+def _slack() -> SlackSignIn:
+    found: SlackSignIn | None = current_app.extensions["segments"].slack_sign_in
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/slack")
+def slack() -> Response:
+    """Send the browser to Slack, remembering a state (against forged callbacks) and a nonce."""
+    sign_in = _slack()
+    state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    session["slack_sign_in"] = {"state": state, "nonce": nonce, "next": request.args.get("next", "")}
+    team_id = current_app.extensions["segments"].team_id
+    return redirect(sign_in.authorization_url(_callback_url(), state, nonce, team_id))
+
+
+@bp.get("/slack/callback")
+def slack_callback() -> Response | tuple[str, int]:
+    sign_in = _slack()
+    services = current_app.extensions["segments"]
+    pending = session.pop("slack_sign_in", None)
+    state = request.args.get("state", "")
+    if not isinstance(pending, dict) or not hmac.compare_digest(state.encode(), str(pending.get("state")).encode()):
+        return _login_page(error="That sign-in link has expired or was not started here. Try again."), 400
+    if request.args.get("error") or not request.args.get("code"):
+        return _login_page(error="Slack sign-in was cancelled."), 401
+    try:
+        who = sign_in.identify(request.args["code"], _callback_url(), str(pending.get("nonce")),
+                               services.team_id, services.now())
+    except SignInRefused as exc:
+        return _login_page(error=str(exc)), 403
+    _start_session(f"slack:{who.user_id}", {"with": "slack", "name": who.name, "email": who.email})
+    return redirect(_safe_next(str(pending.get("next") or "")))
+
+
+def _callback_url() -> str:
+    return url_for("auth.slack_callback", _external=True)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    session.clear()
+    flash("Signed out.")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,17 @@
+"""What every page view needs: the workspace of the signed-in admin."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+
+from admin.services import AdminServices
+from admin.workspace import Workspace
+
+
+def services() -> AdminServices:
+    found: AdminServices = current_app.extensions["segments"]
+    return found
+
+
+def workspace() -> Workspace:
+    return Workspace(services(), g.team_id, g.actor)

@@ -1,0 +1,242 @@
+"""What an admin can do in one workspace, shared by the JSON API and the pages.
+
+Handlers stay thin: they turn a request into a call here and the result into JSON or HTML. Everything
+here is scoped to ``team_id``, records what it changed in the audit log, and raises ``ApiError`` with a
+message a marketer can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from admin.errors import ApiError, from_refusal, from_rule_error, not_found
+from admin.services import AdminServices
+from segcore import describe, rule_to_json, validate_json
+from segcore.errors import ParseRefusal, RuleError
+from segcore.privacy import mask_value
+from segcore.reading import Reading
+from segcore.rules import Rule
+
+if TYPE_CHECKING:
+    from segcore.storage.campaigns import Campaign
+    from segcore.storage.segments import Segment
+
+LAUNCHABLE = ("draft", "scheduled")
+
+
+@dataclass(frozen=True)
+class Sized:
+    """A segment (or a draft rule) with its audience size as counted just now."""
+
+    rule: Rule
+    size: int
+    engine: str
+    as_of: datetime
+    assumptions: tuple[str, ...] = ()
+    source: str = "user"
+
+
+class Workspace:
+    def __init__(self, services: AdminServices, team_id: str, actor: str) -> None:
+        self.services = services
+        self.team_id = team_id
+        self.actor = actor
+        self.store = services.store
+
+    # ------------------------------------------------------------------------------------- reading
+
+    def read(self, rule_json: Any = None, text: Any = None) -> Reading:
+        """A validated reading of a rule in JSON form or of natural-language text (exactly one)."""
+        if (rule_json is None) == (text is None):
+            raise ApiError(422, 'Give either "rule" (conditions as JSON) or "text" (plain language), not both.')
+        if text is not None:
+            if not isinstance(text, str):
+                raise ApiError(422, '"text" must be a string, e.g. "spent over 5k in Pune".',
+                               details={"field": "text"})
+            try:
+                return self.services.interpret(text, self.team_id)
+            except ParseRefusal as exc:
+                raise from_refusal(exc) from None
+            except RuleError as exc:
+                raise from_rule_error(exc) from None
+        try:
+            return Reading(validate_json(rule_json, self.services.catalog), (), "user")
+        except RuleError as exc:
+            raise from_rule_error(exc) from None
+
+    def describe(self, rule: Rule) -> str:
+        return describe(rule, self.services.catalog)
+
+    def alternatives(self, reading: Reading) -> list[dict[str, Any]]:
+        """When two readers understood the text differently: each reading with its words and size."""
+        found = tuple(getattr(reading, "alternatives", ()) or ())
+        return [
+            {"rule": rule_to_json(alt.rule), "description": self.describe(alt.rule), "source": alt.source,
+             "size": self.size(alt).size}
+            for alt in found
+        ]
+
+    def unambiguous(self, reading: Reading) -> Reading:
+        """The reading, fit to save; a reading with alternatives is never saved as is."""
+        if getattr(reading, "alternatives", ()):
+            raise ApiError(
+                422,
+                "The text can be read in more than one way, and the readings select different people. "
+                'Choose one of the alternatives and send it as "rule".',
+                "ambiguous",
+                {"alternatives": self.alternatives(reading)},
+            )
+        return reading
+
+    def size(self, reading: Reading) -> Sized:
+        counted = self.services.engine.count(self.team_id, reading.rule, self.services.now())
+        return Sized(reading.rule, counted.size, counted.engine, counted.as_of, reading.assumptions,
+                     reading.source)
+
+    # ------------------------------------------------------------------------------------- segments
+
+    def segments(self) -> list[Segment]:
+        return list(self.store.segments.list(self.team_id))
+
+    def segment(self, segment_id: str) -> Segment:
+        found = self.store.segments.get(self.team_id, segment_id)
+        if found is None:
+            raise not_found("segment", segment_id)
+        return found
+
+    def create_segment(self, name: Any, reading: Reading, text: str | None) -> Segment:
+        name = check_name(name, "segment")
+        reading = self.unambiguous(reading)
+        segment = self.store.segments.create(
+            self.team_id, name, reading.rule, text or self.describe(reading.rule), reading.source, self.actor
+        )
+        return self.recount(segment)
+
+    def update_segment(self, segment_id: str, name: Any = None, reading: Reading | None = None,
+                       text: str | None = None) -> Segment:
+        segment = self.segment(segment_id)
+        # Everything is checked before anything is written: a refused change leaves the segment as it was.
+        new_name = check_name(name, "segment") if name is not None else None
+        if reading is not None:
+            reading = self.unambiguous(reading)
+        if new_name is not None and new_name != segment.name:
+            self.store.segments.rename(self.team_id, segment_id, new_name, self.actor)
+        if reading is not None:
+            self.store.segments.update_rule(
+                self.team_id, segment_id, reading.rule, text or self.describe(reading.rule), reading.source,
+                self.actor,
+            )
+        segment = self.segment(segment_id)
+        return self.recount(segment) if reading is not None else segment
+
+    def delete_segment(self, segment_id: str) -> None:
+        if not self.store.segments.delete(self.team_id, segment_id, self.actor):
+            raise not_found("segment", segment_id)
+
+    def recount(self, segment: Segment) -> Segment:
+        """Count the segment now, remember the size and add a point to its history."""
+        now = self.services.now()
+        counted = self.services.engine.count(self.team_id, segment.rule, now)
+        self.store.segments.record_size(self.team_id, segment.id, counted.size, now)
+        self.store.snapshots.record(self.team_id, segment.id, counted.size, now, counted.engine)
+        return self.segment(segment.id)
+
+    def history(self, segment_id: str, limit: int = 90) -> list[tuple[datetime, int]]:
+        self.segment(segment_id)
+        return list(self.store.snapshots.history(self.team_id, segment_id, limit=limit))
+
+    def members(self, segment_id: str, after: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        segment = self.segment(segment_id)
+        page = self.services.engine.members(
+            self.team_id, segment.rule, self.services.now(), after=after, limit=limit, include_pii=True
+        )
+        # Admins recognise people by masked name and email; the full values never leave this function.
+        pii = [f.name for f in self.services.catalog if f.pii]
+        return [mask_pii(item, pii) for item in page.items], page.next_cursor
+
+    # ------------------------------------------------------------------------------------ campaigns
+
+    def campaigns(self) -> list[Campaign]:
+        return list(self.store.campaigns.list(self.team_id))
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        found = self.store.campaigns.get(self.team_id, campaign_id)
+        if found is None:
+            raise not_found("campaign", campaign_id)
+        return found
+
+    def campaigns_for(self, segment_id: str) -> list[Campaign]:
+        return [c for c in self.campaigns() if segment_id in c.segment_ids]
+
+    def create_campaign(self, fields: Mapping[str, Any]) -> Campaign:
+        name = check_name(fields.get("name"), "campaign")
+        campaign = self.store.campaigns.create(
+            self.team_id,
+            name,
+            fields.get("channel", "other"),
+            fields.get("message", ""),
+            self.actor,
+            segment_ids=tuple(fields.get("segment_ids", ())),
+            schedule_at=fields.get("schedule_at"),
+        )
+        return campaign
+
+    def update_campaign(self, campaign_id: str, changes: Mapping[str, Any]) -> Campaign:
+        campaign = self.campaign(campaign_id)
+        changes = dict(changes)
+        if "name" in changes:
+            changes["name"] = check_name(changes["name"], "campaign")
+        if campaign.status not in LAUNCHABLE:
+            raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; only draft or scheduled "
+                                "campaigns can be changed.", "wrong_state", {"status": campaign.status})
+        if changes:
+            return self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, **changes)
+        return campaign
+
+    def attach(self, campaign_id: str, segment_id: str) -> Campaign:
+        campaign = self.campaign(campaign_id)
+        segment = self.segment(segment_id)
+        if segment.id in campaign.segment_ids:
+            return campaign
+        return self.store.campaigns.attach(self.team_id, campaign_id, segment_id, by=self.actor)
+
+    def launch(self, campaign_id: str) -> Campaign:
+        campaign = self.campaign(campaign_id)
+        if campaign.status not in LAUNCHABLE:
+            raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; only draft or scheduled "
+                                "campaigns can be launched.", "wrong_state", {"status": campaign.status})
+        if not campaign.segment_ids:
+            raise ApiError(409, f"Campaign {campaign.name!r} has no segment: attach one before launching.",
+                           "no_segment")
+        if self.services.launch is not None:
+            launched = self.services.launch(self.team_id, campaign_id, self.actor)
+        else:
+            # No launcher is wired in: queue it. The launcher picks up campaigns in "launching".
+            launched = self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, status="launching")
+        return launched
+
+    def delete_campaign(self, campaign_id: str) -> None:
+        if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor):
+            raise not_found("campaign", campaign_id)
+
+    # -------------------------------------------------------------------------------------- the rest
+
+    def audit(self, action: str, target: str, details: dict[str, Any]) -> None:
+        self.store.audit.record(self.team_id, self.actor, action, target, details)
+
+
+def mask_pii(item: Mapping[str, Any], pii_fields: list[str]) -> dict[str, Any]:
+    return {k: (mask_value(k, v) if k in pii_fields and v is not None else v) for k, v in item.items()}
+
+
+def check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(422, f"A {what} needs a name (text, 1 to 100 characters).", details={"field": "name"})
+    name = " ".join(name.split())
+    if len(name) > 100:
+        raise ApiError(422, f"A {what} name can be at most 100 characters; this one has {len(name)}.",
+                       details={"field": "name"})
+    return name

@@ -1,0 +1,86 @@
+"""`segments token create|list|revoke`: API tokens for the JSON API, one workspace each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from admin.tokens import TokenStore
+from segcore.storage.database import Store
+from segments.cli.common import open_store_from_settings
+from segments.config import Settings
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("token", help="create, list or revoke API tokens")
+    actions = p.add_subparsers(dest="token_action", required=True, metavar="ACTION")
+
+    create = actions.add_parser("create", help="make a new token for a workspace (printed once)")
+    create.add_argument("--team", required=True, help="the Slack team id of the workspace, e.g. T0123ABC")
+    create.add_argument("--name", help="a name to tell it apart, e.g. crm-sync")
+    create.set_defaults(handler=run_create)
+
+    listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
+    listing.add_argument("--team", help="only this workspace")
+    listing.add_argument("--all", action="store_true", help="include revoked tokens")
+    listing.add_argument("--json", action="store_true", help="one JSON object a line")
+    listing.set_defaults(handler=run_list)
+
+    revoke = actions.add_parser("revoke", help="revoke a token by id or name")
+    revoke.add_argument("token", help="the token's id or name")
+    revoke.add_argument("--team", help="the workspace, when the name is used in several")
+    revoke.set_defaults(handler=run_revoke)
+
+
+def _tokens() -> tuple[TokenStore, Store]:
+    store = open_store_from_settings(Settings.from_env())
+    tokens = TokenStore(store.db)
+    tokens.ensure_indexes()
+    return tokens, store
+
+
+def run_create(args: argparse.Namespace) -> int:
+    tokens, store = _tokens()
+    try:
+        record, token = tokens.create(args.team, args.name)
+    finally:
+        store.close()
+    print(f"Created token {record.name!r} (id {record.id}) for workspace {record.team_id}.")
+    print("Copy it now; it is not shown again:")
+    print(token)
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    tokens, store = _tokens()
+    try:
+        records = tokens.list(args.team, include_revoked=args.all)
+    finally:
+        store.close()
+    for r in records:
+        row = {
+            "id": r.id, "team_id": r.team_id, "name": r.name, "hint": r.hint + "…",
+            "created_at": r.created_at.isoformat(),
+            "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
+            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+        }
+        if args.json:
+            print(json.dumps(row))
+        else:
+            state = "revoked" if r.revoked_at else "active"
+            used = f"last used {row['last_used_at']}" if r.last_used_at else "never used"
+            print(f"{r.id}  {r.team_id}  {r.name}  {row['hint']}  {state}  {used}")
+    if not records and not args.json:
+        print("No tokens. Create one with: segments token create --team TEAM")
+    return 0
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    tokens, store = _tokens()
+    try:
+        record = tokens.revoke(args.token, args.team)
+    finally:
+        store.close()
+    print(f"Revoked token {record.name!r} (id {record.id}) of workspace {record.team_id}.")
+    return 0

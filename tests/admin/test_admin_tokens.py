@@ -1,0 +1,69 @@
+"""API tokens: shown once, stored hashed, listed and revoked; the `segments token` commands."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from admin_helpers import NOW, TEAM
+
+from admin.tokens import PREFIX, TokenError, TokenStore
+from segments.cli import main
+
+
+def test_token_is_stored_only_as_a_hash(store: Any) -> None:
+    tokens = TokenStore(store.db)
+    record, token = tokens.create(TEAM, "crm-sync", now=NOW)
+    assert token.startswith(PREFIX) and len(token) >= 40
+    docs = list(store.db.api_tokens.find())
+    assert len(docs) == 1
+    assert token not in str(docs)
+    assert docs[0]["hash"] == hashlib.sha256(token.encode()).hexdigest()
+    verified = tokens.verify(token, NOW)
+    assert verified is not None and verified.id == record.id and verified.last_used_at == NOW
+    assert tokens.verify(token + "x", NOW) is None
+    assert tokens.verify("not-a-token", NOW) is None
+
+
+def test_names_list_and_revoke(store: Any) -> None:
+    tokens = TokenStore(store.db)
+    first, _ = tokens.create(TEAM, "one", now=NOW)
+    tokens.create("T2", "one", now=NOW)
+    with pytest.raises(TokenError, match="already has an active token"):
+        tokens.create(TEAM, "one", now=NOW)
+    with pytest.raises(TokenError, match="more than one workspace"):
+        tokens.revoke("one")
+    assert tokens.revoke("one", TEAM).id == first.id
+    assert [t.team_id for t in tokens.list()] == ["T2"]
+    assert len(tokens.list(include_revoked=True)) == 2
+    with pytest.raises(TokenError, match="No active token"):
+        tokens.revoke(first.id)
+    tokens.create(TEAM, "one", now=NOW)  # the name is free again once revoked
+
+
+@pytest.mark.parametrize(("team", "name"), [("", "x"), (TEAM, "bad/name"), (TEAM, "x" * 65)])
+def test_bad_token_requests(store: Any, team: str, name: str) -> None:
+    with pytest.raises(TokenError):
+        TokenStore(store.db).create(team, name, now=NOW)
+
+
+def test_token_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], store: Any,
+                   mongo_server: Any) -> None:
+    monkeypatch.setenv("MONGODB_URI", mongo_server.uri)
+    monkeypatch.setenv("SEGMENTS_DB_NAME", store.db.name)
+    assert main(["token", "create", "--team", TEAM, "--name", "crm-sync"]) == 0
+    printed = capsys.readouterr().out
+    token = printed.strip().splitlines()[-1]
+    assert token.startswith(PREFIX)
+    assert TokenStore(store.db).verify(token, NOW) is not None
+
+    assert main(["token", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "crm-sync" in listing and TEAM in listing and token not in listing
+
+    assert main(["token", "revoke", "crm-sync"]) == 0
+    assert "Revoked" in capsys.readouterr().out
+    assert TokenStore(store.db).verify(token, NOW) is None
+    assert main(["token", "revoke", "crm-sync"]) == 2
+    assert "No active token" in capsys.readouterr().err
