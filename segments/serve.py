@@ -65,9 +65,8 @@ def slack_configured(settings: Settings) -> bool:
 
 
 def build_bolt(services: Services) -> Any:
-    from bot.services import SLACK_API_URL
-
     from bot import BotConfig, BotServices, OAuthConfig, create_app, default_client_factory
+    from bot.services import SLACK_API_URL
 
     settings = services.settings
     api_url = settings.slack_api_url or SLACK_API_URL
