@@ -17,6 +17,7 @@ from bot.oauth_store import MongoInstallationStore, MongoOAuthStateStore
 from bot.payload_shape import refuse_malformed
 from bot.services import BotConfig, BotServices
 from bot.stores import ConversationStore, DeliveryLog, DraftStore
+from bot.tenancy import single_workspace_guard
 from segcore.errors import SegmentError
 
 log = logging.getLogger("segments.bot")
@@ -89,6 +90,8 @@ def create_app(services: BotServices, config: BotConfig) -> App:
     work = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="segments-slack")
 
     app.use(refuse_malformed)
+    if config.oauth is None and config.team_id not in ("", "local"):
+        app.use(single_workspace_guard(config))
 
     @app.use
     def provide_services(context: Any, next: Any) -> None:
