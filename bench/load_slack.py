@@ -236,6 +236,7 @@ def main() -> None:
             print(f"gunicorn up (2 workers x 4 threads), RSS {rss_mb(gunicorn.pid):.0f} MB", flush=True)
             print("| concurrency | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB |")
             print("|---|---|---|---|---|---|---|---|---|")
+            per_kind: list[str] = []
             for level in levels:
                 results = load.level(level, args.seconds)
                 lat = [t * 1000 for _, s, t in results if s == 200]
@@ -243,6 +244,11 @@ def main() -> None:
                 print(f"| {level} | {len(results)} | {len(results) / args.seconds:.0f} | {pct(lat, .5):.1f} | "
                       f"{pct(lat, .95):.1f} | {pct(lat, .99):.1f} | {max(lat, default=float('nan')):.1f} | "
                       f"{errors} | {rss_mb(gunicorn.pid):.0f} |", flush=True)
+                by_kind = {k: [t * 1000 for kind, st, t in results if kind == k and st == 200]
+                           for k in ("command", "event", "campaign")}
+                per_kind.append(f"concurrency {level}: " + ", ".join(
+                    f"{k} p50/p99 {pct(v, .5):.0f}/{pct(v, .99):.0f} ms (n={len(v)})" for k, v in by_kind.items()))
+            print("\n".join(per_kind))
             # Writes: every acked campaign submission must be stored exactly once once the queues drain.
             sent = set(load.campaigns_acked)
             end = time.monotonic() + args.drain
