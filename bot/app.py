@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,17 +45,37 @@ def check_workspace(client: WebClient, team_id: str) -> str:
     return f"Serving Slack workspace {name} ({team}) with the data of team {team_id or 'local'}."
 
 
-def ensure_indexes(services: BotServices) -> None:
-    """The bot's own collections; a database that is down now is reported, and requests say so later."""
-    db = services.store.db
-    try:
-        for store in (DeliveryLog(db, services.now), DraftStore(db, services.now),
-                      ConversationStore(db, services.now)):
-            store.ensure_indexes()
-        MongoInstallationStore(db).ensure_indexes()
-        MongoOAuthStateStore(db).ensure_indexes()
-    except Exception as exc:  # the app must still start and answer "database down" to users
-        log.error("could not create the Slack app's indexes (database down?): %r", exc)
+class Indexes:
+    """The bot's own indexes (TTLs, the thread key). Created at start-up; when the database is down then,
+    the app still starts (and tells users the database is down), and the next request tries again."""
+
+    def __init__(self, services: BotServices) -> None:
+        self.services = services
+        self.ready = False
+        self.lock = threading.Lock()
+
+    def ensure(self) -> None:
+        if self.ready:
+            return
+        with self.lock:
+            if self.ready:
+                return
+            db, now = self.services.store.db, self.services.now
+            try:
+                for store in (DeliveryLog(db, now), DraftStore(db, now), ConversationStore(db, now)):
+                    store.ensure_indexes()
+                MongoInstallationStore(db).ensure_indexes()
+                MongoOAuthStateStore(db).ensure_indexes()
+            except Exception as exc:
+                log.error("could not create the Slack app's indexes (database down?): %r", exc)
+                return
+            self.ready = True
+
+
+def ensure_indexes(services: BotServices) -> Indexes:
+    indexes = Indexes(services)
+    indexes.ensure()
+    return indexes
 
 
 def create_app(services: BotServices, config: BotConfig) -> App:
@@ -85,7 +106,7 @@ def create_app(services: BotServices, config: BotConfig) -> App:
             log.info(check_workspace(client, config.team_id))
         kwargs["client"] = client
     app = App(**kwargs)
-    ensure_indexes(services)
+    indexes = ensure_indexes(services)
     # Slow work (counting, sampling, saving) runs here, never on Bolt's listener pool, so acks never queue.
     work = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="segments-slack")
 
@@ -98,6 +119,7 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         context["segments_services"] = services
         context["segments_config"] = config
         context["segments_work"] = work
+        context["segments_indexes"] = indexes
         next()
 
     @app.error

@@ -73,6 +73,9 @@ def guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
 def _guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
              body: dict[str, Any] | None) -> None:
     try:
+        indexes = context.get("segments_indexes")
+        if indexes is not None:
+            indexes.ensure()  # a no-op once done; retried here if the database was down at start-up
         key = delivery_key(body or {})
         if key is not None:
             services = services_of(context)

@@ -17,6 +17,7 @@ _PRE = PhraseTable(lx.PRE_COMPARATORS)
 _POST = PhraseTable(lx.POST_COMPARATORS)
 _NUMBER_WORDS = PhraseTable(lx.NUMBER_WORDS)
 _TIMES = PhraseTable(lx.TIMES_WORDS)
+_AGES = PhraseTable({"the ages of": 1, "ages of": 1, "ages": 1, "the age of": 1, "age": 1})
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,9 @@ def read_quantity(tokens: Sequence[Token], i: int) -> tuple[Quantity, int] | Non
     if not explicit and low_at(tokens, j) in lx.BETWEEN_WORDS:
         between = True
         j += 1
+        ages = _AGES.match(tokens, j)
+        if ages is not None:  # "between the ages of 18 and 24"
+            hint, j = "age", ages[1]
     times_word = _TIMES.match(tokens, j)
     if times_word is not None and not between:
         count, j = times_word

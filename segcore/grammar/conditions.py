@@ -150,7 +150,12 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
                     and not any(f.type == "datetime" for f in _fields(ctx, cur.field)) and cur.clash is None:
                 cur.clash, cur.payload = cur.payload, it
             else:
-                close().payload = it
+                waiting = _waiting_field(groups, cur, it, ctx)
+                if waiting is not None:
+                    # "visitors from Pune in the last week": the date belongs to "visitors".
+                    waiting.payload = it
+                else:
+                    close().payload = it
         elif kind == "cond":
             close()
             cur.payload = it
@@ -166,6 +171,14 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+def _waiting_field(groups: list[_Group], cur: _Group, item: Item, ctx: Context) -> _Group | None:
+    """An earlier field mention in this clause still waiting for its value, that this value fits."""
+    for g in reversed([*groups, cur]):
+        if g.field is not None and g.payload is None and g.clash is None and _fits(ctx, g.field, item):
+            return g
+    return None
 
 
 def _negate(rule: Rule) -> Rule:
@@ -237,7 +250,8 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
     return None
 
 
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement"})
+# Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -245,7 +259,8 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         return None
     assert g.field is not None
     if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
-        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days' or 'inactive for 3 months'.")
+        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days', 'inactive for 3 months' "
+                    "or 'new users this month'.")
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:

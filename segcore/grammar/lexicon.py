@@ -126,7 +126,7 @@ NEGATIONS = frozenset({
 GROUP_NOUNS = frozenset({
     "users", "user", "customers", "customer", "people", "person", "persons", "shoppers", "shopper",
     "buyers", "buyer", "members", "member", "accounts", "account", "everyone", "everybody", "anyone",
-    "anybody", "clients", "client", "folks", "visitors", "visitor", "subscribers", "subscriber",
+    "anybody", "clients", "client", "folks", "subscribers", "subscriber",
     "audience", "segment", "cohort", "list", "ones", "those", "them", "individuals", "profiles", "contacts",
     "consumers", "consumer", "all", "somebody", "someone", "records", "record", "guys", "patrons", "leads",
 })

@@ -209,3 +209,29 @@ def test_an_unexpected_failure_gives_a_short_message_and_a_logged_reference(
     assert len(reference) == 8
     logged = [r for r in caplog.records if reference in r.getMessage()]
     assert logged and logged[0].exc_info is not None  # the details are in the log, under the same reference
+
+
+def test_a_database_that_comes_back_gets_the_bots_indexes(standin: SlackStandIn) -> None:
+    from pathlib import Path
+
+    from bot.stores import CONVERSATIONS, DELIVERIES
+    from segcore.storage.embedded import EmbeddedServer
+
+    port = free_port()
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        f"mongodb://127.0.0.1:{port}/?directConnection=true", tz_aware=True,
+        serverSelectionTimeoutMS=1500, connectTimeoutMS=1500)
+    store = Store.from_database(client["segments"], default_catalog())
+    config = BotConfig(bot_token="xoxb-t", signing_secret=SECRET, team_id=TEAM, api_url=standin.base_url)
+    app = create_app(make_services(store, standin), config)  # the database is down: no indexes yet
+    server = EmbeddedServer(Path(":memory:"), port=port).start()
+    try:
+        for url in serve(app):
+            slack = SlackDriver(url, SECRET, standin, TEAM)
+            _, reply = slack.command("/segment", "help")
+            reply_to(standin, reply, "/segment list")
+        assert "ttl_at" in client["segments"][DELIVERIES].index_information()
+        assert "thread" in client["segments"][CONVERSATIONS].index_information()
+    finally:
+        client.close()
+        server.stop()
