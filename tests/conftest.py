@@ -24,8 +24,9 @@ from segcore.storage.embedded import EmbeddedServer
 ROOT = Path(__file__).resolve().parent.parent
 # tests/ became a package (tests/__init__.py, for `tests.bot...` imports); the campaign and scheduler tests
 # still import their helpers (campaign_support, scheduler_support) as top-level modules from here.
+# Appended, not prepended: tests/bot must never shadow the real `bot` package.
 if str(Path(__file__).resolve().parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    sys.path.append(str(Path(__file__).resolve().parent))
 SHARED = ROOT.parent / "shared" / "segments"
 
 
