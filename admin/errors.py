@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from pymongo.errors import ConnectionFailure, PyMongoError
 from werkzeug.exceptions import HTTPException
 
 from segcore.errors import ParseRefusal, RuleError, SegmentError
@@ -127,6 +128,19 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(SegmentError)
     def _domain_error(exc: SegmentError) -> Response:
         return _api_error(from_domain(exc))
+
+    @app.errorhandler(PyMongoError)
+    def _database(exc: PyMongoError) -> Response:
+        # Driver errors that escape the storage layer's guard (e.g. the token check while the database is
+        # restarting) are the database's state, not a bug: 503 with the usual shape, never a 500.
+        down = isinstance(exc, ConnectionFailure)
+        log.error("database %s on %s %s: %s", "unavailable" if down else "error", request.method, request.path,
+                  type(exc).__name__)
+        return error_response(
+            503, "database_unavailable" if down else "database_error",
+            "The database is not answering right now, so nothing was changed. Try again in a minute."
+            if down else "The database could not complete this request, so nothing was changed. Try again.",
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

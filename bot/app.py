@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners import register_listeners
 from bot.oauth_store import MongoInstallationStore, MongoOAuthStateStore
+from bot.payload_shape import refuse_malformed
 from bot.services import BotConfig, BotServices
 from bot.stores import ConversationStore, DeliveryLog, DraftStore
+from bot.tenancy import single_workspace_guard
 from segcore.errors import SegmentError
 
 log = logging.getLogger("segments.bot")
@@ -107,6 +110,10 @@ def create_app(services: BotServices, config: BotConfig) -> App:
     # Slow work (counting, sampling, saving) runs here, never on Bolt's listener pool, so acks never queue.
     work = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="segments-slack")
 
+    app.use(refuse_malformed)
+    if config.oauth is None and config.team_id not in ("", "local"):
+        app.use(single_workspace_guard(config))
+
     @app.use
     def provide_services(context: Any, next: Any) -> None:
         context["segments_services"] = services
@@ -116,8 +123,15 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         next()
 
     @app.error
-    def last_resort(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        logger.error("unhandled error in a Slack listener (type=%s): %r", body.get("type"), error)
+    def last_resort(error: Exception, body: dict[str, Any], logger: logging.Logger,
+                    response: BoltResponse | None) -> BoltResponse | None:
+        ref = secrets.token_hex(4)
+        logger.error("ref=%s unhandled error in a Slack listener (type=%s): %r", ref, body.get("type"), error)
+        if response is not None and response.status >= 500:
+            # A listener failed before its ack: in practice a payload Slack would not send (fields missing).
+            # Answer 400 with a reference, never a 500 (which Slack retries) and never the error's text.
+            return BoltResponse(status=400, body=f"Could not handle this request (reference {ref}).")
+        return None
 
     register_listeners(app)
     return app

@@ -18,6 +18,12 @@ log = logging.getLogger("segments.bot")
 Payload = dict[str, Any]
 
 
+def _webhook(url: str) -> WebhookClient:
+    from bot.services import retry_handlers
+
+    return WebhookClient(url, timeout=10, retry_handlers=retry_handlers())
+
+
 class Reply:
     def send(self, payload: Payload) -> None:
         raise NotImplementedError
@@ -39,7 +45,7 @@ class ResponseUrlReply(Reply):
         self.sent = replace_first
         self.fallback = fallback
         self.append_only = append_only
-        self.webhook = (webhook_factory or (lambda url: WebhookClient(url, timeout=10)))(response_url)
+        self.webhook = (webhook_factory or _webhook)(response_url)
 
     def send(self, payload: Payload) -> None:
         if self.append_only:

@@ -8,6 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from segcore.audience import AudienceEngine
 from segcore.catalog import FieldCatalog
@@ -93,8 +99,15 @@ class BotConfig:
             raise ValueError("Set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID/SECRET (OAuth).")
 
 
+def retry_handlers() -> list[RetryHandler]:
+    """Slack's 429 (waits its Retry-After) and 5xx are retried, so a busy Slack delays an answer instead of
+    replacing it with an error; a failure that lasts still reaches the user's log line with a reference."""
+    return [ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2)]
+
+
 def default_client_factory(api_url: str = SLACK_API_URL) -> Callable[[str | None], WebClient]:
     def build(token: str | None) -> WebClient:
-        return WebClient(token=token, base_url=api_url, timeout=10)
+        return WebClient(token=token, base_url=api_url, timeout=10, retry_handlers=retry_handlers())
 
     return build

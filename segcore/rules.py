@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeAlias
 
+from segcore import limits
 from segcore.errors import RuleError
 
 UNITS = ("day", "week", "month", "quarter", "year")
@@ -248,9 +249,13 @@ def _raw_value(value: Any, path: str) -> Any:
     return value
 
 
-def rule_from_json(data: Any, path: str = "") -> Rule:
+def rule_from_json(data: Any, path: str = "", _level: int = 0) -> Rule:
     """Build a rule tree from its JSON form, checking the shape only (not the catalog)."""
     here = path or "rule"
+    if _level > limits.MAX_DEPTH:
+        # Refused while reading, not after: a hostile body nested thousands deep would otherwise exhaust
+        # the interpreter's recursion limit before validation could say what was wrong.
+        raise RuleError(f"Rules can be nested at most {limits.MAX_DEPTH} levels deep.", here)
     if not isinstance(data, dict):
         raise RuleError(
             'A rule must be an object: a condition {"field", "op", "value"} or a group '
@@ -265,12 +270,12 @@ def rule_from_json(data: Any, path: str = "") -> Rule:
             items = data[group]
             if not isinstance(items, list) or not items:
                 raise RuleError(f'"{group}" must be a non-empty list of rules.', here)
-            rules = tuple(rule_from_json(item, f"{path}{group}[{i}]") for i, item in enumerate(items))
+            rules = tuple(rule_from_json(item, f"{path}{group}[{i}]", _level + 1) for i, item in enumerate(items))
             return AllOf(rules) if group == "all" else AnyOf(rules)
     if "not" in keys:
         if keys != {"not"}:
             raise RuleError(f'A "not" group takes no other keys; found {sorted(keys - {"not"})}.', here)
-        return Not(rule_from_json(data["not"], f"{path}not."))
+        return Not(rule_from_json(data["not"], f"{path}not.", _level + 1))
     if "field" in keys or "op" in keys:
         unknown = keys - {"field", "op", "value"}
         if unknown:

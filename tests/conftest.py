@@ -7,6 +7,7 @@ an in-memory store; every test that asks for `db` gets a database of its own.
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +22,11 @@ from pymongo.database import Database
 from segcore.storage.embedded import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parent.parent
+# tests/ became a package (tests/__init__.py, for `tests.bot...` imports); the campaign and scheduler tests
+# still import their helpers (campaign_support, scheduler_support) as top-level modules from here.
+# Appended, not prepended: tests/bot must never shadow the real `bot` package.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.append(str(Path(__file__).resolve().parent))
 SHARED = ROOT.parent / "shared" / "segments"
 
 
