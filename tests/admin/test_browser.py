@@ -101,13 +101,24 @@ def shot(driver: Any, name: str) -> None:
 
 def submit(driver: Any, element: Any) -> None:
     """Click something that loads a new page, and wait until it has."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(old))
+
+    def page_replaced(d: Any) -> bool:
+        try:
+            return bool(expected_conditions.staleness_of(old)(d))
+        except WebDriverException as exc:
+            # Chromium sometimes reports a node of the unloaded page this way instead of as stale.
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+
+    WebDriverWait(driver, 20).until(page_replaced)
     WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 

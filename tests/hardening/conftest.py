@@ -75,6 +75,9 @@ def product_env(mongo_uri: str, db_name: str, data_dir: Path, standin: SlackStan
         "SEGMENTS_SECRET_KEY": SECRET_KEY,
         "SEGMENTS_CAMPAIGN_MANAGERS": MANAGER,
         "SEGMENTS_SCHEDULER": "off",
+        # The database watch (dbwatch.py) must see every count reach MongoDB; the mirror's own tenancy and
+        # parity with MongoDB are proven in tests/mirror.
+        "SEGMENTS_MIRROR": "off",
         **extra,
     }
 

@@ -54,6 +54,7 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("DELETE", f"/api/campaigns/{cid}", None),
         ("POST", f"/api/campaigns/{cid}/segments", {"segment_id": sid}),
         ("POST", f"/api/campaigns/{cid}/launch", None),
+        ("GET", f"/api/campaigns/{cid}/audience.csv", None),
         ("GET", f"/api/users/{uid}", None),
         ("POST", "/api/users", {"users": [{"user_id": uid, "name": "Overwritten", "total_spend": 1}]}),
     ]
