@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from admin.slack_signin import SlackSignIn
 from segcore.catalog import FieldCatalog
@@ -34,7 +34,7 @@ class AdminServices:
     tokens carry their own workspace. ``launch``, when given, really launches a campaign; without it the
     launch endpoint only moves the campaign's status. ``trusted_proxies`` is how many reverse proxies
     (Render has one) may set ``X-Forwarded-*`` headers, so https is recognised for secure cookies.
-    ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
+    ``mirror_status``, when given, reports the audience mirror in ``/api/health``. ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
     """
 
     store: Store
@@ -48,3 +48,5 @@ class AdminServices:
     launch: LaunchFn | None = None
     trusted_proxies: int = 0
     slack_sign_in: SlackSignIn | None = None
+    # The audience mirror's status (segcore.mirror.UserMirror.status), shown by /api/health; None: no mirror.
+    mirror_status: Callable[[], dict[str, Any]] | None = None

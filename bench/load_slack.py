@@ -86,6 +86,32 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def process_tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        p = pending.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pending.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (all threads), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
 class Load:
     def __init__(self, url: str, standin: SlackStandIn) -> None:
         self.url = url + "/slack/events"
@@ -166,6 +192,8 @@ class Load:
             with self.lock:
                 results.extend(mine)
 
+        if concurrency == 0:  # level 0: the idle baseline (what the scheduler and the mirror cost alone)
+            time.sleep(seconds)
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
         for t in threads:
             t.start()
@@ -187,6 +215,8 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="1,000,000 users")
     parser.add_argument("--levels", default="1,4,16,32")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--mirror-wait", type=float, default=1800.0,
+                        help="max seconds to wait for the workers' audience mirrors to be fresh")
     parser.add_argument("--drain", type=float, default=120.0, help="max seconds to wait for queued work")
     args = parser.parse_args()
     users = 1_000_000 if args.million else args.users
@@ -222,6 +252,20 @@ def main() -> None:
                 if time.monotonic() > deadline or gunicorn.poll() is not None:
                     raise SystemExit(f"gunicorn did not come up; see {Path(tmp) / 'gunicorn.log'}")
                 time.sleep(0.5)
+            # Both workers build their own mirror of the users; until then sizes come from MongoDB, which the
+            # load would then measure instead. Health answers from either worker: wait for several fresh answers.
+            started = time.monotonic()
+            fresh_in_a_row = 0
+            while fresh_in_a_row < 8 and time.monotonic() - started < args.mirror_wait:
+                try:
+                    with urllib.request.urlopen(base + "/api/health", timeout=5) as r:
+                        fresh = bool(json.loads(r.read()).get("mirror", {}).get("fresh"))
+                except OSError:
+                    fresh = False
+                fresh_in_a_row = fresh_in_a_row + 1 if fresh else 0
+                time.sleep(0.25)
+            print(f"audience mirrors {'fresh' if fresh_in_a_row >= 8 else 'NOT fresh'} after "
+                  f"{time.monotonic() - started:.1f} s", flush=True)
             db = MongoClient(server.uri, tz_aware=True)[DB_NAME]
             # A few saved segments, so the scheduler's snapshots have work while the load runs.
             from segcore.rules import rule_from_json
@@ -237,8 +281,16 @@ def main() -> None:
             print("| concurrency | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB |")
             print("|---|---|---|---|---|---|---|---|---|")
             per_kind: list[str] = []
+            cpu: list[str] = []
             for level in levels:
+                before = (cpu_seconds(gunicorn.pid), cpu_seconds(server.pid or 0), time.process_time())
                 results = load.level(level, args.seconds)
+                after = (cpu_seconds(gunicorn.pid), cpu_seconds(server.pid or 0), time.process_time())
+                app_cpu, db_cpu, gen_cpu = (b - a for a, b in zip(before, after, strict=True))
+                cpu.append(f"concurrency {level}: CPU s per wall s: gunicorn {app_cpu / args.seconds:.2f}, "
+                           f"database {db_cpu / args.seconds:.2f}, load generator + Slack stand-in "
+                           f"{gen_cpu / args.seconds:.2f} (of {os.cpu_count()} cores); gunicorn CPU ms per "
+                           f"request {1000 * app_cpu / max(1, len(results)):.1f}")
                 lat = [t * 1000 for _, s, t in results if s == 200]
                 errors = sum(1 for _, s, _ in results if s != 200)
                 print(f"| {level} | {len(results)} | {len(results) / args.seconds:.0f} | {pct(lat, .5):.1f} | "
@@ -249,6 +301,7 @@ def main() -> None:
                 per_kind.append(f"concurrency {level}: " + ", ".join(
                     f"{k} p50/p99 {pct(v, .5):.0f}/{pct(v, .99):.0f} ms (n={len(v)})" for k, v in by_kind.items()))
             print("\n".join(per_kind))
+            print("\n".join(cpu))
             # Writes: every acked campaign submission must be stored exactly once once the queues drain.
             sent = set(load.campaigns_acked)
             end = time.monotonic() + args.drain

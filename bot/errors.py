@@ -8,7 +8,7 @@ import secrets
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from segcore.errors import SegmentError
-from segcore.storage.errors import StorageUnavailable
+from segcore.storage.errors import StorageSlow, StorageUnavailable
 
 log = logging.getLogger("segments.bot")
 
@@ -17,6 +17,10 @@ DATABASE_DOWN = (
     "Nothing was changed. Try again in a minute; if it keeps happening, tell your Segments admin."
 )
 SLACK_DOWN = "Slack did not accept my reply ({error}). Nothing was changed; please try again."
+DATABASE_SLOW = (
+    "The segments database is busy and did not answer in time, so I couldn't do that. "
+    "Nothing was changed. Try again in a moment."
+)
 UNEXPECTED = "Something went wrong on my side and nothing was changed. Please try again."
 
 
@@ -27,6 +31,10 @@ def _is_database_down(exc: BaseException) -> bool:
 def describe_failure(exc: BaseException, doing: str = "") -> tuple[str, str | None]:
     """(message for the user, reference id or None). Logs the failure; never returns a stack trace."""
     where = f" while {doing}" if doing else ""
+    if isinstance(exc, StorageSlow):
+        ref = secrets.token_hex(4)
+        log.warning("ref=%s database slow%s: %s", ref, where, exc)
+        return DATABASE_SLOW, ref
     if _is_database_down(exc):
         ref = secrets.token_hex(4)
         log.error("ref=%s database unavailable%s: %s", ref, where, exc)

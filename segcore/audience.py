@@ -2,7 +2,9 @@
 
 Counting goes through a ``Counter``. The MongoDB counter always works; a faster one (the DuckDB mirror)
 can be put in front of it and may decline with ``CounterUnavailable`` (e.g. when it lags), in which case
-the next counter answers. Listing members always reads MongoDB, the source of truth.
+the next counter answers. Member documents always come from MongoDB, the source of truth; a counter that
+is also a ``MemberPicker`` (the mirror) says *which* users to fetch, so MongoDB reads a handful of
+documents by id instead of scanning the whole segment for a sample or a page.
 
 Every query is scoped to one workspace: ``scoped(team_id, filter)`` puts the team id at the top of the
 filter, where the filter cannot widen it.
@@ -15,7 +17,7 @@ from collections.abc import Collection as Collection_
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pymongo.collection import Collection
 
@@ -91,6 +93,15 @@ class Counter(Protocol):
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]: ...
 
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap: ...
+
+
+@runtime_checkable
+class MemberPicker(Protocol):
+    """A counter that can also pick which users a rule selects (ids only; rules already validated)."""
+
+    def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]: ...
+
+    def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]: ...
 
 
 def scoped(team_id: str, mongo_filter: Mapping[str, Any]) -> dict[str, Any]:
@@ -296,7 +307,29 @@ class AudienceEngine:
         result, _ = self._first(lambda c: c.overlap(team_id, ca, cb, now))
         return result
 
-    # Member listings read MongoDB, the source of truth.
+    # Member listings: documents from MongoDB, the source of truth; which ones, from a picker when one answers.
+
+    def _pick(self, ask: Any) -> list[str] | None:
+        for counter in self.counters:
+            if isinstance(counter, MemberPicker):
+                try:
+                    return [str(i) for i in ask(counter)]
+                except CounterUnavailable:
+                    continue
+        return None
+
+    def _documents(self, team_id: str, ids: list[str], include_pii: bool) -> list[dict[str, Any]]:
+        """The users with these ids, in the order given; a user deleted since the pick is left out."""
+        if not ids:
+            return []
+        with self.store.outage.guard():
+            found = {
+                str(doc["user_id"]): doc
+                for doc in self.store.db["users"].find(
+                    {"team_id": team_id, "user_id": {"$in": ids}}, self._projection(include_pii)
+                )
+            }
+        return [found[i] for i in ids if i in found]
 
     def _projection(self, include_pii: bool) -> dict[str, int]:
         projection = {"_id": 0, "user_id": 1}
@@ -314,13 +347,18 @@ class AudienceEngine:
     ) -> list[dict[str, Any]]:
         """Up to ``n`` members picked at random; personal fields masked unless ``include_pii``."""
         size = max(1, min(int(n), limits.MAX_PAGE_SIZE))
-        pipeline = [
-            *self.mongo.pipeline(team_id, self._rule(rule), now),
-            {"$sample": {"size": size}},
-            {"$project": self._projection(True)},
-        ]
-        with self.store.outage.guard():
-            docs = list(self.store.db["users"].aggregate(pipeline))
+        checked = self._rule(rule)
+        ids = self._pick(lambda p: p.sample_ids(team_id, checked, now, size))
+        if ids is not None:
+            docs = self._documents(team_id, ids, True)
+        else:
+            pipeline = [
+                *self.mongo.pipeline(team_id, checked, now),
+                {"$sample": {"size": size}},
+                {"$project": self._projection(True)},
+            ]
+            with self.store.outage.guard():
+                docs = list(self.store.db["users"].aggregate(pipeline))
         if not include_pii:
             pii = [f.name for f in self.catalog if f.pii]
             for doc in docs:
@@ -342,11 +380,16 @@ class AudienceEngine:
 
         Personal fields are left out of the projection (never read) unless ``include_pii``.
         """
-        flt = self.mongo.filter(team_id, self._rule(rule), now)
+        checked = self._rule(rule)
+        size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
+        ids = self._pick(lambda p: p.page_ids(team_id, checked, now, after, size + 1))
+        if ids is not None:
+            items = self._documents(team_id, ids[:size], include_pii)
+            return MemberPage(items, ids[size - 1] if len(ids) > size else None)
+        flt = self.mongo.filter(team_id, checked, now)
         if after is not None:
             page = {"user_id": {"$gt": str(after)}}
             flt = {**flt, **page} if "user_id" not in flt else {**flt, "$and": [*flt.get("$and", []), page]}
-        size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
         pipeline = [
             *lead_pipeline(flt, self.mongo.indexed),
             {"$sort": {"user_id": 1}},

@@ -116,6 +116,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         secret_key=secret_key(settings),
         launch=services.launch_campaign,
         trusted_proxies=settings.trusted_proxies,
+        mirror_status=services.mirror.status if services.mirror is not None else None,
         slack_sign_in=_slack_sign_in(settings),
     )
     web = create_admin_app(admin_services, config)

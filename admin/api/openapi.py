@@ -39,6 +39,10 @@ def _path_id(name: str) -> dict[str, Any]:
 SEGMENT_ID = _path_id("segment_id")
 CAMPAIGN_ID = _path_id("campaign_id")
 BODY_ERRORS = (400, 401, 413, 415, 422)
+# The audience mirror in /api/health: "off" (none), "building", "ready", "failed", ... A mirror that is not
+# fresh only means sizes come from MongoDB for now.
+MIRROR_STATE = {"type": "object", "required": ["state", "fresh", "lag_seconds"], "properties": {
+    "state": {"type": "string"}, "fresh": {"type": "boolean"}, "lag_seconds": {"type": ["number", "null"]}}}
 
 RULE = {
     "description": "A rule: a condition {field, op, value} or a group {all: [...]}, {any: [...]}, {not: rule}. "
@@ -176,8 +180,10 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
     paths = {
         "/api/health": {"get": _op(
             "Is the service up and does the database answer?",
-            {"200": _json({"type": "object", "properties": {"ok": {"const": True}}}, "The database answers"),
-             "503": _json({"type": "object", "properties": {"ok": {"const": False}, "error": {"type": "object"}}},
+            {"200": _json({"type": "object", "properties": {"ok": {"const": True}, "mirror": MIRROR_STATE}},
+                          "The database answers"),
+             "503": _json({"type": "object", "properties": {"ok": {"const": False}, "mirror": MIRROR_STATE,
+                                                            "error": {"type": "object"}}},
                           "The database does not answer")},
             public=True)},
         "/api/openapi.json": {"get": _op("This description", {"200": _json({"type": "object"}, "OpenAPI 3.1")},

@@ -35,3 +35,17 @@ class MirrorCounter:
         except MirrorUnavailable as exc:
             raise CounterUnavailable(str(exc)) from None
         return Overlap(first, second, both)
+
+    # Picking members: ids from the mirror, so MongoDB only fetches the few documents shown.
+
+    def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]:
+        try:
+            return self.mirror.sample_ids(team_id, rule, now, n)
+        except MirrorUnavailable as exc:
+            raise CounterUnavailable(str(exc)) from None
+
+    def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]:
+        try:
+            return self.mirror.page_ids(team_id, rule, now, after, limit)
+        except MirrorUnavailable as exc:
+            raise CounterUnavailable(str(exc)) from None

@@ -39,6 +39,9 @@ SCAN_CHUNK = 50_000
 IDLE_TOKEN_SAVE_SECONDS = 5.0
 
 
+_USER_ID = frozenset({"user_id"})
+
+
 class MirrorUnavailable(SegmentError):
     """The mirror cannot give an exact, fresh answer for this workspace now; count in MongoDB instead."""
 
@@ -344,8 +347,9 @@ class UserMirror:
             raise MirrorUnavailable(reason or "The audience mirror is not ready.")
         return as_of
 
-    def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-        fields = {c.field for rule in rules for c in conditions(rule)}
+    def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any],
+               also: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+        fields = {c.field for rule in rules for c in conditions(rule)} | also
         try:
             rows, wrong = self._file.read(team_id, fields, sql, params)
         except duckdb.Error as exc:
@@ -410,6 +414,32 @@ class UserMirror:
             team_id,
             [rule],
             f"SELECT user_id FROM users WHERE team_id = ? AND {where} ORDER BY user_id", [team_id, *params]
+        )
+        return [row[0] for row in rows]
+
+    def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]:
+        """Up to ``n`` of the selected users' ids, picked at random."""
+        self._ready(team_id)
+        where, params = to_sql(rule, self.catalog, now)
+        rows = self._query(
+            team_id, [rule],
+            f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL "
+            "ORDER BY random() LIMIT ?",
+            [team_id, *params, int(n)], also=_USER_ID,
+        )
+        return [row[0] for row in rows]
+
+    def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` of the selected users' ids after ``after``, in ``user_id`` order (MongoDB's order
+        for strings too: both compare bytes)."""
+        self._ready(team_id)
+        where, params = to_sql(rule, self.catalog, now)
+        page, page_params = ("AND user_id > ? ", [str(after)]) if after is not None else ("", [])
+        rows = self._query(
+            team_id, [rule],
+            f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL {page}"
+            "ORDER BY user_id LIMIT ?",
+            [team_id, *params, *page_params, int(limit)], also=_USER_ID,
         )
         return [row[0] for row in rows]
 

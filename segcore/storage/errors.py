@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError, ServerSelectionTimeoutError
 
 from segcore.errors import SegmentError
 from segcore.storage.embedded import EmbeddedServer
@@ -22,6 +22,10 @@ class StorageError(SegmentError):
 
 class StorageUnavailable(StorageError):
     """The database cannot be reached (unreachable address, embedded server stopped, ...)."""
+
+
+class StorageSlow(StorageUnavailable):
+    """The database is reachable but did not answer within the time the caller allowed (``pymongo.timeout``)."""
 
 
 class NotFound(SegmentError):
@@ -71,14 +75,19 @@ class Outage:
         self.check()
         try:
             yield
-        except ConnectionFailure as exc:
-            raise self.error(exc) from None
-        except (StorageError, DuplicateKeyError):
+        except DuplicateKeyError:
             # Duplicate keys mean something to the caller (a name taken): it turns them into its own error.
             raise
         except PyMongoError as exc:
-            # Failures the caller does not handle itself (duplicate keys are handled where they mean
-            # something) become a readable error instead of a driver trace.
+            # A deadline the caller set (pymongo.timeout) ran out: the database is slow, not gone.
+            if exc.timeout and not isinstance(exc, ServerSelectionTimeoutError):
+                raise StorageSlow(
+                    f"{self.address[:1].upper()}{self.address[1:]} is busy and did not answer in time; "
+                    "try again in a moment."
+                ) from None
+            if isinstance(exc, ConnectionFailure):
+                raise self.error(exc) from None
+            # Failures the caller does not handle itself become a readable error instead of a driver trace.
             raise StorageError(f"The database refused the operation: {_short(exc)}") from None
 
 

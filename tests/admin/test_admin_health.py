@@ -17,7 +17,7 @@ from segcore.storage.embedded import free_port
 def test_health_ok(client: FlaskClient) -> None:
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.get_json() == {"ok": True}
+    assert response.get_json() == {"ok": True, "mirror": {"state": "off", "fresh": False, "lag_seconds": None}}
 
 
 def test_health_503_when_the_database_does_not_answer() -> None:

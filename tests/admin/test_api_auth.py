@@ -39,7 +39,7 @@ def test_revoked_token_stops_working(client: FlaskClient, store: Any) -> None:
 
 
 def test_health_and_description_need_no_token(client: FlaskClient) -> None:
-    assert client.get("/api/health").get_json() == {"ok": True}
+    assert client.get("/api/health").get_json() == {"ok": True, "mirror": {"state": "off", "fresh": False, "lag_seconds": None}}
     assert client.get("/api/openapi.json").get_json()["openapi"] == "3.1.0"
 
 

@@ -152,6 +152,32 @@ def test_campaign_new_opens_a_modal_and_creates_the_campaign(
     assert "already exists" in again.json()["errors"]["campaign_name"]
 
 
+def test_a_slow_name_check_closes_the_modal_and_a_clash_is_told_in_a_message(
+    slack: SlackDriver, standin: SlackStandIn, services: BotServices, mongo_client: Any
+) -> None:
+    """The name check before the ack has a short deadline; past it, the write's unique index decides."""
+    segment = save(services, "Pune folks", PUNE)
+    services.store.campaigns.create(TEAM, name="Winter sale", channel="email", message="", owner="U0X",
+                                    segment_ids=(segment.id,))
+    slack.command("/campaign", "new Winter sale")
+    view = standin.wait_for(lambda c: c.method == "views.open", what="the New campaign modal").view
+    mongo_client.admin.command({
+        "configureFailPoint": "failCommand", "mode": {"times": 1},
+        "data": {"failCommands": ["find"], "blockConnection": True, "blockTimeMS": 1500},
+    })
+    try:
+        answer = slack.submit(view, {
+            "campaign_name": {"name": {"type": "plain_text_input", "value": "WINTER sale"}},
+            "campaign_segment": {"segment": {"type": "static_select", "selected_option": {"value": segment.id}}},
+        })
+    finally:
+        mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+    assert answer.status == 200 and not answer.body  # closed: the check did not wait for the slow database
+    told = standin.wait_for_text("already exists", "response_url")
+    assert "WINTER sale" in told.text() and "not answering" not in told.text()
+    assert [c.name for c in services.store.campaigns.list(TEAM)] == ["Winter sale"]
+
+
 def test_campaign_managers_only(standin: SlackStandIn, store: Store) -> None:
     config = BotConfig(bot_token="xoxb-t", signing_secret=SECRET, team_id=TEAM, api_url=standin.base_url,
                        campaign_managers=("U0BOSS",))

@@ -112,3 +112,52 @@ def test_a_second_process_never_takes_or_removes_a_mirror_file_in_use(
         assert first.count("local", SPENDERS, NOW).size == 0  # the first mirror still answers from its file
     finally:
         first.stop()
+
+
+def test_samples_and_member_pages_picked_by_the_mirror_match_mongodb(db: Any, tmp_path: Path) -> None:
+    users = _users("T1", 40) + _users("T2", 9)
+    for user in users:
+        user["name"] = f"Person {user['user_id']}"
+        user["email"] = f"{user['user_id'].lower()}@example.com"
+    db.users.insert_many(users)
+    store = Store.from_database(db, CATALOG)
+    plain = AudienceEngine(store)
+    mirror = UserMirror(tmp_path / "mirror.duckdb", db, CATALOG)
+    mirror.start()
+    try:
+        _wait_fresh(mirror, "T1")
+        picked = AudienceEngine(store, [MirrorCounter(mirror)])
+        ids = mirror.sample_ids("T1", SPENDERS, NOW, 5)
+        assert len(set(ids)) == 5 and all(i.startswith("T1-") and int(i[3:]) > 5 for i in ids)
+        sample = picked.sample("T1", SPENDERS, NOW, n=5)
+        assert len(sample) == 5 and all(doc["total_spend"] > 5000 for doc in sample)
+        assert all(doc["email"].endswith("***@example.com") for doc in sample)  # masked, as before
+        # Every page, by cursor, equals MongoDB's own listing: same users, same order, same cursors.
+        for limit in (1, 7, 50):
+            cursor_a: str | None = None
+            cursor_b: str | None = None
+            while True:
+                a = picked.members("T1", VIP, NOW, after=cursor_a, limit=limit, include_pii=True)
+                b = plain.members("T1", VIP, NOW, after=cursor_b, limit=limit, include_pii=True)
+                assert a.items == b.items and a.next_cursor == b.next_cursor
+                if a.next_cursor is None:
+                    break
+                cursor_a, cursor_b = a.next_cursor, b.next_cursor
+        # A user deleted in MongoDB after the mirror last saw it is left out, not shown from the copy.
+        mirror.stop()
+        frozen = AudienceEngine(store, [_FrozenPicker(mirror, ["T1-3", "T1-6", "T1-9"])])
+        db.users.delete_one({"team_id": "T1", "user_id": "T1-6"})
+        assert [d["user_id"] for d in frozen.members("T1", VIP, NOW, limit=5).items] == ["T1-3", "T1-9"]
+    finally:
+        mirror.stop()
+
+
+class _FrozenPicker(MirrorCounter):
+    """A picker whose answer was read before a change reached MongoDB."""
+
+    def __init__(self, mirror: UserMirror, ids: list[str]) -> None:
+        super().__init__(mirror)
+        self.ids = ids
+
+    def page_ids(self, team_id: str, rule: Any, now: datetime, after: str | None, limit: int) -> list[str]:
+        return self.ids[:limit]

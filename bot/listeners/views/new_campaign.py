@@ -11,7 +11,7 @@ from bot import campaign_flow, library_flow
 from bot.errors import describe_failure
 from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import config_of, guarded, services_of, team_of
-from bot.listeners.views.common import input_value, metadata_of, quick, reply_after_submit
+from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
 from bot.segment_flow import load_draft
 from segcore.errors import SegmentError
 
@@ -36,9 +36,9 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         errors["segment_name"] = "Name the segment this campaign targets."
     if not errors:
         try:
-            if quick(lambda: services.store.campaigns.get_by_name(team, name)) is not None:
+            if found_quickly(lambda: services.store.campaigns.get_by_name(team, name)) is not None:
                 errors["campaign_name"] = f"A campaign named “{name}” already exists; choose another name."
-            if new_segment and quick(lambda: services.store.segments.get_by_name(team, new_segment)) is not None:
+            if new_segment and found_quickly(lambda: services.store.segments.get_by_name(team, new_segment)) is not None:
                 errors["segment_name"] = f"A segment named “{new_segment}” already exists; choose another name."
         except Exception as exc:
             errors["campaign_name"] = describe_failure(exc, "checking a campaign name")[0][:150]

@@ -11,7 +11,7 @@ from bot import library_flow
 from bot.errors import describe_failure
 from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import guarded, services_of, team_of
-from bot.listeners.views.common import input_value, metadata_of, quick, reply_after_submit
+from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
 from bot.segment_flow import load_draft
 from segcore.errors import SegmentError
 
@@ -26,7 +26,7 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         ack(response_action="errors", errors={"segment_name": "Give the segment a name."})
         return
     try:
-        taken = quick(lambda: services.store.segments.get_by_name(team, name))
+        taken = found_quickly(lambda: services.store.segments.get_by_name(team, name))
     except Exception as exc:
         text, _ = describe_failure(exc, "checking a segment name")
         ack(response_action="errors", errors={"segment_name": text[:150]})
