@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from segcore.catalog import default_catalog  # noqa: E402
 from segcore.seed import generate_users  # noqa: E402
+from segcore.storage.database import Store  # noqa: E402
 from segcore.storage.embedded import EmbeddedServer, free_port  # noqa: E402
 from segcore.storage.users import coerce_user  # noqa: E402
 from tests.bot.slack_standin import SlackStandIn  # noqa: E402
@@ -229,6 +230,13 @@ def main() -> None:
         try:
             took = load_users(server.uri, users)
             print(f"loaded {users:,} users in {took:.1f} s", flush=True)
+            # As `segments import` leaves a workspace: indexed. (Building them inside a gunicorn worker's boot
+            # would outlast its --timeout on a large collection.)
+            started = time.perf_counter()
+            indexing: MongoClient[dict[str, Any]] = MongoClient(server.uri, tz_aware=True)
+            Store.from_database(indexing[DB_NAME], default_catalog()).ensure_indexes()
+            indexing.close()
+            print(f"indexes built in {time.perf_counter() - started:.1f} s", flush=True)
             port = free_port()
             env = {**os.environ, "MONGODB_URI": server.uri, "SEGMENTS_DB_NAME": DB_NAME,
                    "SEGMENTS_DATA_DIR": str(Path(tmp) / "app"), "SLACK_BOT_TOKEN": "xoxb-load",
@@ -271,8 +279,6 @@ def main() -> None:
             from segcore.rules import rule_from_json
 
             store_rules = [{"field": "visits", "op": "gt", "value": v} for v in (10, 50, 100)]
-            from segcore.storage.database import Store
-
             store = Store.from_database(db, default_catalog())
             for i, rule in enumerate(store_rules):
                 store.segments.create(TEAM, f"load segment {i}", rule_from_json(rule), "", "user", "bench")

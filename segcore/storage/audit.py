@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,7 +11,9 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.collection import Collection
 
-from segcore.storage.errors import Outage
+from segcore.storage.errors import Outage, StorageError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,13 @@ class AuditLog:
             "target": target,
             "details": dict(details or {}),
         }
-        with self.outage.guard():
-            self.collection.insert_one(entry)
+        try:
+            with self.outage.guard():
+                self.collection.insert_one(entry)
+        except StorageError as exc:
+            # Every entry records a change already made: failing here would tell the user it was not made,
+            # and they would make it again. The entry goes to the error log instead, whole, to be restored.
+            log.error("audit entry not stored (%s): %r", exc, entry)
 
     def list(self, team_id: str, limit: int = 50) -> list[AuditEntry]:
         """The newest entries first."""

@@ -154,12 +154,7 @@ class CampaignRepository(NamedRepository[Campaign]):
             "created_at": now,
             "updated_at": now,
         }
-        with self.outage.guard():
-            try:
-                result = self.collection.insert_one(doc)
-            except DuplicateKeyError:
-                raise self._duplicate(name) from None
-        campaign = Campaign.from_doc(doc | {"_id": result.inserted_id})
+        campaign = self.insert_new(doc)
         self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": name, "channel": channel})
         return campaign
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Generic, Protocol, TypeVar
 
+from bson import ObjectId
 from pymongo import ASCENDING
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 
-from segcore.storage.errors import Outage
+from segcore.storage.errors import DuplicateName, Outage
 from segcore.storage.ids import object_id
 from segcore.storage.naming import name_key
 
@@ -26,6 +28,25 @@ class NamedRepository(Generic[T]):
     model: type[T]
     collection: Collection[dict[str, Any]]
     outage: Outage
+
+    def _duplicate(self, name: str) -> DuplicateName:
+        raise NotImplementedError
+
+    def insert_new(self, doc: dict[str, Any]) -> T:
+        """Insert a new named document; a taken name raises the repository's ``DuplicateName``.
+
+        The id is chosen here, before the write, so that a write that landed but whose answer was lost (the
+        database restarted; the driver retried and hit the name index with our own document) is recognised
+        as done instead of being reported as a name clash.
+        """
+        doc = {**doc, "_id": ObjectId()}
+        with self.outage.guard():
+            try:
+                self.collection.insert_one(doc)
+            except DuplicateKeyError:
+                if self.collection.find_one({"_id": doc["_id"]}, {"_id": 1}) is None:
+                    raise self._duplicate(str(doc.get("name", ""))) from None
+        return self.model.from_doc(doc)
 
     def get(self, team_id: str, item_id: str) -> T | None:
         oid = object_id(item_id)

@@ -109,12 +109,7 @@ class SegmentRepository(NamedRepository[Segment]):
             "last_counted_at": None,
             "alert": None,
         }
-        with self.outage.guard():
-            try:
-                result = self.collection.insert_one(doc)
-            except DuplicateKeyError:
-                raise self._duplicate(name) from None
-        segment = Segment.from_doc(doc | {"_id": result.inserted_id})
+        segment = self.insert_new(doc)
         self.audit.record(team_id, created_by, "segment.create", segment.id, {"name": name, "rule": doc["rule"]})
         return segment
 
