@@ -42,6 +42,7 @@ def test_the_app_rides_out_a_database_restart_without_losing_or_doubling_writes(
     product = product_on_restartable
     answers: dict[str, int] = {}
     camp_answers: dict[str, int] = {}
+    bodies: dict[str, Any] = {}
     stop = threading.Event()
 
     def traffic() -> None:
@@ -51,6 +52,8 @@ def test_the_app_rides_out_a_database_restart_without_losing_or_doubling_writes(
             r = product.api("POST", "/api/segments", json={"name": name, "rule": {
                 "field": "visits", "op": "gt", "value": i % 90}})
             answers[name] = r.status_code
+            if r.status_code != 201:
+                bodies[name] = r.get_json()
             assert r.status_code < 500 or r.get_json()["error"]["code"].startswith("database"), r.get_json()
             c = product.api("POST", "/api/campaigns", json={"name": f"camp {i:04d}", "channel": "email",
                                                             "message": "hello"})
@@ -95,7 +98,7 @@ def test_the_app_rides_out_a_database_restart_without_losing_or_doubling_writes(
     for name in ok:
         assert db["segments"].count_documents({"team_id": TEAM, "name": name}) == 1, name
     for name in failed:
-        assert db["segments"].count_documents({"team_id": TEAM, "name": name}) == 0, name
+        assert db["segments"].count_documents({"team_id": TEAM, "name": name}) == 0, (name, answers[name], bodies.get(name))
     for name, status in camp_answers.items():
         assert db["campaigns"].count_documents({"team_id": TEAM, "name": name}) == (1 if status == 201 else 0), name
     print(f"segments: {len(ok)} saved, {len(failed)} refused while down; campaigns: "
