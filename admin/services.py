@@ -35,6 +35,7 @@ class AdminServices:
     launch endpoint only moves the campaign's status. ``trusted_proxies`` is how many reverse proxies
     (Render has one) may set ``X-Forwarded-*`` headers, so https is recognised for secure cookies.
     ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
+    ``pii_viewers`` are the Slack user ids who, signed in with Slack, see names and emails in full.
     """
 
     store: Store
@@ -48,3 +49,4 @@ class AdminServices:
     launch: LaunchFn | None = None
     trusted_proxies: int = 0
     slack_sign_in: SlackSignIn | None = None
+    pii_viewers: tuple[str, ...] = ()

@@ -84,6 +84,7 @@ def bot_config(settings: Settings) -> Any:
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         oauth=oauth,
         campaign_managers=settings.campaign_managers,
+        pii_viewers=settings.pii_viewers,
     )
 
 
@@ -117,6 +118,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         launch=services.launch_campaign,
         trusted_proxies=settings.trusted_proxies,
         slack_sign_in=_slack_sign_in(settings),
+        pii_viewers=settings.pii_viewers,
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:
