@@ -22,6 +22,8 @@ from segcore.privacy import may_see_pii, record_reveal
 
 NOT_IN_CHANNEL = ("I can't upload files to this channel: invite me with `/invite @Segments` and try again, "
                   "or run the command in my DM.")
+NO_DM = ("The file holds names and emails, so it goes to our direct message, never to a channel, and I could "
+         "not open one with you. Open Segments under Apps in Slack once, then export again.")
 
 
 def upload_audience(services: BotServices, client: WebClient, reply: Reply, team_id: str, campaign: Any,
@@ -29,7 +31,11 @@ def upload_audience(services: BotServices, client: WebClient, reply: Reply, team
     with_pii = may_see_pii(user, pii_viewers)
     content, rows = launch_flow.audience_csv(services, team_id, campaign.id, include_pii=with_pii)
     if with_pii:
-        channel = str(client.conversations_open(users=user)["channel"]["id"])
+        try:
+            channel = str(client.conversations_open(users=user)["channel"]["id"])
+        except SlackApiError:
+            reply.send(notice_message(NO_DM))
+            return
         # Written before the upload: a reveal must never happen without its entry.
         record_reveal(services.store.audit, team_id, user, campaign.id, "campaign audience CSV", rows,
                       campaign.name)

@@ -230,3 +230,12 @@ def test_admin_pages(pii_product: Product, world: dict[str, str], emails: list[s
     found = reveals(product)
     assert [(e["actor"], e["target"]) for e in found] == [(f"slack:{VIEWER}", world["sid"]),
                                                           (f"slack:{VIEWER}", world["cid"])]
+
+
+def test_slack_csv_export_when_no_dm_can_be_opened(pii_product: Product, world: dict[str, str]) -> None:
+    product, standin = pii_product, pii_product.standin
+    standin.failures["conversations.open"] = "missing_scope"
+    _, url = product.slack.command("/campaign", "export diwali", user=VIEWER, channel="C0CAMPAIGNS")
+    reply_on(standin, url, "never to a channel")
+    assert standin.calls_to("files.completeUploadExternal") == []
+    assert reveals(product) == []
