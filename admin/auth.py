@@ -34,6 +34,7 @@ from werkzeug.wrappers import Response
 
 from admin.errors import ApiError
 from admin.slack_signin import SignInRefused, SlackSignIn
+from segcore.privacy import may_see_pii
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -99,8 +100,12 @@ def login_required(view: F) -> F:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not session.get("signed_in"):
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        g.team_id = current_app.extensions["segments"].team_id
+        services = current_app.extensions["segments"]
+        g.team_id = services.team_id
         g.actor = session.get("actor", "admin")
+        # Decided on every request, so removing someone from SEGMENTS_PII_VIEWERS takes effect at once;
+        # the password names no one, so a password session never qualifies.
+        g.pii = may_see_pii(session.get("slack_user_id"), services.pii_viewers)
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
@@ -145,11 +150,13 @@ def _login_page(**context: Any) -> str:
                            slack=services.slack_sign_in is not None, **context)
 
 
-def _start_session(actor: str, details: dict[str, Any]) -> None:
+def _start_session(actor: str, details: dict[str, Any], slack_user_id: str | None = None) -> None:
     services = current_app.extensions["segments"]
     session.clear()  # a fresh session on sign-in: no fixation of an earlier one
     session["signed_in"] = True
     session["actor"] = actor
+    if slack_user_id:
+        session["slack_user_id"] = slack_user_id
     session.permanent = True
     csrf_token()
     services.store.audit.record(services.team_id, actor, "admin.signed_in", "admin", details)
@@ -188,7 +195,7 @@ def slack_callback() -> Response | tuple[str, int]:
                                services.team_id, services.now())
     except SignInRefused as exc:
         return _login_page(error=str(exc)), 403
-    _start_session(f"slack:{who.user_id}", {"with": "slack", "name": who.name, "email": who.email})
+    _start_session(f"slack:{who.user_id}", {"with": "slack", "name": who.name, "email": who.email}, who.user_id)
     return redirect(_safe_next(str(pending.get("next") or "")))
 
 

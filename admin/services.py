@@ -34,7 +34,9 @@ class AdminServices:
     tokens carry their own workspace. ``launch``, when given, really launches a campaign; without it the
     launch endpoint only moves the campaign's status. ``trusted_proxies`` is how many reverse proxies
     (Render has one) may set ``X-Forwarded-*`` headers, so https is recognised for secure cookies.
-    ``mirror_status``, when given, reports the audience mirror in ``/api/health``. ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
+    ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
+    ``pii_viewers`` are the Slack user ids who, signed in with Slack, see names and emails in full.
+    ``mirror_status``, when given, reports the audience mirror in ``/api/health``.
     """
 
     store: Store
@@ -48,5 +50,6 @@ class AdminServices:
     launch: LaunchFn | None = None
     trusted_proxies: int = 0
     slack_sign_in: SlackSignIn | None = None
+    pii_viewers: tuple[str, ...] = ()
     # The audience mirror's status (segcore.mirror.UserMirror.status), shown by /api/health; None: no mirror.
     mirror_status: Callable[[], dict[str, Any]] | None = None

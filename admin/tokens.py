@@ -4,6 +4,10 @@ A token is 32 random bytes (``seg_`` + url-safe base64). Because it is random an
 it is enough at rest: there is nothing to brute-force the way there is with a password, and the hash lets
 us look a token up in one indexed query. Tokens live here, beside the admin API that checks them, and not
 in ``segcore``: they are about who may call the API, not about segments.
+
+A token may carry scopes, stored beside its hash. The only one is ``pii`` (``segcore.privacy.PII_SCOPE``):
+the token reads names and emails in full. It is granted only from the command line (`segments token create
+--pii`), by whoever runs the server, never from the admin page, whose password is shared.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 
 from segcore.errors import SegmentError
+from segcore.privacy import PII_SCOPE
 
 COLLECTION = "api_tokens"
 PREFIX = "seg_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
+SCOPES = (PII_SCOPE,)
 
 
 class TokenError(SegmentError):
@@ -41,10 +47,15 @@ class ApiToken:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    scopes: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def reads_pii(self) -> bool:
+        return PII_SCOPE in self.scopes
 
 
 def hash_token(token: str) -> str:
@@ -60,6 +71,8 @@ def _from_doc(doc: dict[str, Any]) -> ApiToken:
         created_at=doc["created_at"],
         last_used_at=doc.get("last_used_at"),
         revoked_at=doc.get("revoked_at"),
+        # Tokens made before scopes existed have none: they read masked data, as they always did.
+        scopes=tuple(str(s) for s in doc.get("scopes") or ()),
     )
 
 
@@ -73,10 +86,14 @@ class TokenStore:
         self.collection.create_index([("hash", ASCENDING)], unique=True, name="hash_unique")
         self.collection.create_index([("team_id", ASCENDING), ("name", ASCENDING)], name="team_name")
 
-    def create(self, team_id: str, name: str | None = None, now: datetime | None = None) -> tuple[ApiToken, str]:
+    def create(self, team_id: str, name: str | None = None, now: datetime | None = None,
+               scopes: tuple[str, ...] = ()) -> tuple[ApiToken, str]:
         """A new token for ``team_id``; the plain token is returned once and never stored."""
         if not isinstance(team_id, str) or not team_id.strip():
             raise TokenError("A token needs a workspace: give --team with the Slack team id, e.g. T0123ABC.")
+        unknown = [s for s in scopes if s not in SCOPES]
+        if unknown:
+            raise TokenError(f"Unknown token scope {unknown[0]!r}; the only scope is {PII_SCOPE!r} (--pii).")
         now = now or datetime.now(UTC)
         name = (name or f"token-{now:%Y%m%d-%H%M%S}").strip()
         if not _NAME.match(name):
@@ -96,6 +113,7 @@ class TokenStore:
             "created_at": now,
             "last_used_at": None,
             "revoked_at": None,
+            "scopes": sorted(set(scopes)),
         }
         self.collection.insert_one(doc)
         return _from_doc(doc), token

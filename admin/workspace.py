@@ -16,7 +16,7 @@ from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
 from segcore import describe, rule_to_json, validate_json
 from segcore.errors import ParseRefusal, RuleError
-from segcore.privacy import mask_value
+from segcore.privacy import record_reveal, shown
 from segcore.reading import Reading
 from segcore.rules import Rule
 
@@ -41,10 +41,13 @@ class Sized:
 
 
 class Workspace:
-    def __init__(self, services: AdminServices, team_id: str, actor: str) -> None:
+    def __init__(self, services: AdminServices, team_id: str, actor: str, reveal_pii: bool = False) -> None:
+        """``reveal_pii``: the caller may see names and emails in full (``segcore.privacy.may_see_pii``
+        decided it from the Slack sign-in or the token's scope); everyone else sees them masked."""
         self.services = services
         self.team_id = team_id
         self.actor = actor
+        self.reveal_pii = reveal_pii
         self.store = services.store
 
     # ------------------------------------------------------------------------------------- reading
@@ -154,9 +157,21 @@ class Workspace:
         page = self.services.engine.members(
             self.team_id, segment.rule, self.services.now(), after=after, limit=limit, include_pii=True
         )
-        # Admins recognise people by masked name and email; the full values never leave this function.
-        pii = [f.name for f in self.services.catalog if f.pii]
-        return [mask_pii(item, pii) for item in page.items], page.next_cursor
+        # Admins recognise people by masked name and email; full values leave only for a PII viewer.
+        items = [shown(item, self.services.catalog, self.reveal_pii) for item in page.items]
+        if self.reveal_pii and items:
+            record_reveal(self.store.audit, self.team_id, self.actor, segment.id, "segment members", len(items),
+                          segment.name)
+        return items, page.next_cursor
+
+    def user(self, user_id: str) -> dict[str, Any]:
+        """One user as the caller may see them."""
+        doc = self.store.users.get(self.team_id, user_id)
+        if doc is None:
+            raise not_found("user", user_id)
+        if self.reveal_pii:
+            record_reveal(self.store.audit, self.team_id, self.actor, user_id, "user", 1)
+        return shown(doc, self.services.catalog, self.reveal_pii)
 
     # ------------------------------------------------------------------------------------ campaigns
 
@@ -239,14 +254,21 @@ class Workspace:
         return launch_state(self.store, self.team_id, campaign_id)
 
     def audience_csv(self, campaign_id: str) -> Iterator[str]:
-        """The launched campaign's frozen audience as CSV lines (user_id, holdout), without contact details."""
+        """The launched campaign's frozen audience as CSV lines (user_id, holdout), with email and name only
+        for a PII viewer."""
         from segcore.campaigns import export_csv
 
         campaign = self.campaign(campaign_id)  # another workspace's campaign: 404
         if campaign.status != "launched":
             raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; its audience can be exported "
                                 "once it is launched.", "wrong_state", {"status": campaign.status})
-        return export_csv(self.store, self.team_id, campaign_id, include_pii=False)
+        lines = export_csv(self.store, self.team_id, campaign_id, include_pii=self.reveal_pii)
+        if self.reveal_pii:
+            state = self.launch_state(campaign_id)
+            rows = int(state.audience_size or 0) if state is not None else 0
+            record_reveal(self.store.audit, self.team_id, self.actor, campaign_id, "campaign audience CSV", rows,
+                          campaign.name)
+        return lines
 
     def delete_campaign(self, campaign_id: str) -> None:
         if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor):
@@ -258,8 +280,12 @@ class Workspace:
         self.store.audit.record(self.team_id, self.actor, action, target, details)
 
 
-def mask_pii(item: Mapping[str, Any], pii_fields: list[str]) -> dict[str, Any]:
-    return {k: (mask_value(k, v) if k in pii_fields and v is not None else v) for k, v in item.items()}
+def for_request(services: AdminServices) -> Workspace:
+    """The workspace of the signed-in admin or the API token: login_required or the API's authenticate set
+    ``g.team_id``, ``g.actor`` and ``g.pii``; without ``g.pii`` personal data stays masked."""
+    from flask import g
+
+    return Workspace(services, g.team_id, g.actor, reveal_pii=bool(g.get("pii", False)))
 
 
 def check_name(name: Any, what: str) -> str:

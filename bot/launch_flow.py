@@ -103,9 +103,10 @@ def delivered_note(services: BotServices, team_id: str, campaign_id: str) -> str
     return note
 
 
-def audience_csv(services: BotServices, team_id: str, campaign_id: str) -> tuple[str, int]:
-    """The frozen audience as CSV text without personal data, and its number of rows."""
-    lines = list(export_csv(services.store, team_id, campaign_id, include_pii=False))
+def audience_csv(services: BotServices, team_id: str, campaign_id: str, include_pii: bool = False) -> tuple[str, int]:
+    """The frozen audience as CSV text, and its number of rows; email and name only with ``include_pii``
+    (the caller has checked the asker may see them)."""
+    lines = list(export_csv(services.store, team_id, campaign_id, include_pii=include_pii))
     return "".join(lines), len(lines) - 1
 
 

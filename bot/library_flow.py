@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.blocks.common import people
@@ -17,9 +17,10 @@ from bot.blocks.library import (
     segment_list_message,
 )
 from bot.blocks.segment_card import notice_message
-from bot.segment_flow import mask_member
+from bot.segment_flow import reveals_to
 from bot.services import BotServices
 from segcore.errors import SegmentError
+from segcore.privacy import record_reveal, shown
 from segcore.rendering import describe
 from segcore.rules import Rule
 
@@ -75,17 +76,23 @@ def show_message(services: BotServices, segment: Any) -> dict[str, Any]:
     return segment_detail_message(row, history, services.now())
 
 
-def members_page(services: BotServices, segment: Any, page: int = 1,
-                 cursors: Sequence[str] = ()) -> dict[str, Any]:
+def members_page(services: BotServices, segment: Any, page: int = 1, cursors: Sequence[str] = (), *,
+                 viewer: str | None = None, pii_viewers: Iterable[str] = ()) -> dict[str, Any]:
+    """A page of members; ``viewer`` is the user who alone sees it (members pages are always ephemeral or
+    in the app's DM), shown names and emails in full when they are a PII viewer."""
     now = services.now()
     after = cursors[page - 2] if page > 1 and len(cursors) >= page - 1 else None
-    # Names and emails are read so a marketer can recognise people, and masked before they leave here.
+    reveal = reveals_to(viewer, pii_viewers)
+    # Names and emails are read so a marketer can recognise people, and masked here unless revealed.
     result = services.engine.members(segment.team_id, segment.rule, now, after=after, limit=PAGE_SIZE,
                                      include_pii=True)
-    members = tuple(mask_member(m, services) for m in result.items)
+    members = tuple(shown(m, services.catalog, reveal) for m in result.items)
+    if reveal and viewer is not None and members:
+        record_reveal(services.store.audit, segment.team_id, viewer, segment.id, f"members page {page}",
+                      len(members), segment.name)
     return members_message(MembersPage(
         segment_id=segment.id, segment_name=segment.name, members=members, page=page,
-        cursors=tuple(cursors), next_cursor=result.next_cursor, total=segment.last_size,
+        cursors=tuple(cursors), next_cursor=result.next_cursor, total=segment.last_size, revealed=reveal,
     ))
 
 

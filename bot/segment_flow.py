@@ -6,7 +6,7 @@ domain work is segcore's (interpret, validate) and the audience engine's (count,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.reading import read_request
 from bot.services import BotServices
 from bot.stores import DraftStore
 from segcore.errors import ParseRefusal, RuleError
-from segcore.privacy import mask_value
+from segcore.privacy import may_see_pii, record_reveal, shown
 from segcore.reading import Reading
 from segcore.rendering import describe
 from segcore.rules import Rule, rule_from_json, rule_to_json
@@ -30,19 +30,14 @@ from segcore.rules import Rule, rule_from_json, rule_to_json
 SAMPLE_SIZE = 5
 
 
-def mask_member(member: dict[str, Any], services: BotServices) -> dict[str, Any]:
-    """A member with every PII field of the catalog masked. The engine masks already; this is the last
-    gate before Slack, so a member page read with PII can never reach a channel unmasked."""
-    shown: dict[str, Any] = {}
-    for key, value in member.items():
-        if key in ("_id", "team_id"):
-            continue
-        f = services.catalog.get(key)
-        if f is not None and f.pii and isinstance(value, str):
-            shown[key] = mask_value(key, value)  # idempotent: masking a masked value changes nothing
-        else:
-            shown[key] = value
-    return shown
+def reveals_to(viewer: str | None, pii_viewers: Iterable[str]) -> bool:
+    """Whether an answer may show names and emails in full.
+
+    ``viewer`` is the Slack user who alone will see the answer (an ephemeral reply or the app's DM), and
+    None when others can see it too (a thread in a channel, a shared card): a PII viewer asking in a
+    channel must not show everyone else in it what only they may see.
+    """
+    return viewer is not None and may_see_pii(viewer, pii_viewers)
 
 
 def drafts(services: BotServices) -> DraftStore:
@@ -65,14 +60,20 @@ def load_draft(services: BotServices, team_id: str, draft_id: str) -> tuple[Rule
 
 
 def preview(services: BotServices, team_id: str, rule: Rule, *, request: str, source: str, draft_id: str,
-            assumptions: Sequence[str] = (), notice: str | None = None, saved_name: str | None = None) -> Preview:
-    """Count the audience and take a masked sample: the slow part, always run after the ack."""
+            assumptions: Sequence[str] = (), notice: str | None = None, saved_name: str | None = None,
+            viewer: str | None = None, pii_viewers: Iterable[str] = ()) -> Preview:
+    """Count the audience and take a sample, masked unless only a PII viewer will see it (see
+    ``reveals_to``): the slow part, always run after the ack."""
     now = services.now()
     counted = services.engine.count(team_id, rule, now)
     sample: tuple[dict[str, Any], ...] = ()
+    reveal = reveals_to(viewer, pii_viewers)
     if counted.size:
-        members = services.engine.sample(team_id, rule, now, n=SAMPLE_SIZE)
-        sample = tuple(mask_member(m, services) for m in members)
+        members = services.engine.sample(team_id, rule, now, n=SAMPLE_SIZE, include_pii=reveal)
+        sample = tuple(shown(m, services.catalog, reveal) for m in members)
+        if reveal and viewer is not None and sample:
+            record_reveal(services.store.audit, team_id, viewer, draft_id, "segment sample", len(sample),
+                          saved_name)
     return Preview(
         request=request,
         description=describe(rule, services.catalog),
@@ -83,6 +84,7 @@ def preview(services: BotServices, team_id: str, rule: Rule, *, request: str, so
         size=SizeLine(counted.size, counted.engine, counted.as_of, getattr(counted, "elapsed_ms", None)),
         sample=sample,
         saved_name=saved_name,
+        sample_revealed=reveal and bool(sample),
     )
 
 
@@ -101,7 +103,8 @@ def refusal(request: str, exc: ParseRefusal | RuleError) -> Outcome:
 
 
 def answer(services: BotServices, team_id: str, request: str, reading: Reading, *, user: str,
-           ephemeral: bool, rule: Rule | None = None) -> Outcome:
+           ephemeral: bool, rule: Rule | None = None, private: bool | None = None,
+           pii_viewers: Iterable[str] = ()) -> Outcome:
     """The card for a reading (or for ``rule``, a refinement of it), or a choice when two readers disagree."""
     # Reading.alternatives / notice come with the Cohere cross-check: when readers disagree, alternatives
     # holds every reading (the grammar's first) and the user must pick; nothing is counted as final.
@@ -118,8 +121,11 @@ def answer(services: BotServices, team_id: str, request: str, reading: Reading, 
         return Outcome(disagreement_message(request, choices))
     chosen = rule if rule is not None else reading.rule
     draft_id = save_draft(services, team_id, chosen, request, reading.source, reading.assumptions, notice, user)
+    # ``private`` (default: ``ephemeral``) says only ``user`` will see the card, e.g. the app's DM.
+    alone = ephemeral if private is None else private
     card = preview(services, team_id, chosen, request=request, source=reading.source, draft_id=draft_id,
-                   assumptions=reading.assumptions, notice=notice)
+                   assumptions=reading.assumptions, notice=notice, viewer=user if alone else None,
+                   pii_viewers=pii_viewers)
     return Outcome(segment_message(card, ephemeral=ephemeral, now=services.now()), chosen)
 
 
@@ -128,20 +134,25 @@ def read(services: BotServices, text: str, team_id: str) -> Reading:
     return read_request(text, team_id, services.catalog, services.interpret)
 
 
-def read_and_answer(services: BotServices, team_id: str, request: str, *, user: str, ephemeral: bool) -> Outcome:
+def read_and_answer(services: BotServices, team_id: str, request: str, *, user: str, ephemeral: bool,
+                    private: bool | None = None, pii_viewers: Iterable[str] = ()) -> Outcome:
     try:
         reading = read(services, request, team_id)
     except (ParseRefusal, RuleError) as exc:
         return refusal(request, exc)
-    return answer(services, team_id, request, reading, user=user, ephemeral=ephemeral)
+    return answer(services, team_id, request, reading, user=user, ephemeral=ephemeral, private=private,
+                  pii_viewers=pii_viewers)
 
 
 def draft_card(services: BotServices, team_id: str, draft_id: str, *, ephemeral: bool,
-               source: str | None = None) -> dict[str, Any] | None:
+               source: str | None = None, viewer: str | None = None,
+               pii_viewers: Iterable[str] = ()) -> dict[str, Any] | None:
+    """``viewer``: the user who alone will see the card (None when it is posted where others see it)."""
     loaded = load_draft(services, team_id, draft_id)
     if loaded is None:
         return None
     rule, doc = loaded
     card = preview(services, team_id, rule, request=doc.get("text", ""), source=source or doc.get("source", "user"),
-                   draft_id=draft_id, assumptions=doc.get("assumptions") or (), notice=doc.get("notice"))
+                   draft_id=draft_id, assumptions=doc.get("assumptions") or (), notice=doc.get("notice"),
+                   viewer=viewer, pii_viewers=pii_viewers)
     return segment_message(card, ephemeral=ephemeral, now=services.now())

@@ -39,6 +39,7 @@ class Settings:
     mirror_max_lag: float
     mirror_max_users: int
     campaign_managers: tuple[str, ...]
+    pii_viewers: tuple[str, ...]
     digest_channel: str | None
     digest_time: str
     snapshot_minutes: int
@@ -54,6 +55,9 @@ class Settings:
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
+
+        def ids(name: str) -> tuple[str, ...]:
+            return tuple(u.strip() for u in (get(name) or "").split(",") if u.strip())
 
         def number(name: str, default: float, kind: type = int) -> Any:
             raw = get(name)
@@ -91,9 +95,8 @@ class Settings:
             mirror_path=Path(mirror) if mirror else None,
             mirror_max_lag=number("SEGMENTS_MIRROR_MAX_LAG", 5.0, float),
             mirror_max_users=number("SEGMENTS_MIRROR_MAX_USERS", 5_000_000),
-            campaign_managers=tuple(
-                u.strip() for u in (get("SEGMENTS_CAMPAIGN_MANAGERS") or "").split(",") if u.strip()
-            ),
+            campaign_managers=ids("SEGMENTS_CAMPAIGN_MANAGERS"),
+            pii_viewers=ids("SEGMENTS_PII_VIEWERS"),
             digest_channel=get("SEGMENTS_DIGEST_CHANNEL"),
             digest_time=get("SEGMENTS_DIGEST_TIME") or "09:00",
             snapshot_minutes=number("SEGMENTS_SNAPSHOT_MINUTES", 60),

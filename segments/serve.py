@@ -84,6 +84,7 @@ def bot_config(settings: Settings) -> Any:
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         oauth=oauth,
         campaign_managers=settings.campaign_managers,
+        pii_viewers=settings.pii_viewers,
     )
 
 
@@ -118,6 +119,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         trusted_proxies=settings.trusted_proxies,
         mirror_status=services.mirror.status if services.mirror is not None else None,
         slack_sign_in=_slack_sign_in(settings),
+        pii_viewers=settings.pii_viewers,
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:

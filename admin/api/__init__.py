@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, request
 
 from admin.errors import ApiError
 from admin.tokens import TokenStore
+from segcore.privacy import may_see_pii
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,6 +29,7 @@ def authenticate() -> None:
         raise ApiError(401, "That API token is not valid or has been revoked.")
     g.team_id = found.team_id
     g.actor = f"api:{found.name}"
+    g.pii = may_see_pii(scopes=found.scopes)
 
 
 from admin.api import campaigns, health, openapi, segments, users  # noqa: E402

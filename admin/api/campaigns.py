@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, g, jsonify
+from flask import Response, current_app, jsonify
 
 from admin.api import bp
 from admin.api.payload import expect_id_list, expect_moment, expect_string, json_object
 from admin.present import campaign_json
-from admin.workspace import Workspace
+from admin.workspace import Workspace, for_request
 
 CHANNELS = ("email", "sms", "push", "other")
 EDITABLE = ("name", "channel", "message", "schedule_at")
 
 
 def workspace() -> Workspace:
-    return Workspace(current_app.extensions["segments"], g.team_id, g.actor)
+    return for_request(current_app.extensions["segments"])
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -131,7 +131,8 @@ SCHEMAS: dict[str, Any] = {
     },
     "User": {
         "type": "object", "required": ["user_id"], "additionalProperties": True,
-        "description": "A user: user_id plus catalog fields (PII masked when read back).",
+        "description": "A user: user_id plus catalog fields. Read back, personal fields (name, email) are "
+                       "masked unless the token has the pii scope.",
         "properties": {"user_id": {"type": "string", "minLength": 1}},
     },
 }
@@ -212,7 +213,8 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
         },
         "/api/segments/{segment_id}/users": {
             "parameters": [SEGMENT_ID],
-            "get": _op("The segment's members, PII masked, a page at a time",
+            "get": _op("The segment's members a page at a time; names and emails masked unless the token has "
+                       "the pii scope",
                        {"200": _json({"type": "object", "required": ["items", "next_cursor"], "properties": {
                            "items": {"type": "array", "items": {"type": "object"}},
                            "next_cursor": {"type": ["string", "null"]}}}, "One page")}, 401, 404, 422,
@@ -245,8 +247,8 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                               "properties": {"segment_id": {"type": "string", "minLength": 1}}})},
         "/api/campaigns/{campaign_id}/audience.csv": {
             "parameters": [CAMPAIGN_ID],
-            "get": _op("A launched campaign's frozen audience as CSV: user_id,holdout (no contact details), in "
-                       "user_id order", {"200": {"description": "The audience", "content": {"text/csv": {
+            "get": _op("A launched campaign's frozen audience as CSV in user_id order: user_id,holdout, plus "
+                       "email,name when the token has the pii scope", {"200": {"description": "The audience", "content": {"text/csv": {
                            "schema": {"type": "string"}}}}}, 401, 404, 409)},
         "/api/campaigns/{campaign_id}/launch": {
             "parameters": [CAMPAIGN_ID],
@@ -264,13 +266,15 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                           "items": _ref("User")}}})},
         "/api/users/{user_id}": {
             "parameters": [_path_id("user_id")],
-            "get": _op("One user, PII masked", {"200": _json(_ref("User"), "The user")}, 401, 404)},
+            "get": _op("One user; name and email masked unless the token has the pii scope", {"200": _json(_ref("User"), "The user")}, 401, 404)},
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Segments API", "version": "1",
                  "description": "Audience segments, campaigns and users of one workspace. Authenticate with "
-                                "Authorization: Bearer <token> (segments token create --team TEAM). Errors are "
+                                "Authorization: Bearer <token> (segments token create --team TEAM). Personal "
+                                "fields (name, email) are masked unless the token was created with the pii scope "
+                                "(segments token create --team TEAM --pii); every full read is audited. Errors are "
                                 '{"error": {"code", "message", "details"}}.'},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, jsonify, request
 
 from admin.api import bp
 from admin.api.payload import json_object, query_int
 from admin.errors import ApiError
 from admin.present import history_json, plain, segment_json
-from admin.workspace import Workspace, check_name
+from admin.workspace import Workspace, check_name, for_request
 from segcore import limits, rule_to_json
 from segcore.catalog import OPERATORS
 from segcore.rules import UNITS
 
 
 def workspace() -> Workspace:
-    return Workspace(current_app.extensions["segments"], g.team_id, g.actor)
+    return for_request(current_app.extensions["segments"])
 
 
 def _catalog() -> Any:

@@ -8,9 +8,9 @@ from flask import Response, current_app, g, jsonify
 
 from admin.api import bp
 from admin.api.payload import json_object, json_type
-from admin.errors import ApiError, not_found
+from admin.errors import ApiError
 from admin.present import plain
-from admin.workspace import mask_pii
+from admin.workspace import for_request
 from segcore.errors import SegmentError
 from segcore.storage.users import coerce_user, unknown_fields
 
@@ -56,14 +56,4 @@ def _report(report: Any) -> dict[str, Any]:
 
 @bp.get("/users/<user_id>")
 def get_user(user_id: str) -> Response:
-    services = current_app.extensions["segments"]
-    doc = services.store.users.get(g.team_id, user_id)
-    if doc is None:
-        raise not_found("user", user_id)
-    return jsonify(mask_user(doc, services.catalog))
-
-
-def mask_user(doc: dict[str, Any], catalog: Any) -> dict[str, Any]:
-    shown = {k: v for k, v in doc.items() if k not in ("_id", "team_id")}
-    pii = [f.name for f in catalog if f.pii]
-    return dict(plain(mask_pii(shown, pii)))
+    return jsonify(plain(for_request(current_app.extensions["segments"]).user(user_id)))

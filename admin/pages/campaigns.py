@@ -83,6 +83,7 @@ def campaign(campaign_id: str) -> str:
         except SegmentError as exc:
             problem = str(exc)
     return render_template("campaign.html", campaign=found, segment_names=names, checklist=checklist,
+                           revealed=ws.reveal_pii,
                            problem=problem, holdout=holdout_text, state=ws.launch_state(campaign_id),
                            launcher=services().launch is not None)
 

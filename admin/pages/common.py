@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app
 
 from admin.services import AdminServices
-from admin.workspace import Workspace
+from admin.workspace import Workspace, for_request
 
 
 def services() -> AdminServices:
@@ -14,4 +14,4 @@ def services() -> AdminServices:
 
 
 def workspace() -> Workspace:
-    return Workspace(services(), g.team_id, g.actor)
+    return for_request(services())

@@ -63,6 +63,7 @@ def segment(segment_id: str) -> str:
         columns=_columns(members, pii_fields),
         attached=attached,
         attachable=attachable,
+        revealed=ws.reveal_pii,
     )
 
 

@@ -159,9 +159,13 @@ def not_launched_message(campaign_name: str) -> dict[str, Any]:
                    f"Not launched: {campaign_name}")
 
 
-def exported_message(campaign_name: str, rows: int) -> dict[str, Any]:
-    text = (f"Uploaded the frozen audience of *{escape(campaign_name)}* ({people(rows)}) to this channel as CSV: "
-            "user_id and holdout, no contact details.")
+def exported_message(campaign_name: str, rows: int, with_pii: bool = False) -> dict[str, Any]:
+    if with_pii:
+        text = (f"Uploaded the frozen audience of *{escape(campaign_name)}* ({people(rows)}) as CSV with names "
+                "and emails to our direct message, not to this channel: only you may see personal data.")
+    else:
+        text = (f"Uploaded the frozen audience of *{escape(campaign_name)}* ({people(rows)}) to this channel as "
+                "CSV: user_id and holdout; names and emails are left out.")
     return message([section(f":page_facing_up: {text}", block_id="exported")],
                    f"Uploaded the audience of {campaign_name} as CSV")
 

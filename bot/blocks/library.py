@@ -105,11 +105,12 @@ def segment_detail_message(
 class MembersPage:
     segment_id: str
     segment_name: str
-    members: tuple[dict[str, Any], ...]  # PII already masked
+    members: tuple[dict[str, Any], ...]  # already shaped for the viewer: masked unless ``revealed``
     page: int  # 1-based
     cursors: tuple[str, ...]  # cursors[i] starts page i + 2
     next_cursor: str | None
     total: int | None = None
+    revealed: bool = False
 
 
 def page_value(segment_id: str, page: int, cursors: Sequence[str]) -> str | None:
@@ -124,7 +125,8 @@ def members_message(page: MembersPage) -> dict[str, Any]:
         blocks.append(section("No one in this segment right now."))
     else:
         lines = "\n".join(member_line(m) for m in page.members)
-        blocks.append(section(f"Page {page.page}{total} · contact details masked\n{lines}", block_id="members"))
+        note = "names and emails shown in full, only to you" if page.revealed else "names and emails masked"
+        blocks.append(section(f"Page {page.page}{total} · {note}\n{lines}", block_id="members"))
     buttons = []
     if page.page > 1:
         value = page_value(page.segment_id, page.page - 1, page.cursors[: page.page - 2])
@@ -178,7 +180,7 @@ HELP = [
                       "I show who matches and how many."),
     ("/segment list", "Your workspace's saved segments with sizes and trend."),
     ("/segment show NAME", "One segment: rules, size, trend, last computed."),
-    ("/segment users NAME", "Members page by page (contact details masked)."),
+    ("/segment users NAME", "Members page by page (names and emails masked unless you may see them)."),
     ("/segment rename OLD to NEW", "Rename a saved segment."),
     ("/segment delete NAME", "Delete a segment (asks first)."),
     ("/segment overlap A B", "How many people two segments share (quote names with spaces)."),

@@ -39,7 +39,8 @@ class SizeLine:
 
 @dataclass(frozen=True)
 class Preview:
-    """Everything the segment card shows; ``sample`` holds members with their PII already masked."""
+    """Everything the segment card shows; ``sample`` holds members already shaped for the viewer: masked,
+    unless ``sample_revealed`` (only a PII viewer sees this card)."""
 
     request: str
     description: str
@@ -50,6 +51,7 @@ class Preview:
     size: SizeLine | None = None
     sample: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     saved_name: str | None = None
+    sample_revealed: bool = False
 
 
 def size_text(size: SizeLine | None, now: datetime | None = None) -> tuple[str, str | None]:
@@ -93,7 +95,8 @@ def segment_card(preview: Preview, *, ephemeral: bool = True, now: datetime | No
         blocks.append(context(freshness))
     if preview.size is not None and preview.sample:
         lines = "\n".join(member_line(m) for m in preview.sample[:5])
-        blocks.append(section(f"*A few of them* (contact details masked)\n{lines}", block_id="card_sample"))
+        note = "names and emails shown in full, only to you" if preview.sample_revealed else "names and emails masked"
+        blocks.append(section(f"*A few of them* ({note})\n{lines}", block_id="card_sample"))
     elif preview.size is not None and preview.size.size == 0:
         blocks.append(context("No one matches yet. Loosen a condition with *Edit rules*."))
     if preview.request:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from admin.tokens import TokenStore
+from segcore.privacy import PII_SCOPE
 from segcore.storage.database import Store
 from segments.cli.common import open_store_from_settings
 from segments.config import Settings
@@ -19,6 +20,8 @@ def register(sub: Any) -> None:
     create = actions.add_parser("create", help="make a new token for a workspace (printed once)")
     create.add_argument("--team", required=True, help="the Slack team id of the workspace, e.g. T0123ABC")
     create.add_argument("--name", help="a name to tell it apart, e.g. crm-sync")
+    create.add_argument("--pii", action="store_true",
+                        help="let the token read names and emails in full (others get them masked)")
     create.set_defaults(handler=run_create)
 
     listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
@@ -43,10 +46,12 @@ def _tokens() -> tuple[TokenStore, Store]:
 def run_create(args: argparse.Namespace) -> int:
     tokens, store = _tokens()
     try:
-        record, token = tokens.create(args.team, args.name)
+        record, token = tokens.create(args.team, args.name, scopes=(PII_SCOPE,) if args.pii else ())
     finally:
         store.close()
     print(f"Created token {record.name!r} (id {record.id}) for workspace {record.team_id}.")
+    if record.reads_pii:
+        print("It reads personal data (names and emails) in full; each read is written to the audit log.")
     print("Copy it now; it is not shown again:")
     print(token)
     return 0
@@ -64,13 +69,15 @@ def run_list(args: argparse.Namespace) -> int:
             "created_at": r.created_at.isoformat(),
             "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+            "pii": r.reads_pii,
         }
         if args.json:
             print(json.dumps(row))
         else:
             state = "revoked" if r.revoked_at else "active"
             used = f"last used {row['last_used_at']}" if r.last_used_at else "never used"
-            print(f"{r.id}  {r.team_id}  {r.name}  {row['hint']}  {state}  {used}")
+            pii = "personal data in full" if r.reads_pii else "personal data masked"
+            print(f"{r.id}  {r.team_id}  {r.name}  {row['hint']}  {state}  {used}  {pii}")
     if not records and not args.json:
         print("No tokens. Create one with: segments token create --team TEAM")
     return 0

@@ -67,3 +67,44 @@ def test_token_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtur
     assert TokenStore(store.db).verify(token, NOW) is None
     assert main(["token", "revoke", "crm-sync"]) == 2
     assert "No active token" in capsys.readouterr().err
+
+
+def test_the_pii_scope_is_stored_beside_the_hash(store: Any) -> None:
+    tokens = TokenStore(store.db)
+    plain, _ = tokens.create(TEAM, "plain", now=NOW)
+    full, token = tokens.create(TEAM, "crm-full", now=NOW, scopes=("pii",))
+    assert not plain.reads_pii and full.reads_pii
+    doc = store.db.api_tokens.find_one({"_id": full.id})
+    assert doc["scopes"] == ["pii"] and token not in str(doc)
+    verified = tokens.verify(token, NOW)
+    assert verified is not None and verified.reads_pii
+    # A token stored before scopes existed reads masked data, as it always did.
+    store.db.api_tokens.update_one({"_id": plain.id}, {"$unset": {"scopes": ""}})
+    assert [t.reads_pii for t in tokens.list(TEAM)] == [False, True]
+    with pytest.raises(TokenError, match="only scope is 'pii'"):
+        tokens.create(TEAM, "odd", now=NOW, scopes=("admin",))
+
+
+def test_token_cli_pii_scope(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], store: Any,
+                             mongo_server: Any) -> None:
+    monkeypatch.setenv("MONGODB_URI", mongo_server.uri)
+    monkeypatch.setenv("SEGMENTS_DB_NAME", store.db.name)
+    assert main(["token", "create", "--team", TEAM, "--name", "masked"]) == 0
+    assert "personal data" not in capsys.readouterr().out
+    assert main(["token", "create", "--team", TEAM, "--name", "crm-full", "--pii"]) == 0
+    printed = capsys.readouterr().out
+    assert "reads personal data" in printed
+    token = printed.strip().splitlines()[-1]
+    verified = TokenStore(store.db).verify(token, NOW)
+    assert verified is not None and verified.reads_pii
+
+    assert main(["token", "list"]) == 0
+    lines = {line.split()[2]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["crm-full"].endswith("personal data in full")
+    assert lines["masked"].endswith("personal data masked")
+
+    assert main(["token", "list", "--json"]) == 0
+    import json
+
+    rows = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["crm-full"]["pii"] is True and rows["masked"]["pii"] is False

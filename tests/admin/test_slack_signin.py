@@ -144,3 +144,27 @@ def test_no_slack_routes_without_configuration(client: FlaskClient) -> None:
     assert client.get("/auth/slack").status_code == 404
     assert client.get("/auth/slack/callback?code=x&state=y").status_code == 404
     assert "Sign in with Slack" not in client.get("/auth/login").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("viewers", "full"), [(("U123",), True), (("U999",), False)])
+def test_a_pii_viewer_signed_in_with_slack_sees_names_and_emails(
+        store: Any, fake_slack: tuple[FakeSlack, str], users: list[dict[str, Any]], viewers: tuple[str, ...],
+        full: bool) -> None:
+    from admin_helpers import SPEND_RULE
+
+    from segcore.rules import rule_from_json
+
+    slack, api_url = fake_slack
+    services = replace(make_services(store), slack_sign_in=SlackSignIn(CLIENT_ID, "shh", api_url=api_url),
+                       pii_viewers=viewers)
+    client = create_app(services, {"TESTING": True}).test_client()
+    query = start(client)
+    slack.claims = good_claims(query)
+    assert client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
+    segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")
+    html = client.get(f"/segments/{segment.id}").get_data(as_text=True)
+    shown = [u["email"] for u in users if u.get("email") and u["email"] in html]
+    assert bool(shown) is full
+    assert ("Names and emails are masked." in html) is not full
+    revealed = [e for e in store.audit.list(TEAM, 10) if e.action == "pii.revealed"]
+    assert [(e.actor, e.target) for e in revealed] == ([("slack:U123", segment.id)] if full else [])

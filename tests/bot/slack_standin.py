@@ -173,6 +173,8 @@ class SlackStandIn:
                     "scope": "commands,chat:write", "token_type": "bot", "access_token": "xoxb-installed",
                     "bot_user_id": "UBOT", "team": {"id": self.installed_team, "name": "Other Co"},
                     "enterprise": None, "is_enterprise_install": False}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{str(params.get('users') or 'X').split(',')[0]}"}}
         if method == "files.getUploadURLExternal":
             return {"ok": True, "upload_url": f"{self.url}/upload/F0FILE", "file_id": "F0FILE"}
         if method == "files.completeUploadExternal":

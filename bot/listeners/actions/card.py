@@ -13,7 +13,7 @@ from bot.blocks.library import help_message
 from bot.blocks.modals import new_campaign_view, save_segment_view
 from bot.blocks.segment_card import counting_message, notice_message
 from bot.listeners.actions.common import action_value, open_builder, origin_of, reply_for
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.segment_flow import draft_card, load_draft
 from segcore.errors import SegmentError
 from segcore.rendering import describe
@@ -98,9 +98,13 @@ def pick_reading(ack: Ack, body: dict[str, Any], context: Any, client: WebClient
 
     def work() -> None:
         reply.send(counting_message(""))
+        ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+        # The chosen card replaces the message clicked: private only when that message was ephemeral
+        # (or the answer goes to the app's DM, when there is no message to replace).
+        alone = ephemeral or not body.get("response_url")
         payload = draft_card(services_of(context), team_of(context, body), action_value(body),
-                             ephemeral=bool((body.get("container") or {}).get("is_ephemeral")),
-                             source="user")
+                             ephemeral=ephemeral, source="user", viewer=body["user"]["id"] if alone else None,
+                             pii_viewers=config_of(context).pii_viewers)
         if payload is None:
             raise SegmentError(EXPIRED)
         reply.send(payload)

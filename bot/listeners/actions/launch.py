@@ -101,6 +101,7 @@ def export(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> N
         campaign = _campaign(context, body, action_value(body))
         channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
                       or body["user"]["id"])
-        upload_audience(services_of(context), client, reply, team_of(context, body), campaign, channel)
+        upload_audience(services_of(context), client, reply, team_of(context, body), campaign, channel,
+                        body["user"]["id"], config_of(context).pii_viewers)
 
     guarded(context, reply, "exporting an audience", work, body)

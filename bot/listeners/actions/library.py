@@ -13,7 +13,7 @@ from bot.blocks.common import compact_json
 from bot.blocks.modals import new_campaign_view
 from bot.blocks.segment_card import notice_message
 from bot.listeners.actions.common import action_value, open_builder, origin_of, reply_for
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import config_of, guarded, services_of, team_of
 from segcore.errors import SegmentError
 
 GONE = "That segment no longer exists. `/segment list` shows the saved ones."
@@ -36,8 +36,11 @@ def show(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> Non
 def members(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
     ack()
     reply = reply_for(body, client, replace=False)
+    # A members page is always ephemeral or in the app's DM, so only the clicker sees it.
     guarded(context, reply, "listing members",
-            lambda: reply.send(library_flow.members_page(services_of(context), _segment(context, body))), body)
+            lambda: reply.send(library_flow.members_page(services_of(context), _segment(context, body),
+                                                         viewer=body["user"]["id"],
+                                                         pii_viewers=config_of(context).pii_viewers)), body)
 
 
 def members_page(ack: Ack, body: dict[str, Any], context: Any, client: WebClient) -> None:
@@ -51,7 +54,8 @@ def members_page(ack: Ack, body: dict[str, Any], context: Any, client: WebClient
         except (ValueError, KeyError, TypeError):
             raise SegmentError("That page link is broken; run `/segment users NAME` again.") from None
         segment = _segment(context, body, segment_id)
-        reply.send(library_flow.members_page(services_of(context), segment, page, cursors))
+        reply.send(library_flow.members_page(services_of(context), segment, page, cursors, viewer=body["user"]["id"],
+                                             pii_viewers=config_of(context).pii_viewers))
 
     guarded(context, reply, "turning a members page", work, body)
 

@@ -47,7 +47,8 @@ def run(context: Any, reply: Reply, client: WebClient, text: str, command: dict[
         reply.send(launch_flow.checklist_by_name(services, config, team, rest, user))
     elif word == "export" and rest:
         campaign = campaign_flow.find_campaign(services, team, launch_flow.unquote(rest))
-        upload_audience(services, client, reply, team, campaign, str(command.get("channel_id") or ""))
+        upload_audience(services, client, reply, team, campaign, str(command.get("channel_id") or ""), user,
+                        config.pii_viewers)
     elif word in ("launch", "export", "show", "attach") and not rest:
         reply.send(notice_message(f"Which campaign? Write it as `/campaign {word} NAME`."))
     elif word == "attach":

@@ -10,7 +10,7 @@ from slack_bolt import Ack
 from bot import alert_flow, library_flow
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message, notice_message
-from bot.listeners.support import command_text, guarded, services_of, team_of
+from bot.listeners.support import command_text, config_of, guarded, services_of, team_of
 from bot.replies import Reply, ResponseUrlReply
 from bot.segment_flow import read, read_and_answer
 from segcore.errors import ParseRefusal, RuleError
@@ -38,6 +38,7 @@ def segment_command(ack: Ack, command: dict[str, Any], body: dict[str, Any], con
 def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any], channel: str = "") -> None:
     services = services_of(context)
     team = team_of(context, body)
+    pii_viewers = config_of(context).pii_viewers
     word, _, rest = text.partition(" ")
     word, rest = word.lower(), rest.strip()
     if not text:
@@ -56,7 +57,7 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any], 
         segment = services.store.segments.get_by_name(team, rest)
         if segment is not None:
             reply.send(library_flow.show_message(services, segment) if word == "show"
-                       else library_flow.members_page(services, segment))
+                       else library_flow.members_page(services, segment, viewer=user, pii_viewers=pii_viewers))
             return
         # "show me people who…", "users who spent over 5k": a description rather than a name.
         try:
@@ -86,4 +87,4 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any], 
                                       "`/segment help` lists everything."))
             return
     reply.send(counting_message(text))
-    reply.send(read_and_answer(services, team, text, user=user, ephemeral=True).payload)
+    reply.send(read_and_answer(services, team, text, user=user, ephemeral=True, pii_viewers=pii_viewers).payload)

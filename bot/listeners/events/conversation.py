@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.refine import refine
 from bot.replies import MessageReply, Reply
 from bot.segment_flow import answer, read, read_and_answer, refusal
@@ -51,11 +51,15 @@ def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any]
     if not text or _GREETING.match(text):
         reply.send(help_message())
         return
+    # A thread in a channel is read by everyone in it; only the app's DM is the asker's alone.
+    private = event.get("channel_type") == "im"
+    pii_viewers = config_of(context).pii_viewers
     conversations = ConversationStore(services.store.db, services.now)
     previous = conversations.get(team, channel, root) if event.get("thread_ts") else None
     reply.send(counting_message(text))
     if previous is None:
-        outcome = read_and_answer(services, team, text, user=user, ephemeral=False)
+        outcome = read_and_answer(services, team, text, user=user, ephemeral=False, private=private,
+                                  pii_viewers=pii_viewers)
     else:
         try:
             rule, reading = refine(rule_from_json(previous["rule"]), text,
@@ -63,7 +67,8 @@ def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any]
         except (ParseRefusal, RuleError) as exc:
             outcome = refusal(text, exc)
         else:
-            outcome = answer(services, team, text, reading, user=user, ephemeral=False, rule=rule)
+            outcome = answer(services, team, text, reading, user=user, ephemeral=False, rule=rule, private=private,
+                             pii_viewers=pii_viewers)
     if outcome.rule is not None:
         # Stored before the answer shows, so a quick next turn already refines these rules.
         conversations.put(team, channel, root, rule_to_json(outcome.rule), text)

@@ -12,7 +12,7 @@ from bot.blocks.modals import value_block_id
 from bot.blocks.segment_card import counting_message, segment_message
 from bot.builder import BuilderErrors, build_rule
 from bot.listeners.actions.builder import state_of
-from bot.listeners.support import guarded, services_of, team_of
+from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.listeners.views.common import reply_after_submit
 from bot.segment_flow import preview, save_draft
 from segcore.errors import SegmentError
@@ -46,7 +46,9 @@ def rule_builder_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
             return
         reply.send(counting_message(text))
         draft_id = save_draft(services, team, rule, text, "user", (), None, user)
-        card = preview(services, team, rule, request="", source="user", draft_id=draft_id)
+        # reply_after_submit answers ephemerally or in the app's DM: only the submitter sees the card.
+        card = preview(services, team, rule, request="", source="user", draft_id=draft_id, viewer=user,
+                       pii_viewers=config_of(context).pii_viewers)
         reply.send(segment_message(card, ephemeral=bool(state.origin.get("u")), now=services.now()))
 
     guarded(context, reply, "showing the built segment", work)
