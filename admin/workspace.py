@@ -16,6 +16,7 @@ from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
 from segcore import describe, rule_to_json, validate_json
 from segcore.errors import ParseRefusal, RuleError
+from segcore.library import measure, measure_if_possible, save_segment
 from segcore.privacy import record_reveal, shown
 from segcore.reading import Reading
 from segcore.rules import Rule
@@ -114,10 +115,9 @@ class Workspace:
     def create_segment(self, name: Any, reading: Reading, text: str | None) -> Segment:
         name = check_name(name, "segment")
         reading = self.unambiguous(reading)
-        segment = self.store.segments.create(
-            self.team_id, name, reading.rule, text or self.describe(reading.rule), reading.source, self.actor
-        )
-        return self.recount(segment)
+        saved = save_segment(self.store, self.services.engine, self.team_id, name, reading.rule,
+                             text or self.describe(reading.rule), reading.source, self.actor, self.services.now())
+        return saved.segment
 
     def update_segment(self, segment_id: str, name: Any = None, reading: Reading | None = None,
                        text: str | None = None) -> Segment:
@@ -134,7 +134,9 @@ class Workspace:
                 self.actor,
             )
         segment = self.segment(segment_id)
-        return self.recount(segment) if reading is not None else segment
+        if reading is None:
+            return segment
+        return measure_if_possible(self.store, self.services.engine, segment, self.services.now()).segment
 
     def delete_segment(self, segment_id: str) -> None:
         if not self.store.segments.delete(self.team_id, segment_id, self.actor):
@@ -142,10 +144,7 @@ class Workspace:
 
     def recount(self, segment: Segment) -> Segment:
         """Count the segment now, remember the size and add a point to its history."""
-        now = self.services.now()
-        counted = self.services.engine.count(self.team_id, segment.rule, now)
-        self.store.segments.record_size(self.team_id, segment.id, counted.size, now)
-        self.store.snapshots.record(self.team_id, segment.id, counted.size, now, counted.engine)
+        measure(self.store, self.services.engine, segment, self.services.now())
         return self.segment(segment.id)
 
     def history(self, segment_id: str, limit: int = 90) -> list[tuple[datetime, int]]:

@@ -20,6 +20,7 @@ from bot.blocks.segment_card import notice_message
 from bot.segment_flow import reveals_to
 from bot.services import BotServices
 from segcore.errors import SegmentError
+from segcore.library import save_segment
 from segcore.privacy import record_reveal, shown
 from segcore.rendering import describe
 from segcore.rules import Rule
@@ -168,10 +169,12 @@ def overlap(services: BotServices, team_id: str, text: str) -> dict[str, Any]:
 def save(services: BotServices, team_id: str, name: str, rule: Rule, text: str, source: str,
          user: str) -> tuple[Any, dict[str, Any]]:
     """Save a segment (unique name per workspace) and record its first size."""
-    segment = services.store.segments.create(team_id, name.strip(), rule, text, source, user)
-    now = services.now()
-    counted = services.engine.count(team_id, rule, now)
-    services.store.segments.record_size(team_id, segment.id, counted.size, now)
-    services.store.snapshots.record(team_id, segment.id, counted.size, now, counted.engine)
-    return segment, notice_message(f"Saved the segment “{segment.name}” ({people(counted.size)}). "
+    saved = save_segment(services.store, services.engine, team_id, name.strip(), rule, text, source, user,
+                         services.now())
+    segment = saved.segment
+    if saved.size is None:
+        return segment, notice_message(
+            f"Saved the segment “{segment.name}”. Its size could not be counted just now (the database did "
+            f"not answer); `/segment show {segment.name}` counts it.")
+    return segment, notice_message(f"Saved the segment “{segment.name}” ({people(saved.size.size)}). "
                                    f"`/segment show {segment.name}` shows it any time.")

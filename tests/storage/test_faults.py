@@ -99,3 +99,20 @@ def test_a_change_made_is_kept_and_reported_done_when_only_its_audit_entry_fails
     assert store.segments.get("T1", segment.id) == segment
     lost = [r.getMessage() for r in caplog.records if "audit entry not stored" in r.getMessage()]
     assert len(lost) == 1 and "segment.create" in lost[0] and "U7" in lost[0] and segment.id in lost[0]
+
+
+def test_a_segment_saved_but_not_counted_is_saved_with_its_size_unknown(store: Store, fail_next: Any) -> None:
+    from segcore.audience import AudienceEngine
+    from segcore.library import save_segment
+    from tests.storage.helpers import NOW
+
+    engine = AudienceEngine(store)
+    fail_next("aggregate")  # the count after the save
+    saved = save_segment(store, engine, "T1", "Counted later", rule({"field": "visits", "op": "gt", "value": 1}),
+                         "", "user", "U1", NOW)
+    assert saved.size is None and saved.segment.last_size is None
+    assert store.segments.get_by_name("T1", "Counted later") is not None
+    again = save_segment(store, engine, "T1", "Counted now", rule({"field": "visits", "op": "gt", "value": 1}),
+                         "", "user", "U1", NOW)
+    assert again.size is not None and again.segment.last_size == again.size.size
+    assert store.segments.get("T1", again.segment.id).last_size == again.size.size  # type: ignore[union-attr]
