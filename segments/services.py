@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,11 +109,45 @@ def start_mirror(settings: Settings, store: Store) -> UserMirror | None:
     return None
 
 
+# Above this many users, missing user indexes are built in the background at start-up: building them takes
+# minutes (about 6 min for 1M users on the embedded server), longer than a gunicorn worker may take to boot
+# (--timeout), and the service can answer meanwhile (counts read the mirror, or MongoDB more slowly).
+BACKGROUND_INDEX_USERS = 50_000
+
+
+def ensure_indexes_at_start(store: Store) -> threading.Thread | None:
+    """Every index, without ever holding start-up for minutes; returns the background builder, if any."""
+    store.ensure_indexes(users=False)
+    missing = store.missing_user_indexes()
+    if not missing:
+        return None
+    with store.outage.guard():
+        users = store.db["users"].estimated_document_count()
+    if users < BACKGROUND_INDEX_USERS:
+        store.ensure_user_indexes()
+        return None
+    log.warning("building %d user indexes on about %d users in the background (%s); counts that MongoDB "
+                "answers are slower until they are done", len(missing), users, ", ".join(missing))
+
+    def build() -> None:
+        started = time.monotonic()
+        try:
+            store.ensure_user_indexes()
+        except Exception as exc:  # the next start tries again; the service works without them, slower
+            log.error("building the user indexes failed: %s", exc)
+            return
+        log.warning("user indexes built in %.0f s", time.monotonic() - started)
+
+    thread = threading.Thread(target=build, name="segments-user-indexes", daemon=True)
+    thread.start()
+    return thread
+
+
 def build_services(settings: Settings) -> Services:
     catalog = default_catalog()
     store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog)
     try:
-        store.ensure_indexes()
+        ensure_indexes_at_start(store)
         mirror = start_mirror(settings, store)
     except BaseException:
         store.close()

@@ -75,13 +75,34 @@ class Store:
         """Catalog fields that get a (team_id, field) index: queryable and not personal data."""
         return [f.name for f in self.catalog.queryable() if not f.pii and f.name != "user_id"]
 
-    def ensure_indexes(self) -> None:
-        """Create the indexes the queries rely on (idempotent: an existing index is left as is)."""
+    def user_indexes(self) -> dict[str, tuple[list[tuple[str, int]], bool]]:
+        """The users' indexes by name: keys and whether unique."""
+        specs: dict[str, tuple[list[tuple[str, int]], bool]] = {
+            "team_user": ([("team_id", ASCENDING), ("user_id", ASCENDING)], True)
+        }
+        for name in self.user_index_fields():
+            specs[f"team_{name}"] = ([("team_id", ASCENDING), (name, ASCENDING)], False)
+        return specs
+
+    def missing_user_indexes(self) -> list[str]:
         with self.outage.guard():
-            users = self.db["users"]
-            users.create_index([("team_id", ASCENDING), ("user_id", ASCENDING)], unique=True, name="team_user")
-            for name in self.user_index_fields():
-                users.create_index([("team_id", ASCENDING), (name, ASCENDING)], name=f"team_{name}")
+            present = set(self.db["users"].index_information())
+        return [name for name in self.user_indexes() if name not in present]
+
+    def ensure_user_indexes(self) -> None:
+        with self.outage.guard():
+            for name, (keys, unique) in self.user_indexes().items():
+                self.db["users"].create_index(keys, unique=unique, name=name)
+
+    def ensure_indexes(self, users: bool = True) -> None:
+        """Create the indexes the queries rely on (idempotent: an existing index is left as is).
+
+        ``users=False`` leaves the users' indexes out: on a large collection they take minutes to build
+        (see ``segments.services.ensure_indexes_at_start``).
+        """
+        if users:
+            self.ensure_user_indexes()
+        with self.outage.guard():
             self.db["segments"].create_index(
                 [("team_id", ASCENDING), ("name_lower", ASCENDING)], unique=True, name="team_name"
             )

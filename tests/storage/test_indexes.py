@@ -65,3 +65,27 @@ def test_a_negation_cannot_use_the_field_index(store: Store) -> None:
     store.users.upsert_many("T1", list(generate_users(50, now=NOW)))
     plan = AudienceEngine(store).explain("T1", rule({"not": {"field": "city", "op": "eq", "value": "Pune"}}), NOW)
     assert "team_city" not in plan_indexes(plan)
+
+
+def test_start_up_builds_user_indexes_in_place_when_small_and_in_the_background_when_large(
+    db: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from segcore.catalog import default_catalog
+    from segments import services
+
+    db["users"].insert_many([{"team_id": "T1", "user_id": f"u{i}", "visits": i} for i in range(30)])
+    store = Store.from_database(db, default_catalog())
+    assert set(store.missing_user_indexes()) == set(store.user_indexes())
+    assert services.ensure_indexes_at_start(store) is None  # 30 users: built before start-up goes on
+    assert store.missing_user_indexes() == []
+    assert db["segments"].index_information()["team_name"]["unique"] is True
+
+    for name in store.user_indexes():
+        db["users"].drop_index(name)
+    monkeypatch.setattr(services, "BACKGROUND_INDEX_USERS", 10)  # now 30 users count as many
+    builder = services.ensure_indexes_at_start(store)
+    assert builder is not None
+    builder.join(timeout=60)
+    assert store.missing_user_indexes() == []
+    assert any("in the background" in r.getMessage() for r in caplog.records)
+    assert services.ensure_indexes_at_start(store) is None  # nothing missing: nothing to do
