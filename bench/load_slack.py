@@ -2,15 +2,17 @@
 
     python bench/load_slack.py                      # 20,000 users, concurrency 1, 4, 16, 32, 10 s each
     python bench/load_slack.py --users 100000 --seconds 5 --levels 1,8
-    python bench/load_slack.py --million            # 1,000,000 users (loading takes a long while)
+    python bench/load_slack.py --million --data ~/load  # 1,000,000 users, kept for the next run
 
 It starts an embedded database on a temporary folder and loads generated users (segcore.seed), a stand-in of
 the Slack Web API and of response_url, and `gunicorn segments.wsgi:app --workers 2 --threads 4 --timeout 60`
-with the environment pointing at both (scheduler on, snapshots every minute). Then, at each concurrency level
-for a bounded time, threads POST signed requests to /slack/events on loopback: slash commands (help, list, a
-counted segment), app mentions, and `new_campaign` view submissions (each a campaign write with a unique
-name). It reports requests/s, p50/p95/p99/max ack latency, errors (non-2xx or timeouts over Slack's 3 s),
-the RSS of the gunicorn processes, and, after the work queues drain, campaign writes lost or doubled.
+with the environment pointing at both (scheduler on, snapshots every minute). The users are indexed first (as
+`segments import` leaves them) and the load waits until both workers' audience mirrors are fresh. Then, at
+each concurrency level for a bounded time, threads POST signed requests to /slack/events on loopback: slash
+commands (help, list, a counted segment), app mentions, and `new_campaign` view submissions (each a campaign
+write with a unique name); level 0 is the idle baseline. It reports requests/s, p50/p95/p99/max ack latency,
+errors (non-2xx or timeouts over Slack's 3 s), the RSS of the gunicorn processes, CPU used by gunicorn, the
+database and the load generator, and, after the work queues drain, campaign writes lost or doubled.
 
 The load generator runs on the same machine (and cores) as the server; numbers are a floor, not a ceiling.
 """
@@ -216,6 +218,8 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="1,000,000 users")
     parser.add_argument("--levels", default="1,4,16,32")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--data", help="keep the database in this folder and reuse its users next time "
+                        "(loading and indexing 1M users takes many minutes)")
     parser.add_argument("--mirror-wait", type=float, default=1800.0,
                         help="max seconds to wait for the workers' audience mirrors to be fresh")
     parser.add_argument("--drain", type=float, default=120.0, help="max seconds to wait for queued work")
@@ -224,12 +228,25 @@ def main() -> None:
     levels = [int(x) for x in args.levels.split(",")]
 
     with tempfile.TemporaryDirectory(prefix="segments-load-") as tmp:
-        server = EmbeddedServer(Path(tmp) / "db", port=free_port()).start()
+        db_dir = Path(args.data) / f"db-{users}" if args.data else Path(tmp) / "db"
+        server = EmbeddedServer(db_dir, port=free_port()).start()
         standin = SlackStandIn(team_id=TEAM).start()
         gunicorn = None
         try:
-            took = load_users(server.uri, users)
-            print(f"loaded {users:,} users in {took:.1f} s", flush=True)
+            probe: MongoClient[dict[str, Any]] = MongoClient(server.uri, tz_aware=True)
+            present = probe[DB_NAME]["users"].count_documents({"team_id": TEAM}, limit=users)
+            # A kept folder from an earlier run: its users are reused; what the last run wrote is cleared.
+            for name in ("campaigns", "segments", "segment_snapshots", "slack_deliveries", "slack_drafts",
+                         "audit_log"):
+                probe[DB_NAME][name].delete_many({})
+            if 0 < present < users:
+                probe[DB_NAME]["users"].drop()  # an interrupted load: start it again
+            probe.close()
+            if present >= users:
+                print(f"reusing {present:,} users in {db_dir}", flush=True)
+            else:
+                took = load_users(server.uri, users)
+                print(f"loaded {users:,} users in {took:.1f} s", flush=True)
             # As `segments import` leaves a workspace: indexed. (Building them inside a gunicorn worker's boot
             # would outlast its --timeout on a large collection.)
             started = time.perf_counter()
