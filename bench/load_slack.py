@@ -220,6 +220,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data", help="keep the database in this folder and reuse its users next time "
                         "(loading and indexing 1M users takes many minutes)")
+    parser.add_argument("--boot-wait", type=float, default=600.0,
+                        help="max seconds to wait for gunicorn to answer /api/health")
     parser.add_argument("--mirror-wait", type=float, default=1800.0,
                         help="max seconds to wait for the workers' audience mirrors to be fresh")
     parser.add_argument("--drain", type=float, default=120.0, help="max seconds to wait for queued work")
@@ -259,24 +261,28 @@ def main() -> None:
                    "SEGMENTS_DATA_DIR": str(Path(tmp) / "app"), "SLACK_BOT_TOKEN": "xoxb-load",
                    "SLACK_SIGNING_SECRET": SECRET, "SLACK_TEAM_ID": TEAM, "SLACK_API_URL": standin.base_url,
                    "SEGMENTS_SNAPSHOT_MINUTES": "1", "SEGMENTS_SCHEDULER": "on", "PORT": str(port)}
-            log = open(Path(tmp) / "gunicorn.log", "wb")  # noqa: SIM115 (closed with the folder)
+            log_path = (Path(args.data) if args.data else Path(tmp)) / "gunicorn.log"
+            log = open(log_path, "wb")  # noqa: SIM115 (closed with the folder)
             # render.yaml's startCommand, on loopback.
             gunicorn = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "segments.wsgi:app", "--bind", f"127.0.0.1:{port}",
                  "--workers", "2", "--threads", "4", "--timeout", "60", "--access-logfile", "-"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
+            booted = time.monotonic()
+            deadline = booted + args.boot_wait
             while True:
                 try:
-                    with urllib.request.urlopen(base + "/api/health", timeout=2) as r:
+                    with urllib.request.urlopen(base + "/api/health", timeout=10) as r:
                         if r.status == 200:
                             break
                 except OSError:
                     pass
                 if time.monotonic() > deadline or gunicorn.poll() is not None:
-                    raise SystemExit(f"gunicorn did not come up; see {Path(tmp) / 'gunicorn.log'}")
+                    tail = log_path.read_text(errors="replace").splitlines()[-30:]
+                    raise SystemExit("gunicorn did not come up; the end of its log:\n" + "\n".join(tail))
                 time.sleep(0.5)
+            print(f"gunicorn answered /api/health after {time.monotonic() - booted:.1f} s", flush=True)
             # Both workers build their own mirror of the users; until then sizes come from MongoDB, which the
             # load would then measure instead. Health answers from either worker: wait for several fresh answers.
             started = time.monotonic()

@@ -31,6 +31,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from pymongo.errors import PyMongoError
 
 from scheduler.config import ANCHOR, SchedulerConfig
 from scheduler.jobs import JOBS, JobContext
@@ -105,6 +106,7 @@ class SegmentsScheduler:
         self.config = config
         self.clock = clock or (lambda: datetime.now(UTC))
         self.leases = LeaseManager(store.db, config.instance_id, config.lease_ttl)
+        self._stopping = threading.Event()
         self.runs = RunLog(store.db, config.instance_id)
         self.context = JobContext(store, audience, notifier, config, delivery)
         for name in config.jobs:
@@ -123,9 +125,37 @@ class SegmentsScheduler:
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start now, or, when the database cannot prepare the scheduler yet, keep trying in the background.
+
+        The lease and audience indexes are what make every job run once and every launch idempotent, so no
+        job runs before they exist; but a database that is slow or away at boot must not fail the whole
+        process (under gunicorn a worker that fails to boot halts the server).
+        """
+        try:
+            self._start()
+        except (PyMongoError, SegmentError) as exc:
+            log.error("scheduler not started yet (%s); retrying in the background", exc)
+            self._retry = threading.Thread(target=self._start_when_possible, name="segments-scheduler-start",
+                                           daemon=True)
+            self._retry.start()
+
+    def _start_when_possible(self) -> None:
+        wait = 2.0
+        while not self._stopping.wait(wait):
+            try:
+                self._start()
+            except (PyMongoError, SegmentError) as exc:
+                log.warning("scheduler still waiting for the database: %s", exc)
+                wait = min(wait * 2, 60.0)
+                continue
+            log.warning("scheduler started after waiting for the database")
+            return
+
+    def _start(self) -> None:
         ensure_campaign_indexes(self.store.db)
         self.runs.ensure_indexes()
-        self._scheduler.start(paused=True)
+        if not self._scheduler.running:
+            self._scheduler.start(paused=True)
         for job in self._scheduler.get_jobs():
             if job.id not in self.config.jobs:  # turned off in the configuration since it was stored
                 job.remove()
@@ -134,6 +164,7 @@ class SegmentsScheduler:
         self._scheduler.resume()
 
     def shutdown(self, wait: bool = True) -> None:
+        self._stopping.set()
         if self._scheduler.running:
             self._scheduler.shutdown(wait=wait)
 

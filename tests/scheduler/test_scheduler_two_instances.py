@@ -93,3 +93,24 @@ def test_missed_runs_after_downtime(workspace: Store, make_scheduler: SchedulerF
     assert runs.count_documents({"job": "snapshot", "status": "ok"}) == 1  # coalesced, and the stale one skipped
     missed = runs.find_one({"status": "missed"})
     assert missed is not None and "grace" in missed["error"]
+
+
+def test_a_database_failing_at_start_delays_the_scheduler_instead_of_failing_the_process(
+    workspace: Store, make_scheduler: SchedulerFactory, mongo_client: Any
+) -> None:
+    store = workspace
+    _segment(store, "Pune", {"field": "city", "op": "eq", "value": "Pune"})
+    config = SchedulerConfig(instance_id="A", snapshot_interval=timedelta(seconds=1), jobs=("snapshot",),
+                             lease_ttl=timedelta(seconds=30))
+    scheduler = make_scheduler(store, config)
+    mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": {"times": 1},
+                                "data": {"failCommands": ["createIndexes"], "errorCode": 91}})
+    try:
+        scheduler.start()  # the first index fails: no exception, no job yet
+        assert not scheduler.running
+    finally:
+        mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+    runs = store.db[JOB_RUNS]
+    _wait_for(lambda: scheduler.running and runs.count_documents({"job": "snapshot", "status": "ok"}) >= 1, 60,
+              "the scheduler to start by itself and snapshot")
+    assert JOB_RUNS in store.db.list_collection_names() and runs.index_information()  # its indexes exist
