@@ -115,6 +115,13 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
+def guard_memory(pid: int | None, limit_gb: float) -> None:
+    """Stop before the embedded database takes the machine down (large scans are held in its memory)."""
+    used = rss_mb(pid or 0) / 1024
+    if used > limit_gb:
+        raise SystemExit(f"the embedded database uses {used:.1f} GB (limit --max-db-gb {limit_gb:g}); stopped")
+
+
 class Load:
     def __init__(self, url: str, standin: SlackStandIn) -> None:
         self.url = url + "/slack/events"
@@ -220,6 +227,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--data", help="keep the database in this folder and reuse its users next time "
                         "(loading and indexing 1M users takes many minutes)")
+    parser.add_argument("--max-db-gb", type=float, default=12.0,
+                        help="stop when the embedded database's memory passes this many GB")
     parser.add_argument("--boot-wait", type=float, default=600.0,
                         help="max seconds to wait for gunicorn to answer /api/health")
     parser.add_argument("--mirror-wait", type=float, default=1800.0,
@@ -281,6 +290,7 @@ def main() -> None:
                 if time.monotonic() > deadline or gunicorn.poll() is not None:
                     tail = log_path.read_text(errors="replace").splitlines()[-30:]
                     raise SystemExit("gunicorn did not come up; the end of its log:\n" + "\n".join(tail))
+                guard_memory(server.pid, args.max_db_gb)
                 time.sleep(0.5)
             print(f"gunicorn answered /api/health after {time.monotonic() - booted:.1f} s", flush=True)
             # Both workers build their own mirror of the users; until then sizes come from MongoDB, which the
@@ -294,6 +304,7 @@ def main() -> None:
                 except OSError:
                     fresh = False
                 fresh_in_a_row = fresh_in_a_row + 1 if fresh else 0
+                guard_memory(server.pid, args.max_db_gb)
                 time.sleep(0.25)
             print(f"audience mirrors {'fresh' if fresh_in_a_row >= 8 else 'NOT fresh'} after "
                   f"{time.monotonic() - started:.1f} s", flush=True)

@@ -96,7 +96,8 @@ def start_mirror(settings: Settings, store: Store) -> UserMirror | None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             mirror = UserMirror(
-                path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users
+                path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users,
+                build_lock=base.parent / "mirror-build.lock",
             )
             mirror.start()
         except MirrorFileInUse:

@@ -9,6 +9,8 @@ is known to have held every change MongoDB had.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import queue
 import threading
@@ -79,8 +81,12 @@ class UserMirror:
         max_lag: float = 5.0,
         max_users: int = 5_000_000,
         poll_seconds: float = 0.25,
+        build_lock: Path | None = None,
     ) -> None:
         self.catalog = catalog
+        # Mirrors of one data folder (one per server process) build one at a time: each build reads every
+        # user, and two at once double the load on the database just when the service starts.
+        self._build_lock = build_lock
         self.max_lag = max_lag
         self.max_users = max_users
         self.poll_seconds = poll_seconds
@@ -142,8 +148,31 @@ class UserMirror:
         self._open()
         return self._build()
 
+    @contextlib.contextmanager
+    def _building_alone(self) -> Iterator[None]:
+        if self._build_lock is None:
+            yield
+            return
+        with open(self._build_lock, "a") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    self._error = "waiting for another mirror of this data folder to finish building"
+                    if self._stop.wait(0.5):
+                        raise _Stopped() from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def _build(self) -> int:
         self._state = "building"
+        with self._building_alone():
+            return self._build_now()
+
+    def _build_now(self) -> int:
         started = datetime.now(UTC)
         # The token is taken before the scan: replaying from it afterwards is harmless (every change
         # sets a row to the document's current state) and misses nothing written during the scan.

@@ -27,6 +27,7 @@ SERVER_SELECTION_SECONDS = 5.0
 # A count on a large workspace on the embedded server can take tens of seconds; a stalled socket must
 # still end in an error rather than a hang.
 SOCKET_SECONDS = 300.0
+HEARTBEAT_PATIENCE_SECONDS = 120.0
 _CREDENTIALS = re.compile(r"//[^@/]*@")
 
 
@@ -151,7 +152,11 @@ def _client(uri: str, timeout: float) -> MongoClient[dict[str, Any]]:
         uri,
         tz_aware=True,
         serverSelectionTimeoutMS=int(timeout * 1000),
-        connectTimeoutMS=int(timeout * 1000),
+        # The driver's heartbeat waits this long for a busy server before declaring it gone and cancelling
+        # every operation in flight. The embedded server answers nothing while it serves a large scan (tens of
+        # seconds at 1M users), and a cancelled scan is retried, piling up work: be patient. A server that is
+        # really gone refuses connections at once (and the embedded one is watched by its pid).
+        connectTimeoutMS=int(max(timeout, HEARTBEAT_PATIENCE_SECONDS) * 1000),
         socketTimeoutMS=int(SOCKET_SECONDS * 1000),
     )
 

@@ -161,3 +161,25 @@ class _FrozenPicker(MirrorCounter):
 
     def page_ids(self, team_id: str, rule: Any, now: datetime, after: str | None, limit: int) -> list[str]:
         return self.ids[:limit]
+
+
+def test_mirrors_of_one_data_folder_build_one_at_a_time(db: Any, tmp_path: Path) -> None:
+    import fcntl
+
+    db.users.insert_many(_users("T1", 10))
+    lock = tmp_path / "mirror-build.lock"
+    mirror = UserMirror(tmp_path / "mirror-2.duckdb", db, CATALOG, build_lock=lock)
+    with open(lock, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another process's mirror is building
+        mirror.start()
+        try:
+            deadline = time.monotonic() + 10
+            while "waiting for another mirror" not in str(mirror.status()["error"]):
+                assert time.monotonic() < deadline, mirror.status()
+                time.sleep(0.05)
+            assert not mirror.fresh_for("T1") and mirror.status()["state"] == "building"
+            fcntl.flock(held, fcntl.LOCK_UN)
+            _wait_fresh(mirror, "T1")
+            assert mirror.count("T1", SPENDERS, NOW).size == 4
+        finally:
+            mirror.stop()
