@@ -26,8 +26,10 @@ def row_of(services: BotServices, campaign: Any) -> CampaignRow:
 
 
 def recent(services: BotServices, team_id: str, limit: int | None = None) -> list[CampaignRow]:
+    if limit is not None:
+        return [row_of(services, c) for c in services.store.campaigns.recent(team_id, limit)]
     campaigns = sorted(services.store.campaigns.list(team_id), key=lambda c: c.updated_at, reverse=True)
-    return [row_of(services, c) for c in campaigns[:limit]]
+    return [row_of(services, c) for c in campaigns]
 
 
 def find_campaign(services: BotServices, team_id: str, name: str) -> Any:

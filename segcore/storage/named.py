@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Generic, Protocol, TypeVar
 
 from bson import ObjectId
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -62,6 +62,12 @@ class NamedRepository(Generic[T]):
         with self.outage.guard():
             doc = self.collection.find_one({"team_id": team_id, "name_lower": name_key(name)})
         return self.model.from_doc(doc) if doc else None
+
+    def recent(self, team_id: str, limit: int) -> list[T]:
+        """The ``limit`` most recently changed items, newest first (the App Home shows a few, not all)."""
+        with self.outage.guard():
+            docs = list(self.collection.find({"team_id": team_id}).sort("updated_at", DESCENDING).limit(max(1, limit)))
+        return [self.model.from_doc(d) for d in docs]
 
     def list(self, team_id: str) -> list[T]:
         """Every item of the workspace, by name."""

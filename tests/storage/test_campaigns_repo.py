@@ -41,3 +41,18 @@ def test_invalid_values_are_refused(store: Store) -> None:
     with pytest.raises(DuplicateCampaignName):
         store.campaigns.update("T1", other.id, name="x")
     assert store.campaigns.get("T1", other.id).name == "y"  # type: ignore[union-attr]
+
+
+def test_recent_campaigns_are_the_latest_changed_first_of_the_workspace_only(store: Store) -> None:
+    import time
+
+    for i in range(6):
+        store.campaigns.create("T1", f"c{i}", "email", "m", "U1")
+        time.sleep(0.005)  # stored times keep milliseconds: keep the order unambiguous
+    store.campaigns.create("T2", "elsewhere", "email", "m", "U1")
+    first = store.campaigns.get_by_name("T1", "c0")
+    assert first is not None
+    time.sleep(0.005)
+    store.campaigns.update("T1", first.id, by="U1", message="changed last")
+    assert [c.name for c in store.campaigns.recent("T1", 3)] == ["c0", "c5", "c4"]
+    assert [c.name for c in store.campaigns.recent("T2", 10)] == ["elsewhere"]
