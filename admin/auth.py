@@ -34,6 +34,7 @@ from werkzeug.wrappers import Response
 
 from admin.errors import ApiError
 from admin.slack_signin import SignInRefused, SlackSignIn
+from segcore.campaigns.roles import Caller
 from segcore.privacy import may_see_pii
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -41,6 +42,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 F = TypeVar("F", bound=Callable[..., Any])
 CSRF_FIELD = "csrf_token"
 CSRF_BLUEPRINTS = ("auth", "pages")
+# Who the audit log names for what the password admin does: the password names no one.
+PASSWORD_ACTOR = "admin password"
 
 
 class FailedLogins:
@@ -106,9 +109,22 @@ def login_required(view: F) -> F:
         # Decided on every request, so removing someone from SEGMENTS_PII_VIEWERS takes effect at once;
         # the password names no one, so a password session never qualifies.
         g.pii = may_see_pii(session.get("slack_user_id"), services.pii_viewers)
+        # Also decided from the session on every request (roles live in the configuration, not the cookie).
+        g.caller = session_caller()
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
+
+
+def session_caller() -> Caller:
+    """Who signed in, for ``segcore.campaigns.roles.may_launch``: the password admin or a Slack user."""
+    method = session.get("signed_in_with")
+    if method is None:
+        # Sessions started before the method was recorded: only the password ever signed in as "admin".
+        method = "password" if session.get("actor") == "admin" else "slack"
+    if method == "password":
+        return Caller.password()
+    return Caller.slack_user(session.get("slack_user_id"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -140,7 +156,7 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
                    else "That password is not right.")
         return _login_page(error=message), 401, {}
     limiter.clear(key)
-    _start_session("admin", {"ip": key, "with": "password"})
+    _start_session(PASSWORD_ACTOR, {"ip": key, "with": "password"})
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -155,6 +171,7 @@ def _start_session(actor: str, details: dict[str, Any], slack_user_id: str | Non
     session.clear()  # a fresh session on sign-in: no fixation of an earlier one
     session["signed_in"] = True
     session["actor"] = actor
+    session["signed_in_with"] = "slack" if slack_user_id else "password"
     if slack_user_id:
         session["slack_user_id"] = slack_user_id
     session.permanent = True

@@ -36,6 +36,9 @@ class AdminServices:
     (Render has one) may set ``X-Forwarded-*`` headers, so https is recognised for secure cookies.
     ``slack_sign_in``, when given, adds "Sign in with Slack" (OpenID Connect) for members of ``team_id``.
     ``pii_viewers`` are the Slack user ids who, signed in with Slack, see names and emails in full.
+    ``campaign_managers`` (SEGMENTS_CAMPAIGN_MANAGERS) are the Slack user ids who, signed in with Slack, may
+    launch campaigns; the password admin always may, API tokens when they have the launch scope
+    (``segcore.campaigns.roles.may_launch`` decides).
     ``mirror_status``, when given, reports the audience mirror in ``/api/health``.
     """
 
@@ -51,5 +54,6 @@ class AdminServices:
     trusted_proxies: int = 0
     slack_sign_in: SlackSignIn | None = None
     pii_viewers: tuple[str, ...] = ()
+    campaign_managers: tuple[str, ...] = ()
     # The audience mirror's status (segcore.mirror.UserMirror.status), shown by /api/health; None: no mirror.
     mirror_status: Callable[[], dict[str, Any]] | None = None

@@ -5,9 +5,11 @@ it is enough at rest: there is nothing to brute-force the way there is with a pa
 us look a token up in one indexed query. Tokens live here, beside the admin API that checks them, and not
 in ``segcore``: they are about who may call the API, not about segments.
 
-A token may carry scopes, stored beside its hash. The only one is ``pii`` (``segcore.privacy.PII_SCOPE``):
-the token reads names and emails in full. It is granted only from the command line (`segments token create
---pii`), by whoever runs the server, never from the admin page, whose password is shared.
+A token may carry scopes, stored beside its hash: ``pii`` (``segcore.privacy.PII_SCOPE``), the token reads
+names and emails in full; ``launch`` (``segcore.campaigns.roles.LAUNCH_SCOPE``), the token may launch and
+schedule campaigns. They are granted only from the command line (`segments token create --pii --launch`),
+by whoever runs the server, never from the admin page: its password is shared, and a Slack user signed in
+there must not be able to mint themselves a role they lack.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from segcore.campaigns.roles import LAUNCH_SCOPE
 from segcore.errors import SegmentError
 from segcore.privacy import PII_SCOPE
 
 COLLECTION = "api_tokens"
 PREFIX = "seg_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$")
-SCOPES = (PII_SCOPE,)
+SCOPES = (PII_SCOPE, LAUNCH_SCOPE)
 
 
 class TokenError(SegmentError):
@@ -57,6 +60,10 @@ class ApiToken:
     def reads_pii(self) -> bool:
         return PII_SCOPE in self.scopes
 
+    @property
+    def launches(self) -> bool:
+        return LAUNCH_SCOPE in self.scopes
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -71,7 +78,8 @@ def _from_doc(doc: dict[str, Any]) -> ApiToken:
         created_at=doc["created_at"],
         last_used_at=doc.get("last_used_at"),
         revoked_at=doc.get("revoked_at"),
-        # Tokens made before scopes existed have none: they read masked data, as they always did.
+        # Tokens made before scopes existed have none: they read masked data, as they always did, and
+        # cannot launch (before the launch scope every token could; see SECURITY.md).
         scopes=tuple(str(s) for s in doc.get("scopes") or ()),
     )
 
@@ -93,7 +101,8 @@ class TokenStore:
             raise TokenError("A token needs a workspace: give --team with the Slack team id, e.g. T0123ABC.")
         unknown = [s for s in scopes if s not in SCOPES]
         if unknown:
-            raise TokenError(f"Unknown token scope {unknown[0]!r}; the only scope is {PII_SCOPE!r} (--pii).")
+            raise TokenError(f"Unknown token scope {unknown[0]!r}; the scopes are {PII_SCOPE!r} (--pii) and "
+                             f"{LAUNCH_SCOPE!r} (--launch).")
         now = now or datetime.now(UTC)
         name = (name or f"token-{now:%Y%m%d-%H%M%S}").strip()
         if not _NAME.match(name):

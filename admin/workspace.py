@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
 from segcore import describe, rule_to_json, validate_json
+from segcore.campaigns.roles import Caller, may_launch, refusal, require_launch
 from segcore.errors import ParseRefusal, RuleError
 from segcore.library import measure, measure_if_possible, save_segment
 from segcore.privacy import record_reveal, shown
@@ -41,15 +42,34 @@ class Sized:
     source: str = "user"
 
 
+# Refused by may_launch: a Workspace built without saying who asks can never launch.
+NOBODY = Caller.slack_user(None)
+
+
 class Workspace:
-    def __init__(self, services: AdminServices, team_id: str, actor: str, reveal_pii: bool = False) -> None:
+    def __init__(self, services: AdminServices, team_id: str, actor: str, reveal_pii: bool = False,
+                 caller: Caller = NOBODY) -> None:
         """``reveal_pii``: the caller may see names and emails in full (``segcore.privacy.may_see_pii``
-        decided it from the Slack sign-in or the token's scope); everyone else sees them masked."""
+        decided it from the Slack sign-in or the token's scope); everyone else sees them masked.
+        ``caller``: who asks (the token, the Slack user, the password admin), for the launch role."""
         self.services = services
         self.team_id = team_id
         self.actor = actor
         self.reveal_pii = reveal_pii
+        self.caller = caller
         self.store = services.store
+
+    @property
+    def may_launch(self) -> bool:
+        """Whether the caller may launch or schedule campaigns (pages hide the Launch button otherwise)."""
+        return may_launch(self.caller, self.services.campaign_managers)
+
+    @property
+    def launch_refusal(self) -> str:
+        return refusal(self.caller)
+
+    def require_launch(self) -> None:
+        require_launch(self.caller, self.services.campaign_managers)
 
     # ------------------------------------------------------------------------------------- reading
 
@@ -188,6 +208,8 @@ class Workspace:
 
     def create_campaign(self, fields: Mapping[str, Any]) -> Campaign:
         name = check_name(fields.get("name"), "campaign")
+        if fields.get("schedule_at") is not None:
+            self.require_launch()  # a scheduled campaign launches by itself when its time comes
         campaign = self.store.campaigns.create(
             self.team_id,
             name,
@@ -207,6 +229,8 @@ class Workspace:
         if campaign.status not in LAUNCHABLE:
             raise ApiError(409, f"Campaign {campaign.name!r} is {campaign.status}; only draft or scheduled "
                                 "campaigns can be changed.", "wrong_state", {"status": campaign.status})
+        if changes and schedules(campaign, changes):
+            self.require_launch()
         if changes:
             return self.store.campaigns.update(self.team_id, campaign_id, by=self.actor, **changes)
         return campaign
@@ -216,10 +240,13 @@ class Workspace:
         segment = self.segment(segment_id)
         if segment.id in campaign.segment_ids:
             return campaign
+        if campaign.status == "scheduled":
+            self.require_launch()  # more people for a launch that will happen by itself
         return self.store.campaigns.attach(self.team_id, campaign_id, segment_id, by=self.actor)
 
     def launch(self, campaign_id: str, holdout_percent: float | None = None) -> Campaign:
-        campaign = self.campaign(campaign_id)
+        campaign = self.campaign(campaign_id)  # another workspace's campaign: 404 before any 403
+        self.require_launch()
         # A failed launch resumes where it stopped, which needs the real launcher.
         allowed = (*LAUNCHABLE, "failed") if self.services.launch is not None else LAUNCHABLE
         if campaign.status not in allowed:
@@ -281,10 +308,19 @@ class Workspace:
 
 def for_request(services: AdminServices) -> Workspace:
     """The workspace of the signed-in admin or the API token: login_required or the API's authenticate set
-    ``g.team_id``, ``g.actor`` and ``g.pii``; without ``g.pii`` personal data stays masked."""
+    ``g.team_id``, ``g.actor``, ``g.pii`` and ``g.caller``; without ``g.pii`` personal data stays masked,
+    without ``g.caller`` nothing can be launched."""
     from flask import g
 
-    return Workspace(services, g.team_id, g.actor, reveal_pii=bool(g.get("pii", False)))
+    return Workspace(services, g.team_id, g.actor, reveal_pii=bool(g.get("pii", False)),
+                     caller=g.get("caller") or NOBODY)
+
+
+def schedules(campaign: Campaign, changes: Mapping[str, Any]) -> bool:
+    """Whether changing ``campaign`` so is a launch decision: it sets a launch time or the scheduled status,
+    or it changes a campaign already scheduled, which will then launch as changed with no one looking."""
+    return (changes.get("schedule_at") is not None or changes.get("status") == "scheduled"
+            or campaign.status == "scheduled")
 
 
 def check_name(name: Any, what: str) -> str:

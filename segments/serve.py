@@ -120,6 +120,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         mirror_status=services.mirror.status if services.mirror is not None else None,
         slack_sign_in=_slack_sign_in(settings),
         pii_viewers=settings.pii_viewers,
+        campaign_managers=settings.campaign_managers,
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, g, request
 
 from admin.errors import ApiError
 from admin.tokens import TokenStore
+from segcore.campaigns.roles import Caller
 from segcore.privacy import may_see_pii
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -30,6 +31,7 @@ def authenticate() -> None:
     g.team_id = found.team_id
     g.actor = f"api:{found.name}"
     g.pii = may_see_pii(scopes=found.scopes)
+    g.caller = Caller.token(found.scopes)
 
 
 from admin.api import campaigns, health, openapi, segments, users  # noqa: E402

@@ -140,6 +140,8 @@ SCHEMAS: dict[str, Any] = {
 RESPONSES = {
     f"E{status}": _json(_ref("Error"), text)
     for status, text in {400: "The body is not valid JSON", 401: "Missing, wrong or revoked API token",
+                         403: "This token may not do this: launching or scheduling a campaign (or changing a "
+                              "scheduled one) needs a token created with --launch",
                          404: "No such resource in this workspace", 409: "Duplicate name or wrong state",
                          413: "The body is too large", 415: "The body is not JSON",
                          422: "The request is well-formed but not valid; the message says what is allowed"}.items()
@@ -229,20 +231,22 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                            "The points")}, 401, 404, 422, params=history_limit)},
         "/api/campaigns": {
             "get": _op("Every campaign of the workspace", {"200": _json(camp_list, "The campaigns")}, 401),
-            "post": _op("Create a campaign (draft)", {"201": _json(_ref("Campaign"), "Created")},
-                        *BODY_ERRORS, 404, 409, body=_ref("CampaignInput")),
+            "post": _op("Create a campaign: a draft, or scheduled when schedule_at is given (which needs the "
+                        "launch scope)", {"201": _json(_ref("Campaign"), "Created")},
+                        *BODY_ERRORS, 403, 404, 409, body=_ref("CampaignInput")),
         },
         "/api/campaigns/{campaign_id}": {
             "parameters": [CAMPAIGN_ID],
             "get": _op("One campaign", {"200": _json(_ref("Campaign"), "The campaign")}, 401, 404),
-            "patch": _op("Change a draft or scheduled campaign", {"200": _json(_ref("Campaign"), "Changed")},
-                         *BODY_ERRORS, 404, 409, body=_ref("CampaignChange")),
+            "patch": _op("Change a draft or scheduled campaign; setting schedule_at or changing a scheduled "
+                         "campaign needs the launch scope", {"200": _json(_ref("Campaign"), "Changed")},
+                         *BODY_ERRORS, 403, 404, 409, body=_ref("CampaignChange")),
             "delete": _op("Delete a campaign", {"204": {"description": "Deleted"}}, 401, 404),
         },
         "/api/campaigns/{campaign_id}/segments": {
             "parameters": [CAMPAIGN_ID],
-            "post": _op("Attach a segment to the campaign", {"200": _json(_ref("Campaign"), "Attached")},
-                        *BODY_ERRORS, 404, 409,
+            "post": _op("Attach a segment to the campaign (to a scheduled one only with the launch scope)",
+                        {"200": _json(_ref("Campaign"), "Attached")}, *BODY_ERRORS, 403, 404, 409,
                         body={"type": "object", "additionalProperties": False, "required": ["segment_id"],
                               "properties": {"segment_id": {"type": "string", "minLength": 1}}})},
         "/api/campaigns/{campaign_id}/audience.csv": {
@@ -252,8 +256,8 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                            "schema": {"type": "string"}}}}}, 401, 404, 409)},
         "/api/campaigns/{campaign_id}/launch": {
             "parameters": [CAMPAIGN_ID],
-            "post": _op("Launch a draft or scheduled campaign that has a segment",
-                        {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 404, 409)},
+            "post": _op("Launch a draft or scheduled campaign that has a segment (needs the launch scope)",
+                        {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 403, 404, 409)},
         "/api/users": {"post": _op(
             "Add or update users (all valid or nothing saved)",
             {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {
@@ -274,7 +278,9 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                  "description": "Audience segments, campaigns and users of one workspace. Authenticate with "
                                 "Authorization: Bearer <token> (segments token create --team TEAM). Personal "
                                 "fields (name, email) are masked unless the token was created with the pii scope "
-                                "(segments token create --team TEAM --pii); every full read is audited. Errors are "
+                                "(segments token create --team TEAM --pii); every full read is audited. Launching or "
+                                "scheduling a campaign needs a token with the launch scope (segments token create "
+                                "--team TEAM --launch); other tokens get 403. Errors are "
                                 '{"error": {"code", "message", "details"}}.'},
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],

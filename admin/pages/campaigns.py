@@ -23,7 +23,8 @@ def campaigns() -> str:
     ws = workspace()
     names = {s.id: s.name for s in ws.segments()}
     return render_template("campaigns.html", campaigns=ws.campaigns(), segment_names=names,
-                           channels=CHANNELS, preselect=request.args.get("segment_id", ""))
+                           channels=CHANNELS, preselect=request.args.get("segment_id", ""),
+                           may_launch=ws.may_launch, launch_refusal=ws.launch_refusal)
 
 
 @bp.post("/campaigns")
@@ -85,7 +86,8 @@ def campaign(campaign_id: str) -> str:
     return render_template("campaign.html", campaign=found, segment_names=names, checklist=checklist,
                            revealed=ws.reveal_pii,
                            problem=problem, holdout=holdout_text, state=ws.launch_state(campaign_id),
-                           launcher=services().launch is not None)
+                           launcher=services().launch is not None, may_launch=ws.may_launch,
+                           launch_refusal=ws.launch_refusal)
 
 
 @bp.get("/campaigns/<campaign_id>/audience.csv")

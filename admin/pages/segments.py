@@ -52,7 +52,9 @@ def segment(segment_id: str) -> str:
     members, next_cursor = ws.members(segment_id, after, 25)
     pii_fields = [f.name for f in services().catalog if f.pii]
     attached = ws.campaigns_for(segment_id)
-    attachable = [c for c in ws.campaigns() if segment_id not in c.segment_ids and c.status in ("draft", "scheduled")]
+    # Attaching to a scheduled campaign widens a launch that happens by itself: only for those who may launch.
+    open_statuses = ("draft", "scheduled") if ws.may_launch else ("draft",)
+    attachable = [c for c in ws.campaigns() if segment_id not in c.segment_ids and c.status in open_statuses]
     return render_template(
         "segment.html",
         segment=found,

@@ -28,9 +28,18 @@ from segcore.campaigns.launch import (
     prepare_launch,
 )
 from segcore.campaigns.lifecycle import cancel, schedule, unschedule
-from segcore.campaigns.roles import is_campaign_manager, require_campaign_manager
+from segcore.campaigns.roles import (
+    LAUNCH_SCOPE,
+    Caller,
+    is_campaign_manager,
+    may_launch,
+    require_campaign_manager,
+    require_launch,
+)
 
 __all__ = [
+    "LAUNCH_SCOPE",
+    "Caller",
     "CampaignError",
     "CampaignNotFound",
     "DeliveryAdapter",
@@ -52,8 +61,10 @@ __all__ = [
     "is_campaign_manager",
     "launch",
     "launch_state",
+    "may_launch",
     "prepare_launch",
     "require_campaign_manager",
+    "require_launch",
     "schedule",
     "unschedule",
     "verify_signature",

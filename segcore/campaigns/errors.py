@@ -13,7 +13,12 @@ class CampaignError(SegmentError):
 
 
 class NotAllowed(CampaignError):
-    """The person asking does not have the role the action needs."""
+    """The person (or API token) asking does not have the role the action needs. ``code`` is the stable
+    code the JSON API answers with (403)."""
+
+    def __init__(self, message: str, code: str = "forbidden") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class InvalidTransition(CampaignError):

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from admin.tokens import TokenStore
+from segcore.campaigns.roles import LAUNCH_SCOPE
 from segcore.privacy import PII_SCOPE
 from segcore.storage.database import Store
 from segments.cli.common import open_store_from_settings
@@ -22,6 +23,8 @@ def register(sub: Any) -> None:
     create.add_argument("--name", help="a name to tell it apart, e.g. crm-sync")
     create.add_argument("--pii", action="store_true",
                         help="let the token read names and emails in full (others get them masked)")
+    create.add_argument("--launch", action="store_true",
+                        help="let the token launch and schedule campaigns (others get 403 for that)")
     create.set_defaults(handler=run_create)
 
     listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
@@ -46,12 +49,16 @@ def _tokens() -> tuple[TokenStore, Store]:
 def run_create(args: argparse.Namespace) -> int:
     tokens, store = _tokens()
     try:
-        record, token = tokens.create(args.team, args.name, scopes=(PII_SCOPE,) if args.pii else ())
+        scopes = tuple(scope for scope, wanted in ((PII_SCOPE, args.pii), (LAUNCH_SCOPE, args.launch)) if wanted)
+        record, token = tokens.create(args.team, args.name, scopes=scopes)
     finally:
         store.close()
     print(f"Created token {record.name!r} (id {record.id}) for workspace {record.team_id}.")
     if record.reads_pii:
         print("It reads personal data (names and emails) in full; each read is written to the audit log.")
+    if record.launches:
+        print("It may launch and schedule campaigns, which message real people; each launch is audited "
+              "under its name.")
     print("Copy it now; it is not shown again:")
     print(token)
     return 0
@@ -70,6 +77,7 @@ def run_list(args: argparse.Namespace) -> int:
             "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
             "pii": r.reads_pii,
+            "launch": r.launches,
         }
         if args.json:
             print(json.dumps(row))
@@ -77,7 +85,8 @@ def run_list(args: argparse.Namespace) -> int:
             state = "revoked" if r.revoked_at else "active"
             used = f"last used {row['last_used_at']}" if r.last_used_at else "never used"
             pii = "personal data in full" if r.reads_pii else "personal data masked"
-            print(f"{r.id}  {r.team_id}  {r.name}  {row['hint']}  {state}  {used}  {pii}")
+            launch = "may launch campaigns" if r.launches else "cannot launch"
+            print(f"{r.id}  {r.team_id}  {r.name}  {row['hint']}  {state}  {used}  {pii}  {launch}")
     if not records and not args.json:
         print("No tokens. Create one with: segments token create --team TEAM")
     return 0

@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from admin import AdminServices
+from admin.services import LaunchFn
 from segcore.audience import AudienceEngine
+from segcore.campaigns import launch as segcore_launch
 from segcore.interpret import interpret
 from segcore.storage.database import Store
 
@@ -84,3 +86,12 @@ def make_services(store: Store, now: Callable[[], datetime] = lambda: NOW) -> Ad
         admin_password=PASSWORD,
         secret_key="test-secret-key-not-for-production",
     )
+
+
+def real_launcher(store: Store) -> LaunchFn:
+    """The launcher `segments serve` wires in (delivery aside): freezes the audience, audits the launch."""
+    def launch(team_id: str, campaign_id: str, actor: str, holdout_percent: float | None = None) -> Any:
+        segcore_launch(store, team_id, campaign_id, NOW, actor, holdout_percent)
+        return store.campaigns.get(team_id, campaign_id)
+
+    return launch

@@ -1,5 +1,6 @@
 """Fixtures for the admin app, like flaskr's: the app on the real embedded database, a test client, API
-clients holding tokens of two workspaces, and sign-in actions for the pages."""
+clients holding tokens of two workspaces (ours plain, and with the launch scope), and sign-in actions for
+the pages."""
 
 from __future__ import annotations
 
@@ -58,6 +59,12 @@ def token(store: Store) -> str:
 @pytest.fixture
 def api(client: FlaskClient, token: str) -> ApiClient:
     return ApiClient(client, token)
+
+
+@pytest.fixture
+def launcher(client: FlaskClient, store: Store) -> ApiClient:
+    """A caller whose token may launch and schedule (`segments token create --launch`)."""
+    return ApiClient(client, TokenStore(store.db).create(TEAM, "launcher", now=NOW, scopes=("launch",))[1])
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from typing import Any
 
 import pytest
@@ -81,7 +83,7 @@ def test_the_pii_scope_is_stored_beside_the_hash(store: Any) -> None:
     # A token stored before scopes existed reads masked data, as it always did.
     store.db.api_tokens.update_one({"_id": plain.id}, {"$unset": {"scopes": ""}})
     assert [t.reads_pii for t in tokens.list(TEAM)] == [False, True]
-    with pytest.raises(TokenError, match="only scope is 'pii'"):
+    with pytest.raises(TokenError, match=re.escape("the scopes are 'pii' (--pii) and 'launch' (--launch)")):
         tokens.create(TEAM, "odd", now=NOW, scopes=("admin",))
 
 
@@ -100,11 +102,47 @@ def test_token_cli_pii_scope(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
 
     assert main(["token", "list"]) == 0
     lines = {line.split()[2]: line for line in capsys.readouterr().out.splitlines()}
-    assert lines["crm-full"].endswith("personal data in full")
-    assert lines["masked"].endswith("personal data masked")
+    assert "personal data in full" in lines["crm-full"]
+    assert "personal data masked" in lines["masked"]
 
     assert main(["token", "list", "--json"]) == 0
-    import json
-
     rows = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     assert rows["crm-full"]["pii"] is True and rows["masked"]["pii"] is False
+
+
+def test_token_cli_launch_scope(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], store: Any,
+                                mongo_server: Any) -> None:
+    monkeypatch.setenv("MONGODB_URI", mongo_server.uri)
+    monkeypatch.setenv("SEGMENTS_DB_NAME", store.db.name)
+    assert main(["token", "create", "--team", TEAM, "--name", "reader"]) == 0
+    assert "launch" not in capsys.readouterr().out
+    assert main(["token", "create", "--team", TEAM, "--name", "launcher", "--launch"]) == 0
+    printed = capsys.readouterr().out
+    assert "may launch and schedule campaigns" in printed and "personal data" not in printed
+    token = printed.strip().splitlines()[-1]
+    verified = TokenStore(store.db).verify(token, NOW)
+    assert verified is not None and verified.launches and not verified.reads_pii
+    assert main(["token", "create", "--team", TEAM, "--name", "both", "--launch", "--pii"]) == 0
+    both = TokenStore(store.db).verify(capsys.readouterr().out.strip().splitlines()[-1], NOW)
+    assert both is not None and both.scopes == ("launch", "pii")
+
+    assert main(["token", "list"]) == 0
+    lines = {line.split()[2]: line for line in capsys.readouterr().out.splitlines()}
+    assert lines["launcher"].endswith("personal data masked  may launch campaigns")
+    assert lines["reader"].endswith("personal data masked  cannot launch")
+    assert lines["both"].endswith("personal data in full  may launch campaigns")
+
+    assert main(["token", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert (rows["launcher"]["launch"], rows["reader"]["launch"], rows["both"]["launch"]) == (True, False, True)
+    assert (rows["launcher"]["pii"], rows["both"]["pii"]) == (False, True)
+
+
+def test_tokens_made_on_the_admin_page_cannot_launch(client: Any, auth: Any, store: Any) -> None:
+    from admin_helpers import csrf_from
+
+    auth.login()
+    page = client.post("/tokens", data={"csrf_token": csrf_from(client.get("/tokens").get_data(as_text=True)),
+                                        "name": "from-the-page"}).get_data(as_text=True)
+    assert "cannot launch" in page and "--launch" in page
+    assert [t.scopes for t in TokenStore(store.db).list(TEAM)] == [()]

@@ -18,8 +18,8 @@ def campaign(api: ApiClient, **fields: Any) -> dict[str, Any]:
     return dict(response.get_json())
 
 
-def test_create_list_get(api: ApiClient, users: list[dict[str, Any]]) -> None:
-    created = campaign(api, schedule_at="2026-12-01T09:00:00+05:30")
+def test_create_list_get(api: ApiClient, launcher: ApiClient, users: list[dict[str, Any]]) -> None:
+    created = campaign(launcher, schedule_at="2026-12-01T09:00:00+05:30")
     assert created["status"] == "scheduled"
     assert created["schedule_at"] == "2026-12-01T03:30:00Z"
     assert created["segment_ids"] == []
@@ -60,18 +60,18 @@ def test_duplicate_campaign_name_is_409(api: ApiClient) -> None:
     assert response.status_code == 409
 
 
-def test_update_and_launch(api: ApiClient, users: list[dict[str, Any]]) -> None:
+def test_update_and_launch(api: ApiClient, launcher: ApiClient, users: list[dict[str, Any]]) -> None:
     created = campaign(api)
     cid = created["id"]
     changed = api.patch(f"/api/campaigns/{cid}", {"message": "Happy Diwali", "channel": "sms"}).get_json()
     assert (changed["message"], changed["channel"]) == ("Happy Diwali", "sms")
-    no_segment = api.post(f"/api/campaigns/{cid}/launch")
+    no_segment = launcher.post(f"/api/campaigns/{cid}/launch")
     assert no_segment.status_code == 409 and error_of(no_segment)["code"] == "no_segment"
     api.post(f"/api/campaigns/{cid}/segments", {"segment_id": segment_id(api)})
-    launched = api.post(f"/api/campaigns/{cid}/launch")
+    launched = launcher.post(f"/api/campaigns/{cid}/launch")
     assert launched.status_code == 202
     assert launched.get_json()["status"] == "launching"
-    again = api.post(f"/api/campaigns/{cid}/launch")
+    again = launcher.post(f"/api/campaigns/{cid}/launch")
     assert again.status_code == 409
     assert error_of(again)["details"] == {"status": "launching"}
     assert api.patch(f"/api/campaigns/{cid}", {"message": "too late"}).status_code == 409

@@ -22,9 +22,11 @@ EXAMPLES_PER_OPERATION = int(os.environ.get("SEGMENTS_SCHEMATHESIS_EXAMPLES", "1
     ("mode", "real_ids"),
     [(GenerationMode.POSITIVE, False), (GenerationMode.POSITIVE, True), (GenerationMode.NEGATIVE, True)],
 )
-def test_no_server_errors(app: Flask, api: ApiClient, users: Any, mode: GenerationMode, real_ids: bool) -> None:
-    # With real_ids every {segment_id}, {campaign_id} and {user_id} names one that exists, so requests
-    # reach the handlers' real work instead of stopping at 404.
+def test_no_server_errors(app: Flask, launcher: ApiClient, users: Any, mode: GenerationMode,
+                         real_ids: bool) -> None:
+    # With real_ids every {segment_id}, {campaign_id} and {user_id} names one that exists, and the token may
+    # launch and schedule, so requests reach the handlers' real work instead of stopping at 404 or 403.
+    api = launcher
     segment = api.post("/api/segments", {"name": "Big spenders", "rule": SPEND_RULE}).get_json()
     campaign = api.post("/api/campaigns", {"name": "Winback"}).get_json()
     ids = {"segment_id": segment["id"], "campaign_id": campaign["id"], "user_id": users[0]["user_id"]}

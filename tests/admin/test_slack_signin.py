@@ -168,3 +168,29 @@ def test_a_pii_viewer_signed_in_with_slack_sees_names_and_emails(
     assert ("Names and emails are masked." in html) is not full
     revealed = [e for e in store.audit.list(TEAM, 10) if e.action == "pii.revealed"]
     assert [(e.actor, e.target) for e in revealed] == ([("slack:U123", segment.id)] if full else [])
+
+
+@pytest.mark.parametrize(("managers", "allowed"), [(("U123",), True), (("U999",), False), ((), False)])
+def test_only_a_campaign_manager_signed_in_with_slack_may_launch(
+        store: Any, fake_slack: tuple[FakeSlack, str], users: list[dict[str, Any]], managers: tuple[str, ...],
+        allowed: bool) -> None:
+    from admin_helpers import SPEND_RULE, csrf_from
+
+    from segcore.rules import rule_from_json
+
+    slack, api_url = fake_slack
+    services = replace(make_services(store), slack_sign_in=SlackSignIn(CLIENT_ID, "shh", api_url=api_url),
+                       campaign_managers=managers)
+    client = create_app(services, {"TESTING": True}).test_client()
+    query = start(client)
+    slack.claims = good_claims(query)
+    assert client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
+    segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")
+    campaign = store.campaigns.create(TEAM, "Winback", "email", "hi", "U123", segment_ids=(segment.id,))
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert ('id="launch"' in page) is allowed
+    # Posted even when no button is shown, as a forged form would be.
+    client.post(f"/campaigns/{campaign.id}/launch", data={"csrf_token": csrf_from(page)})
+    assert store.campaigns.get(TEAM, campaign.id).status == ("launching" if allowed else "draft")
+    changed_by = [e.actor for e in store.audit.list(TEAM, 10) if e.action == "campaign.update"]
+    assert changed_by == (["slack:U123"] if allowed else [])

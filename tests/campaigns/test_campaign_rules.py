@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 import pytest
 
-from segcore.campaigns import InvalidTransition, NotAllowed, is_campaign_manager, require_campaign_manager
+from segcore.campaigns import (
+    LAUNCH_SCOPE,
+    Caller,
+    InvalidTransition,
+    NotAllowed,
+    is_campaign_manager,
+    may_launch,
+    require_campaign_manager,
+    require_launch,
+)
 from segcore.campaigns.errors import LaunchError
 from segcore.campaigns.holdout import check_holdout_percent, holdout_fraction, in_holdout
 from segcore.campaigns.status import ALLOWED, STATUSES, check_transition
@@ -79,3 +88,37 @@ def test_only_campaign_managers_may_launch() -> None:
     assert is_campaign_manager("U777", BotConfig()) and not is_campaign_manager("U123", BotConfig())
     with pytest.raises(NotAllowed, match="Only campaign managers"):
         require_campaign_manager("U999", config)
+
+
+@pytest.mark.parametrize(("caller", "allowed"), [
+    (Caller.password(), True),  # holds the installation's own secret
+    (Caller.slack_user("U123"), True),
+    (Caller.slack_user("U999"), False),
+    (Caller.slack_user(""), False),
+    (Caller.slack_user(None), False),
+    (Caller.token([LAUNCH_SCOPE]), True),
+    (Caller.token(["pii", LAUNCH_SCOPE]), True),
+    (Caller.token(["pii"]), False),
+    (Caller.token([]), False),  # tokens made before the launch scope existed
+    (Caller("nobody"), False),  # type: ignore[arg-type]  # an unknown kind is refused, not let through
+])
+def test_one_decision_for_every_kind_of_caller(caller: Caller, allowed: bool) -> None:
+    managers = ("U123", "U456")
+    assert may_launch(caller, managers) is allowed
+    if allowed:
+        require_launch(caller, managers)
+    else:
+        with pytest.raises(NotAllowed) as refused:
+            require_launch(caller, managers)
+        assert refused.value.code == "launch_not_allowed"
+
+
+def test_a_refusal_says_what_is_needed() -> None:
+    with pytest.raises(NotAllowed, match="segments token create --team TEAM --launch"):
+        require_launch(Caller.token(["pii"]), ("U123",))
+    with pytest.raises(NotAllowed, match="SEGMENTS_CAMPAIGN_MANAGERS"):
+        require_launch(Caller.slack_user("U999"), ("U123",))
+    # A token's scope is about the token: a manager's id in it changes nothing, and no list makes a token a
+    # manager.
+    assert not may_launch(Caller.token(["U123"]), ("U123",))
+    assert not may_launch(Caller.slack_user("U123"), ())

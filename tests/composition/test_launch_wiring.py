@@ -1,4 +1,5 @@
-"""The Slack app launches through the composition root's launcher, which freezes with the holdout and delivers."""
+"""The Slack app launches through the composition root's launcher, which freezes with the holdout and delivers;
+the admin app gets the same launcher and the campaign managers from the environment."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from segcore.catalog import default_catalog
 from segcore.rules import rule_from_json
 from segcore.storage.database import Store
 from segments.config import Settings
-from segments.serve import build_bolt
+from segments.serve import build_bolt, build_web
 from segments.services import Services
 from tests.campaign_support import webhook_receiver
 
@@ -51,3 +52,14 @@ def test_launch_campaign_freezes_with_the_holdout_and_delivers(db: Database[dict
     assert 0 < len(sent) < 40
     assert receiver.users == sent and receiver.bad_signatures == 0
     assert store.campaigns.get(TEAM, campaign.id).status == "launched"
+
+
+def test_build_web_hands_the_admin_app_the_launcher_and_the_campaign_managers(db: Database[dict[str, Any]]) -> None:
+    catalog = default_catalog()
+    store = Store.from_database(db, catalog)
+    settings = Settings.from_env({"SEGMENTS_CAMPAIGN_MANAGERS": "U1, U2", "SEGMENTS_SECRET_KEY": "k",
+                                  "SEGMENTS_PII_VIEWERS": "U3"})
+    services = Services(settings=settings, store=store, audience=AudienceEngine(store), catalog=catalog)
+    admin = build_web(services).extensions["segments"]
+    assert admin.campaign_managers == ("U1", "U2") and admin.pii_viewers == ("U3",)
+    assert admin.launch == services.launch_campaign

@@ -47,8 +47,9 @@ class Product:
     standin: SlackStandIn
     db: Any
     env: dict[str, str]
-    token: str
-    other_token: str
+    token: str  # ours, with the launch scope
+    other_token: str  # another workspace's, with the launch scope: it still reaches none of ours
+    plain_token: str = ""  # ours, without any scope, as tokens made before the launch scope are
 
     @property
     def client(self) -> FlaskClient:
@@ -120,11 +121,12 @@ def build_product(mongo_uri: str, client: MongoClient[dict[str, Any]], tmp_path:
         seed(db, sample_users, running.services.catalog)
         tokens = TokenStore(db)
         now = datetime.now(UTC)
-        token = tokens.create(TEAM, "hardening", now=now)[1]
-        other = tokens.create(OTHER_TEAM, "intruder", now=now)[1]
+        token = tokens.create(TEAM, "hardening", now=now, scopes=("launch",))[1]
+        other = tokens.create(OTHER_TEAM, "intruder", now=now, scopes=("launch",))[1]
+        plain = tokens.create(TEAM, "plain", now=now)[1]
         for url in serve_web(running):
             yield Product(running, url, SlackDriver(url, SIGNING_SECRET, standin, TEAM), standin, db, env,
-                          token, other)
+                          token, other, plain)
     finally:
         running.stop()
         client.drop_database(name)

@@ -5,6 +5,9 @@
 - Slack: requests from another workspace in a single-workspace install are refused clearly and write
   nothing; a Slack user who is not a campaign manager cannot create or change campaigns.
 - PII: no JSON response and no Slack payload holds a sample user's full email or name.
+- Roles: launching and scheduling, on the API and the admin page, only by a token with the launch scope, a
+  campaign manager signed in with Slack, or the password admin; a token without the scope may do every
+  other thing. Each launch is audited under who did it.
 """
 
 from __future__ import annotations
@@ -138,6 +141,82 @@ def test_the_admin_session_cookie_of_the_page_does_not_open_the_api_of_another_w
     client.post("/auth/login", data={"password": product.env["SEGMENTS_ADMIN_PASSWORD"],
                                      "csrf_token": csrf.group(1)})
     assert client.get("/api/segments").status_code == 401  # the API takes tokens only
+
+
+# ------------------------------------------------------------------------------------------------- roles
+
+LATER = "2030-01-01T09:00:00Z"
+
+
+def launch_decisions(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
+    """Every API request that launches, or schedules a launch that then happens by itself."""
+    sid, cid = ids["sid"], ids["cid"]
+    return [
+        ("POST", f"/api/campaigns/{cid}/launch", None),
+        ("POST", "/api/campaigns", {"name": "planned", "channel": "email", "message": "x", "segment_ids": [sid],
+                                    "schedule_at": LATER}),
+        ("PATCH", f"/api/campaigns/{cid}", {"schedule_at": LATER}),
+        ("PATCH", f"/api/campaigns/{cid}", {"message": "also this", "schedule_at": LATER}),
+    ]
+
+
+def test_a_token_without_the_launch_scope_may_do_everything_but_launch(product: Product,
+                                                                       ours: dict[str, str]) -> None:
+    before = snapshot(product)
+    for method, path, body in launch_decisions(ours):
+        response = product.api(method, path, token=product.plain_token, json=body)
+        assert response.status_code == 403, (method, path, response.get_data(as_text=True)[:300])
+        error = response.get_json()["error"]
+        assert error["code"] == "launch_not_allowed" and "--launch" in error["message"]
+    assert snapshot(product) == before
+    # Every other route answers as it would for any token of ours: the scope is about launching only.
+    for method, path, body in routes(ours):
+        if not path.endswith("/launch"):
+            response = product.api(method, path, token=product.plain_token, json=body)
+            assert response.status_code != 403 and response.status_code < 500, (method, path, response.status_code)
+
+
+def test_who_may_launch_on_every_surface(product: Product, ours: dict[str, str]) -> None:
+    """Each kind of caller launches a fresh draft: (who, how, allowed, the actor the audit log names)."""
+    from tests.hardening.test_pii_role import password_admin, slack_admin
+
+    def api_launch(token: str) -> Any:
+        return lambda cid: product.api("POST", f"/api/campaigns/{cid}/launch", token=token)
+
+    def page_launch(client: Any) -> Any:
+        return lambda cid: client.post(f"/campaigns/{cid}/launch", data={"csrf_token": csrf_of(client, cid)})
+
+    callers = [
+        ("token with --launch", api_launch(product.token), True, "api:hardening"),
+        ("token without it", api_launch(product.plain_token), False, None),
+        ("password admin", page_launch(password_admin(product)), True, "admin password"),
+        ("Slack campaign manager", page_launch(slack_admin(product, MANAGER)), True, f"slack:{MANAGER}"),
+        ("Slack marketer", page_launch(slack_admin(product, "U0MARKETER")), False, None),
+    ]
+    for who, launch, allowed, actor in callers:
+        created = product.api("POST", "/api/campaigns", json={"name": f"for {who}", "channel": "email",
+                                                              "message": "hi", "segment_ids": [ours["sid"]]})
+        assert created.status_code == 201, created.get_json()
+        cid = created.get_json()["id"]
+        before = snapshot(product)
+        launch(cid)
+        status = product.db["campaigns"].find_one({"team_id": TEAM, "name": f"for {who}"})["status"]
+        assert status == ("launched" if allowed else "draft"), who
+        launched_by = [e["actor"] for e in product.db["audit_log"].find(
+            {"team_id": TEAM, "action": "campaign.launch", "target": cid})]
+        assert launched_by == ([actor] if allowed else []), who
+        if not allowed:
+            assert snapshot(product) == before, f"a refused launch by the {who} changed something"
+
+
+def csrf_of(client: Any, cid: str) -> str:
+    """The CSRF token of the campaign page: a forged form has a valid one, the Launch button aside."""
+    import re
+
+    page = client.get(f"/campaigns/{cid}").get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page[:300]
+    return found.group(1)
 
 
 # ------------------------------------------------------------------------------------------------- Slack
