@@ -75,16 +75,11 @@ def load_users(uri: str, n: int) -> float:
 def rss_mb(pid: int) -> float:
     """RSS of a process and all its children, in MB (from /proc)."""
     total = 0
-    pids = [pid]
-    while pids:
-        p = pids.pop()
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pids.extend(int(c) for c in children)
         except (OSError, ValueError):
             continue
     return total / 1024

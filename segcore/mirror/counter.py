@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 from segcore.audience import Counted, CounterUnavailable, Overlap
 from segcore.mirror.mirror import MirrorUnavailable, UserMirror
 from segcore.rules import Rule
+
+
+@contextlib.contextmanager
+def _declines() -> Iterator[None]:
+    """A mirror that cannot answer declines, and the engine asks the next counter (MongoDB)."""
+    try:
+        yield
+    except MirrorUnavailable as exc:
+        raise CounterUnavailable(str(exc)) from None
 
 
 class MirrorCounter:
@@ -17,35 +27,25 @@ class MirrorCounter:
         self.mirror = mirror
 
     def count(self, team_id: str, rule: Rule, now: datetime) -> Counted:
-        try:
+        with _declines():
             result = self.mirror.count(team_id, rule, now)
-        except MirrorUnavailable as exc:
-            raise CounterUnavailable(str(exc)) from None
         return Counted(result.size, result.as_of)
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
-        try:
+        with _declines():
             return self.mirror.sizes(team_id, rules, now)
-        except MirrorUnavailable as exc:
-            raise CounterUnavailable(str(exc)) from None
 
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap:
-        try:
+        with _declines():
             first, second, both = self.mirror.overlap(team_id, a, b, now)
-        except MirrorUnavailable as exc:
-            raise CounterUnavailable(str(exc)) from None
         return Overlap(first, second, both)
 
     # Picking members: ids from the mirror, so MongoDB only fetches the few documents shown.
 
     def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]:
-        try:
+        with _declines():
             return self.mirror.sample_ids(team_id, rule, now, n)
-        except MirrorUnavailable as exc:
-            raise CounterUnavailable(str(exc)) from None
 
     def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]:
-        try:
+        with _declines():
             return self.mirror.page_ids(team_id, rule, now, after, limit)
-        except MirrorUnavailable as exc:
-            raise CounterUnavailable(str(exc)) from None

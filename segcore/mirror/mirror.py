@@ -448,27 +448,22 @@ class UserMirror:
 
     def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]:
         """Up to ``n`` of the selected users' ids, picked at random."""
-        self._ready(team_id)
-        where, params = to_sql(rule, self.catalog, now)
-        rows = self._query(
-            team_id, [rule],
-            f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL "
-            "ORDER BY random() LIMIT ?",
-            [team_id, *params, int(n)], also=_USER_ID,
-        )
-        return [row[0] for row in rows]
+        return self._user_ids(team_id, rule, now, "ORDER BY random() LIMIT ?", [int(n)])
 
     def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]:
         """Up to ``limit`` of the selected users' ids after ``after``, in ``user_id`` order (MongoDB's order
         for strings too: both compare bytes)."""
+        if after is None:
+            return self._user_ids(team_id, rule, now, "ORDER BY user_id LIMIT ?", [int(limit)])
+        return self._user_ids(team_id, rule, now, "AND user_id > ? ORDER BY user_id LIMIT ?", [str(after), int(limit)])
+
+    def _user_ids(self, team_id: str, rule: Rule, now: datetime, tail: str, tail_params: list[Any]) -> list[str]:
         self._ready(team_id)
         where, params = to_sql(rule, self.catalog, now)
-        page, page_params = ("AND user_id > ? ", [str(after)]) if after is not None else ("", [])
         rows = self._query(
             team_id, [rule],
-            f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL {page}"
-            "ORDER BY user_id LIMIT ?",
-            [team_id, *params, *page_params, int(limit)], also=_USER_ID,
+            f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL {tail}",
+            [team_id, *params, *tail_params], also=_USER_ID,
         )
         return [row[0] for row in rows]
 

@@ -38,22 +38,15 @@ def reply_after_submit(metadata: dict[str, Any], client: WebClient, user: str) -
     return MessageReply(client, user)
 
 
-def quick(check: Callable[[], T]) -> T:
-    """Run a database check with a short deadline so the ack never waits on a slow database.
-
-    Raises ``StorageSlow`` when the deadline passes; callers that can check again later go on without it.
-    """
-    with pymongo.timeout(QUICK_CHECK_SECONDS):
-        return check()
-
-
 def found_quickly(check: Callable[[], T | None]) -> T | None:
     """What ``check`` found, or None when it found nothing or the database was too slow to tell in time.
 
-    Only for checks the write repeats (a unique name): a database that is down still raises.
+    The deadline keeps the ack from waiting on a slow database. Only for checks the write repeats (a unique
+    name): a database that is down still raises.
     """
     try:
-        return quick(check)
+        with pymongo.timeout(QUICK_CHECK_SECONDS):
+            return check()
     except StorageSlow:
         return None
 
