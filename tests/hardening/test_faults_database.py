@@ -70,6 +70,11 @@ def test_the_app_rides_out_a_database_restart_without_losing_or_doubling_writes(
         down = product.api("GET", "/api/segments")
         health = product.client.get("/api/health")
         answer, _ = product.slack.command("/segment", "list")
+        # Stay down until a write has been refused: one already in flight at the stop may ride it out
+        # on the driver's retry (and is answered 201), and both outcomes have to be checked below.
+        deadline = time.monotonic() + 40
+        while not any(s != 201 for s in answers.values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
         restartable.process = None
         restartable.start()
         time.sleep(4.0)
