@@ -14,7 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from pymongo.errors import ConnectionFailure, PyMongoError
 from werkzeug.exceptions import HTTPException
 
-from segcore.campaigns.errors import NotAllowed
+from segcore.campaigns.errors import InvalidTransition, NotAllowed
 from segcore.errors import ParseRefusal, RuleError, SegmentError
 from segcore.storage.errors import DuplicateName, NotFound, StorageError, StorageUnavailable
 
@@ -80,6 +80,8 @@ def from_domain(exc: SegmentError) -> ApiError:
         return from_refusal(exc)
     if isinstance(exc, NotAllowed):
         return ApiError(403, str(exc), exc.code)
+    if isinstance(exc, InvalidTransition):
+        return ApiError(409, str(exc), "wrong_state", {"status": exc.current})
     if isinstance(exc, DuplicateName):
         return ApiError(409, str(exc), "duplicate_name")
     if isinstance(exc, NotFound):

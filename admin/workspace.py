@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from admin.errors import ApiError, from_refusal, from_rule_error, not_found
 from admin.services import AdminServices
 from segcore import describe, rule_to_json, validate_json
-from segcore.campaigns.roles import Caller, may_launch, refusal, require_launch
+from segcore.campaigns.roles import Caller, may_launch, refusal, require_delete, require_launch
 from segcore.errors import ParseRefusal, RuleError
 from segcore.library import measure, measure_if_possible, save_segment
 from segcore.privacy import record_reveal, shown
@@ -297,8 +297,13 @@ class Workspace:
         return lines
 
     def delete_campaign(self, campaign_id: str) -> None:
-        if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor):
-            raise not_found("campaign", campaign_id)
+        campaign = self.campaign(campaign_id)
+        require_delete(self.caller, campaign.name, campaign.status, self.services.campaign_managers)
+        if not self.store.campaigns.delete(self.team_id, campaign_id, by=self.actor, status=campaign.status):
+            if self.store.campaigns.get(self.team_id, campaign_id) is None:
+                raise not_found("campaign", campaign_id)
+            raise ApiError(409, f"Campaign {campaign.name!r} changed while it was being deleted; nothing was "
+                                "deleted. Look at it again and retry.", "wrong_state")
 
     # -------------------------------------------------------------------------------------- the rest
 

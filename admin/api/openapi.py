@@ -241,7 +241,8 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
             "patch": _op("Change a draft or scheduled campaign; setting schedule_at or changing a scheduled "
                          "campaign needs the launch scope", {"200": _json(_ref("Campaign"), "Changed")},
                          *BODY_ERRORS, 403, 404, 409, body=_ref("CampaignChange")),
-            "delete": _op("Delete a campaign", {"204": {"description": "Deleted"}}, 401, 404),
+            "delete": _op("Delete a campaign; a scheduled or launched one needs the launch scope, one being "
+                          "launched cannot be deleted", {"204": {"description": "Deleted"}}, 401, 403, 404, 409),
         },
         "/api/campaigns/{campaign_id}/segments": {
             "parameters": [CAMPAIGN_ID],

@@ -10,6 +10,8 @@ A launch messages thousands of people, so the Slack app, the admin page and the 
   SEGMENTS_CAMPAIGN_MANAGERS themselves.
 
 Handlers call :func:`may_launch` to decide which buttons to show and :func:`require_launch` before acting.
+Deleting a scheduled or launched campaign is the same decision (:func:`require_delete`): the first cancels a
+launch a manager decided on, the second erases the record of who was messaged.
 :func:`is_campaign_manager` and :func:`require_campaign_manager` are the same decision for a Slack user.
 """
 
@@ -19,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from segcore.campaigns.errors import NotAllowed
+from segcore.campaigns.errors import InvalidTransition, NotAllowed
 
 # The API token scope that lets a token launch and schedule campaigns.
 LAUNCH_SCOPE = "launch"
@@ -84,6 +86,24 @@ def refusal(caller: Caller) -> str:
 def require_launch(caller: Caller, managers: Iterable[str], group_members: Iterable[str] = ()) -> None:
     if not may_launch(caller, managers, group_members):
         raise NotAllowed(refusal(caller), LAUNCH_REFUSED)
+
+
+# Statuses whose campaign only someone who may launch may delete; "launching" no one may (see require_delete).
+DELETE_NEEDS_LAUNCH = frozenset({"scheduled", "launched"})
+
+
+def require_delete(caller: Caller, name: str, status: str, managers: Iterable[str],
+                   group_members: Iterable[str] = ()) -> None:
+    """Refuse deleting campaign ``name`` in ``status`` unless ``caller`` may. A draft, cancelled or failed
+    campaign anyone who may edit the workspace may delete; one being launched right now no one may, since
+    its messages are on their way."""
+    if status == "launching":
+        raise InvalidTransition(f"Campaign {name!r} is being launched right now and cannot be deleted; wait for "
+                                "the launch to finish (or fail) first.", status, "deleted")
+    if status in DELETE_NEEDS_LAUNCH and not may_launch(caller, managers, group_members):
+        what = "cancels its launch" if status == "scheduled" else "erases the record of who was messaged"
+        raise NotAllowed(f"Campaign {name!r} is {status}: deleting it {what}, so only someone who may launch "
+                         f"campaigns may delete it. {refusal(caller)}", LAUNCH_REFUSED)
 
 
 def is_campaign_manager(user_id: str, config: object, group_members: Iterable[str] = ()) -> bool:

@@ -206,12 +206,17 @@ class CampaignRepository(NamedRepository[Campaign]):
         self.audit.record(team_id, by or campaign.owner, "campaign.detach", campaign.id, {"segment_id": segment_id})
         return campaign
 
-    def delete(self, team_id: str, campaign_id: str, by: str = "") -> bool:
+    def delete(self, team_id: str, campaign_id: str, by: str = "", status: str | None = None) -> bool:
+        """Delete the campaign; with ``status``, only while it still has that status (the caller's check
+        of who may delete it held for that status), else nothing is deleted and the answer is False."""
         oid = object_id(campaign_id)
         if oid is None:
             return False
+        query: dict[str, Any] = {"_id": oid, "team_id": team_id}
+        if status is not None:
+            query["status"] = status
         with self.outage.guard():
-            doc = self.collection.find_one_and_delete({"_id": oid, "team_id": team_id})
+            doc = self.collection.find_one_and_delete(query)
         if doc is None:
             return False
         self.audit.record(team_id, by or doc.get("owner", ""), "campaign.delete", campaign_id, {"name": doc["name"]})

@@ -135,6 +135,43 @@ def test_a_token_with_the_launch_scope_schedules_and_launches(launcher: ApiClien
     assert (entry.actor, entry.target) == ("api:launcher", ids["scheduled"])
 
 
+def test_deleting_a_scheduled_or_launched_campaign_needs_the_launch_role(api: ApiClient, launcher: ApiClient,
+                                                                        store: Store, ids: dict[str, str]) -> None:
+    launched = launcher.post(f"/api/campaigns/{ids['cid']}/launch")
+    assert launched.status_code == 202 and launched.get_json()["status"] == "launched"
+    before = stored(store)
+    for cid, words in ((ids["scheduled"], "cancels its launch"), (ids["cid"], "erases the record")):
+        refused = api.delete(f"/api/campaigns/{cid}")
+        assert_refused(refused)
+        assert words in error_of(refused)["message"]
+    assert stored(store) == before
+    for cid in (ids["scheduled"], ids["cid"]):
+        assert launcher.delete(f"/api/campaigns/{cid}").status_code == 204
+        assert store.campaigns.get(TEAM, cid) is None
+    deletions = [e for e in store.audit.list(TEAM, 50) if e.action == "campaign.delete"]
+    assert sorted(e.target for e in deletions) == sorted([ids["scheduled"], ids["cid"]])
+    assert {e.actor for e in deletions} == {"api:launcher"}
+
+
+def test_no_one_deletes_a_campaign_while_it_is_being_launched(launcher: ApiClient, store: Store,
+                                                              ids: dict[str, str]) -> None:
+    store.campaigns.update(TEAM, ids["cid"], by=MANAGER, status="launching")
+    refused = launcher.delete(f"/api/campaigns/{ids['cid']}")
+    assert refused.status_code == 409, refused.get_json()
+    error = error_of(refused)
+    assert error["code"] == "wrong_state" and error["details"] == {"status": "launching"}
+    assert "being launched right now" in error["message"]
+    assert store.campaigns.get(TEAM, ids["cid"]).status == "launching"
+
+
+def test_a_campaign_is_deleted_only_in_the_status_that_was_checked(store: Store, ids: dict[str, str]) -> None:
+    # The API checks who may delete for the status it read; a launch starting in between wins.
+    store.campaigns.update(TEAM, ids["cid"], by=MANAGER, status="launching")
+    assert store.campaigns.delete(TEAM, ids["cid"], by="api:someone", status="draft") is False
+    assert store.campaigns.get(TEAM, ids["cid"]).status == "launching"
+    assert store.campaigns.delete(TEAM, ids["cid"], by="api:someone", status="launching") is True
+
+
 def test_another_workspace_gets_404_before_any_403(other_api: ApiClient, store: Store,
                                                   ids: dict[str, str]) -> None:
     response = other_api.post(f"/api/campaigns/{ids['cid']}/launch")
