@@ -63,7 +63,7 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.extensions["segments"] = services
-    app.extensions["segments_failed_logins"] = FailedLogins()
+    app.extensions["segments_failed_logins"] = FailedLogins(services.store.db["failed_logins"])
     try:
         TokenStore(services.store.db).ensure_indexes()
     except PyMongoError:

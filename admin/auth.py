@@ -2,20 +2,21 @@
 
 With ``AdminServices.slack_sign_in`` set, "Sign in with Slack" (OpenID Connect) signs in members of the
 workspace too; without it its routes answer 404.
-Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``), in
-this process's memory: with several gunicorn workers each keeps its own count, which still bounds
-guessing to a few attempts a minute per worker.
+Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``),
+counted in the database so that every gunicorn worker and every instance shares one count, and in this
+process's memory too, so that the limit still holds per worker while the database is not answering.
 """
 
 from __future__ import annotations
 
 import functools
 import hmac
+import logging
 import secrets
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -30,6 +31,8 @@ from flask import (
     session,
     url_for,
 )
+from pymongo.collection import Collection
+from pymongo.errors import PyMongoError
 from werkzeug.wrappers import Response
 
 from admin.errors import ApiError
@@ -38,6 +41,7 @@ from segcore.campaigns.roles import Caller
 from segcore.privacy import may_see_pii
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
 CSRF_FIELD = "csrf_token"
@@ -47,11 +51,16 @@ PASSWORD_ACTOR = "admin password"
 
 
 class FailedLogins:
-    """Failed sign-in moments per client address, forgotten after the window."""
+    """Failed sign-in moments per client address, forgotten after the window.
 
-    def __init__(self) -> None:
+    Kept in ``collection`` (shared by every process) and in memory; the larger count decides, so a
+    database that is down never lifts the limit, it only narrows it to this process.
+    """
+
+    def __init__(self, collection: Collection[dict[str, Any]] | None = None) -> None:
         self._lock = threading.Lock()
         self._failures: dict[str, deque[datetime]] = {}
+        self._collection = collection
 
     def _recent(self, key: str, now: datetime, window: float) -> deque[datetime]:
         moments = self._failures.setdefault(key, deque())
@@ -59,21 +68,49 @@ class FailedLogins:
             moments.popleft()
         return moments
 
+    def _shared(self, key: str, now: datetime, window: float, limit: int) -> list[datetime]:
+        if self._collection is None:
+            return []
+        try:
+            since = now - timedelta(seconds=window)
+            found = self._collection.find({"key": key, "at": {"$gt": since}}, {"at": 1, "_id": 0})
+            return sorted(d["at"] for d in found)[-limit:]
+        except PyMongoError as exc:
+            log.warning("failed sign-ins: the shared count is not answering (%s); counting in this process",
+                        type(exc).__name__)
+            return []
+
     def retry_after(self, key: str, now: datetime, limit: int, window: float) -> int:
         """Seconds until ``key`` may try again, 0 when it may try now."""
         with self._lock:
-            moments = self._recent(key, now, window)
-            if len(moments) < limit:
-                return 0
-            return max(1, int(window - (now - moments[0]).total_seconds()) + 1)
+            local = list(self._recent(key, now, window))
+        shared = self._shared(key, now, window, limit)
+        moments = shared if len(shared) > len(local) else local
+        if len(moments) < limit:
+            return 0
+        # The limit-th most recent failure is the one whose ageing out lets the next attempt in.
+        oldest = moments[-limit]
+        return max(1, int(window - (now - oldest).total_seconds()) + 1)
 
     def record(self, key: str, now: datetime, window: float) -> None:
         with self._lock:
             self._recent(key, now, window).append(now)
+        if self._collection is None:
+            return
+        try:
+            self._collection.insert_one({"key": key, "at": now})
+            self._collection.delete_many({"at": {"$lt": now - timedelta(seconds=window)}})
+        except PyMongoError as exc:
+            log.warning("failed sign-ins: could not record in the shared count (%s)", type(exc).__name__)
 
     def clear(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
+        if self._collection is not None:
+            try:
+                self._collection.delete_many({"key": key})
+            except PyMongoError as exc:
+                log.warning("failed sign-ins: could not clear the shared count (%s)", type(exc).__name__)
 
 
 def csrf_token() -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from admin_helpers import SPEND_RULE, TEAM, ApiClient, AuthActions, csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
+from pymongo import MongoClient
+
+from admin import AdminServices, create_app
+from admin.auth import FailedLogins
+from segcore.storage.embedded import free_port
 
 PAGES = ["/segments", "/segments/new", "/campaigns", "/audit", "/health", "/tokens"]
 
@@ -48,6 +54,44 @@ def test_wrong_password_then_rate_limited(client: FlaskClient, auth: AuthActions
     assert blocked.status_code == 429
     assert int(blocked.headers["Retry-After"]) > 0
     assert client.get("/segments").status_code == 302
+
+
+def test_the_failed_sign_in_limit_is_one_count_for_every_worker(app: Flask, services: AdminServices) -> None:
+    # Two apps on one database stand for two gunicorn workers (or two instances) behind one address.
+    other = create_app(services, {"TESTING": True})
+    workers = [AuthActions(app.test_client()), AuthActions(other.test_client())]
+    for attempt in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert workers[attempt % 2].login("guess").status_code == 401
+    for worker in workers:
+        blocked = worker.login()
+        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+
+
+def test_a_right_password_clears_the_shared_count(app: Flask, services: AdminServices) -> None:
+    other = create_app(services, {"TESTING": True})
+    first, second = AuthActions(app.test_client()), AuthActions(other.test_client())
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        assert first.login("guess").status_code == 401
+    assert second.login().status_code == 302
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        assert second.login("guess").status_code == 401
+    assert first.login().status_code == 302
+
+
+def test_the_limit_still_holds_in_one_process_while_the_database_is_down() -> None:
+    nowhere: MongoClient[dict[str, Any]] = MongoClient(f"mongodb://127.0.0.1:{free_port()}",
+                                                        serverSelectionTimeoutMS=50)
+    try:
+        limiter = FailedLogins(nowhere["segments"]["failed_logins"])
+        now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+        for i in range(5):
+            assert limiter.retry_after("10.0.0.1", now, 5, 300) == 0
+            limiter.record("10.0.0.1", now + timedelta(seconds=i), 300)
+        assert limiter.retry_after("10.0.0.1", now + timedelta(seconds=10), 5, 300) == 291
+        assert limiter.retry_after("10.0.0.2", now + timedelta(seconds=10), 5, 300) == 0
+        assert limiter.retry_after("10.0.0.1", now + timedelta(seconds=301), 5, 300) == 0
+    finally:
+        nowhere.close()
 
 
 def test_next_only_redirects_within_the_site(client: FlaskClient, auth: AuthActions) -> None:
