@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
@@ -38,12 +39,26 @@ def team_of(context: Any, body: dict[str, Any] | None = None) -> str:
     return str(team)
 
 
+# Slack's markup for a link it made of typed text: <mailto:a@b.com|a@b.com>, <http://b.com|b.com>, <http://b.com>.
+_LINK = re.compile(r"<((?:mailto:|tel:|https?://)[^|>]*)(?:\|([^>]*))?>")
+
+
+def plain_text(raw: str) -> str:
+    """Text as the person typed it, from a message's or an escaped command's text.
+
+    Slack always sends &, < and > as &amp;, &lt; and &gt; ("visits > 50" arrives as "visits &gt; 50") and
+    turns a typed email address or domain into a link ("email is a@b.com" arrives as
+    "email is <mailto:a@b.com|a@b.com>"); read as sent, both would be misread or refused. Channel
+    references (<#C123|name>) stay as they are: /segment alert reads them.
+    """
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:").removeprefix("tel:"), raw)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())
+
+
 def command_text(command: dict[str, Any]) -> str:
-    """A slash command's text as the person typed it. Slack always sends &, < and > as &amp;, &lt; and &gt;
-    ("visits > 50" arrives as "visits &gt; 50"); channel references (<#C123|name>) use real brackets."""
-    raw = str(command.get("text") or "")
-    raw = raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return " ".join(raw.split())
+    """A slash command's text as the person typed it (see :func:`plain_text`)."""
+    return plain_text(str(command.get("text") or ""))
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:

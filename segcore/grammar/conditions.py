@@ -378,8 +378,9 @@ def _quantity(q: Quantity, cands: list[Field], ctx: Context, said: str) -> Rule 
 def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | None:
     f = next((c for c in cands if c.type == "datetime"), None)
     numeric = next((c for c in cands if c.is_numeric), None)
-    if d.numbers is not None and numeric is not None:
-        # "between 2000 and 2100 visits": years only when the field is a date.
+    if d.numbers is not None and numeric is not None and f is None:
+        # "between 2000 and 2100 visits": years only when the field is a date; a word that names both a
+        # count and a date ("visited between 2015 and 2024") has its date read, as "ordered" does.
         return Condition(numeric.name, "between", d.numbers)
     if f is None:
         linked = next((ctx.vocab.recency[c.name] for c in cands if c.name in ctx.vocab.recency), None)

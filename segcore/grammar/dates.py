@@ -355,6 +355,8 @@ def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr,
     if op == "between" and all(t.kind == "num" or t.low in lx.BETWEEN_WORDS or t.low in lx.RANGE_JOINERS
                                for t in tokens[i:j]):
         numbers = (value[0].start.year, value[1].start.year)
+        if j < len(tokens) and tokens[j].low in lx.TIMES_SUFFIX:
+            return None  # "between 2000 and 2100 times": a count, read as a quantity
     return DateExpr(op, value, shown(tokens[i:j]), note, numbers), j
 
 

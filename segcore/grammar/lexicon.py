@@ -158,6 +158,7 @@ GROUP_NOUNS = frozenset({
     "anybody", "clients", "client", "folks", "subscribers", "subscriber",
     "audience", "segment", "cohort", "list", "ones", "those", "them", "individuals", "profiles", "contacts",
     "consumers", "consumer", "all", "somebody", "someone", "records", "record", "guys", "patrons", "leads",
+    "ppl", "peeps",
 })
 FILLERS = frozenset({
     "show", "me", "show me", "show us", "give me", "give us", "get me", "get", "find", "find me", "list",
@@ -185,7 +186,7 @@ FILLERS = frozenset({
     "thx", "thanks a lot", "tia", "cheers", "do we have", "we have", "there are", "quick", "quickly",
     "could you please", "can you please", "i need", "both", "check", "help me", "help", "generate", "how big",
     "how large", "love to know", "i'd love to", "know", "yo", "asap", "frm", "look like", "looks like",
-    "figure out", "work out", "with us", "to us", "by us", "money", "range", "in the range of", "in the range", "range of", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
+    "figure out", "work out", "u", "can u", "could u", "would u", "can u pls", "ya", "pls find", "plz find", "with us", "to us", "by us", "money", "range", "in the range of", "in the range", "range of", "identify", "pick", "grab", "retrieve", "extract", "view", "lookup", "look up",
 })
 # Prepositions that mark a place or a plan before a value: "in Pune", "from India", "on the free tier".
 LOCATORS = frozenset({"in", "from", "at", "on", "based in", "lives in", "living in", "located in", "residing in",

@@ -18,6 +18,7 @@ _TOKEN = re.compile(
     |(?P<ymd>\d{4}/\d{1,2}/\d{1,2}(?!\d))
     |(?P<slash>\d{1,2}(?P<sep0>[/.-])\d{1,2}(?P=sep0)\d{4}(?!\d))
     |(?P<monthyear>(?:0?[1-9]|1[0-2])/\d{4}(?!\d))
+    |(?P<address>[\w.+'-]*@[^\W_][\w-]*(?:\.[^\W_][\w-]*)*|[^\W\d_][\w-]*(?:\.[^\W\d_][\w-]+)+(?=$|[\s,;:!?)"]|\.(?:\s|$)))
     |(?P<num>\d+(?:,\d+)*(?:\.\d+)?)
     |(?P<currency>(?i:rs|inr)(?=\d))
     |(?P<abbr>(?:[^\W\d_]\.){2,})
@@ -44,7 +45,7 @@ def tokenize(text: str) -> list[Token]:
     end = 0
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "sym"
-        if kind == "currency":  # "Rs5000", "INR5000": the currency is a word of its own
+        if kind in ("currency", "address"):  # "Rs5000": the currency is a word; "a@b.co", "gmail.com" one word
             kind = "word"
         raw = match.group()
         if kind == "quoted":

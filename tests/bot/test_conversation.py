@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pymongo.database import Database
 
+from bot.listeners.support import plain_text
 from bot.stores import CONVERSATIONS
 from tests.bot.driver import SlackDriver
 from tests.bot.slack_standin import SlackStandIn
@@ -112,3 +114,27 @@ def test_app_home_lists_segments_and_campaigns(slack: SlackDriver, standin: Slac
     assert home.params["user_id"] == "U0MARKETER"
     text = home.text()
     assert "Pune folks" in text and "31 people" in text and "Diwali" in text and "Create segment" in text
+
+
+def test_a_message_is_read_as_typed_not_as_slack_marks_it_up(slack: SlackDriver, standin: SlackStandIn,
+                                                             users: list[dict[str, Any]]) -> None:
+    # In messages Slack sends > as &gt; and a typed domain as a link.
+    domain = users[2]["email"].split("@")[1]
+    slack.event(mention(f"visits &gt; 20 &amp; email contains @<http://{domain}|{domain}>", ROOT))
+    card = standin.wait_for(lambda c: c.method == "chat.update" and "Audience" in c.text())
+    expected = count(users, lambda u: u.get("visits", 0) > 20 and f"@{domain}" in u["email"])
+    assert f'email contains "@{domain}"' in card.text()
+    assert f"*Audience:* {expected:,} people" in card.text(), card.text()
+    assert "couldn't read" not in card.text().lower()
+
+
+@pytest.mark.parametrize(("sent", "typed"), [
+    ("visits &gt; 50 &amp;  in Pune", "visits > 50 & in Pune"),
+    ("email is <mailto:a.b@x.co.in|a.b@x.co.in>", "email is a.b@x.co.in"),
+    ("email contains <http://gmail.com|gmail.com>", "email contains gmail.com"),
+    ("see <https://example.com/x>", "see https://example.com/x"),
+    ("alert Big below 5 in <#C0ALERTS|alerts>", "alert Big below 5 in <#C0ALERTS|alerts>"),
+    ("spent &lt;= 5k", "spent <= 5k"),
+])
+def test_plain_text_undoes_slacks_markup(sent: str, typed: str) -> None:
+    assert plain_text(sent) == typed

@@ -280,3 +280,9 @@ def test_text_arrives_html_escaped_from_slack_and_is_read_as_typed(
     many = sum(1 for u in users if (u.get("visits") or 0) > 50)
     card = on(standin, url, f"{many} people").text()
     assert "couldn't read" not in card.lower()
+    # A typed email address arrives as a mailto link, a domain as a web link: read as the text shown.
+    _, url = slack.command("/segment", "email is <mailto:nobody@elsewhere.org|nobody@elsewhere.org>")
+    assert "couldn't read" not in on(standin, url, '*Rules:* email is "nobody@elsewhere.org"').text().lower()
+    domain = users[1]["email"].split("@")[1]
+    _, url = slack.command("/segment", f"email contains @<http://{domain}|{domain}>")
+    on(standin, url, f"*Audience:* {sum(1 for u in users if domain in u['email']):,} people")

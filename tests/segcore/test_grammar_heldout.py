@@ -238,6 +238,10 @@ COUNTS = [
 
 DATES = [
     ("visited in the past 90 days", seen("within_last", span(90, "day"))),
+    # "visited" names a count and a date: two years are the date, "times" after them the count.
+    ("logged in between 2019 and 2025", seen("between", ["2019", "2025"])),
+    ("visited between 2015 and 2024 times", visits("between", [2015, 2024])),
+    ("bought between 2024 and 2025", bought("between", ["2024", "2025"])),
     ("ordered last 3 months", bought("within_last", span(3, "month"))),
     ("active last 2 weeks", seen("within_last", span(2, "week"))),
     ("signed up two weeks ago", joined("on", period("week", -2))),
@@ -501,6 +505,10 @@ EMAIL = [
     ("email subscribers in Mumbai who spent over 5k", all_(email(True), city("Mumbai"), spend("gt", 5000))),
     ("users who unsubscribed from marketing emails", email(False)),
     ("users who have opted in to receive emails", email(True)),
+    # Addresses and domains are one value, never split at "@" or "." (which would match no one).
+    ("users whose email is user12@example.com", c("email", "eq", "user12@example.com")),
+    ("email address contains @example.com and lives in Pune",
+     all_(c("email", "contains", "@example.com"), city("Pune"))),
 ]
 
 AGES = [
@@ -610,6 +618,9 @@ WRAPPERS = [
     ("Can I get all customers from Jaipur?", city("Jaipur")),
     ("I'd like to see users who opted in to email", email(True)),
     ("Tell me how many users are from Kolkata", city("Kolkata")),
+    # Chat shorthand: "u", "pls", "ppl" carry no meaning either.
+    ("can u pls find ppl in blr with spend > 20k", all_(city("Bengaluru"), spend("gt", 20000))),
+    ("could u show me peeps from pune", city("Pune")),
     ("Which customers have spent more than 1 lakh?", spend("gt", 100000)),
     ("Who are the users with more than 10 orders?", orders("gt", 10)),
     ("Please list down all users in Lucknow", city("Lucknow")),
@@ -900,6 +911,9 @@ REFUSED = [
     ("cart abandoners", ["cart"]),
     ("UAE users who spent over AED 500", ["AED"]),
     ("show nobody-by-that-name", ["nobody-by-that-name"]),
+    # SPEC has no "ends with": refused rather than read as "contains".
+    ("users whose email ends with gmail.com", ["ends", "gmail.com"]),
+    ("users in Pune.Then vip", ["Pune.Then"]),
 ]
 
 

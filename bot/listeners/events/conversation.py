@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message
-from bot.listeners.support import config_of, guarded, services_of, team_of
+from bot.listeners.support import config_of, guarded, plain_text, services_of, team_of
 from bot.refine import refine
 from bot.replies import MessageReply, Reply
 from bot.segment_flow import answer, read, read_and_answer, refusal
@@ -46,7 +46,7 @@ def _converse(event: dict[str, Any], body: dict[str, Any], context: Any, client:
 def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any], channel: str, root: str) -> None:
     services = services_of(context)
     team = team_of(context, body)
-    text = " ".join(_MENTION.sub(" ", event.get("text") or "").split())
+    text = plain_text(_MENTION.sub(" ", event.get("text") or ""))
     user = event.get("user", "")
     if not text or _GREETING.match(text):
         reply.send(help_message())
