@@ -5,7 +5,7 @@ Launching, audiences and holdouts come later; ``status`` and the document leave 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -92,6 +92,16 @@ def _schedule(value: Any) -> datetime | None:
     return to_millisecond(value.astimezone(UTC))
 
 
+# The fields whose new value needs nothing but itself to be checked, in the order they are checked.
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "channel": _channel,
+    "message": _message,
+    "owner": str,
+    "status": _status,
+    "schedule_at": _schedule,
+}
+
+
 class CampaignRepository(NamedRepository[Campaign]):
     model = Campaign
     what = "campaign"
@@ -156,16 +166,9 @@ class CampaignRepository(NamedRepository[Campaign]):
         fields: dict[str, Any] = {}
         if "name" in changes:
             fields.update(self._name_fields(changes["name"]))
-        if "channel" in changes:
-            fields["channel"] = _channel(changes["channel"])
-        if "message" in changes:
-            fields["message"] = _message(changes["message"])
-        if "owner" in changes:
-            fields["owner"] = str(changes["owner"])
-        if "status" in changes:
-            fields["status"] = _status(changes["status"])
-        if "schedule_at" in changes:
-            fields["schedule_at"] = _schedule(changes["schedule_at"])
+        for field, check in _CHECKS.items():
+            if field in changes:
+                fields[field] = check(changes[field])
         if "segment_ids" in changes:
             fields["segment_ids"] = self._segment_ids(team_id, changes["segment_ids"])
         fields["updated_at"] = stored_now()
