@@ -33,18 +33,19 @@ def schedule(store: Store, team_id: str, campaign_id: str, at: datetime, actor: 
 
 
 def unschedule(store: Store, team_id: str, campaign_id: str, actor: str) -> Campaign:
-    campaign = get_campaign(store, team_id, campaign_id)
-    check_transition(campaign.name, campaign.status, "draft")
-    store.campaigns.update(team_id, campaign_id, by=actor, status="draft", schedule_at=None)
-    store.audit.record(team_id, actor, "campaign.unschedule", campaign_id, {})
-    return get_campaign(store, team_id, campaign_id)
+    return _unschedule_to(store, team_id, campaign_id, actor, "draft", "campaign.unschedule")
 
 
 def cancel(store: Store, team_id: str, campaign_id: str, actor: str) -> Campaign:
+    return _unschedule_to(store, team_id, campaign_id, actor, "cancelled", "campaign.cancel")
+
+
+def _unschedule_to(store: Store, team_id: str, campaign_id: str, actor: str, status: str, action: str) -> Campaign:
+    """Move the campaign to ``status`` with no launch time left, if that move is allowed; audit it as ``action``."""
     campaign = get_campaign(store, team_id, campaign_id)
-    check_transition(campaign.name, campaign.status, "cancelled")
-    store.campaigns.update(team_id, campaign_id, by=actor, status="cancelled", schedule_at=None)
-    store.audit.record(team_id, actor, "campaign.cancel", campaign_id, {})
+    check_transition(campaign.name, campaign.status, status)
+    store.campaigns.update(team_id, campaign_id, by=actor, status=status, schedule_at=None)
+    store.audit.record(team_id, actor, action, campaign_id, {})
     return get_campaign(store, team_id, campaign_id)
 
 

@@ -5,22 +5,18 @@ Launching, audiences and holdouts come later; ``status`` and the document leave 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
 
 from segcore.errors import SegmentError
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateCampaignName, NotFound, Outage
-from segcore.storage.ids import object_id
-from segcore.storage.named import NamedRepository
-from segcore.storage.naming import clean_name, name_key
-from segcore.storage.segments import SegmentNotFound, SegmentRepository
+from segcore.storage.named import NamedRepository, stored_now, to_millisecond
+from segcore.storage.segments import SegmentRepository
 
 CHANNELS = ("email", "sms", "push", "other")
 STATUSES = ("draft", "scheduled", "launching", "launched", "cancelled", "failed")
@@ -93,12 +89,25 @@ def _schedule(value: Any) -> datetime | None:
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidCampaign("The schedule must be a moment with a time zone (UTC), or none.")
-    value = value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return to_millisecond(value.astimezone(UTC))
+
+
+# The fields whose new value needs nothing but itself to be checked, in the order they are checked.
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "channel": _channel,
+    "message": _message,
+    "owner": str,
+    "status": _status,
+    "schedule_at": _schedule,
+}
 
 
 class CampaignRepository(NamedRepository[Campaign]):
     model = Campaign
+    what = "campaign"
+    not_found_error = CampaignNotFound
+    duplicate_error = DuplicateCampaignName
+    duplicate_advice = "Choose another name."
 
     def __init__(
         self,
@@ -107,22 +116,14 @@ class CampaignRepository(NamedRepository[Campaign]):
         audit: AuditLog,
         outage: Outage | None = None,
     ) -> None:
-        self.collection = collection
+        super().__init__(collection, audit, outage)
         self.segments = segments
-        self.audit = audit
-        self.outage = outage or Outage()
-
-    def _duplicate(self, name: str) -> DuplicateCampaignName:
-        return DuplicateCampaignName(
-            f"A campaign named {name!r} already exists in this workspace (names ignore case). "
-            "Choose another name."
-        )
 
     def _segment_ids(self, team_id: str, segment_ids: Iterable[str]) -> list[str]:
         ids: list[str] = []
         for segment_id in segment_ids:
             if self.segments.get(team_id, segment_id) is None:
-                raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
+                raise self.segments.not_found(segment_id)
             if segment_id not in ids:
                 ids.append(segment_id)
         if len(ids) > MAX_SEGMENTS:
@@ -139,12 +140,11 @@ class CampaignRepository(NamedRepository[Campaign]):
         segment_ids: Iterable[str] = (),
         schedule_at: datetime | None = None,
     ) -> Campaign:
-        name = clean_name(name, "campaign")
-        now = _now()
+        named = self._name_fields(name)
+        now = stored_now()
         doc: dict[str, Any] = {
             "team_id": team_id,
-            "name": name,
-            "name_lower": name_key(name),
+            **named,
             "channel": _channel(channel),
             "message": _message(message),
             "owner": owner,
@@ -155,7 +155,7 @@ class CampaignRepository(NamedRepository[Campaign]):
             "updated_at": now,
         }
         campaign = self.insert_new(doc)
-        self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": name, "channel": channel})
+        self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": named["name"], "channel": channel})
         return campaign
 
     def update(self, team_id: str, campaign_id: str, by: str = "", **changes: Any) -> Campaign:
@@ -165,22 +165,14 @@ class CampaignRepository(NamedRepository[Campaign]):
             raise InvalidCampaign(f"Cannot change {', '.join(unknown)}; editable: {', '.join(EDITABLE)}.")
         fields: dict[str, Any] = {}
         if "name" in changes:
-            fields["name"] = clean_name(changes["name"], "campaign")
-            fields["name_lower"] = name_key(fields["name"])
-        if "channel" in changes:
-            fields["channel"] = _channel(changes["channel"])
-        if "message" in changes:
-            fields["message"] = _message(changes["message"])
-        if "owner" in changes:
-            fields["owner"] = str(changes["owner"])
-        if "status" in changes:
-            fields["status"] = _status(changes["status"])
-        if "schedule_at" in changes:
-            fields["schedule_at"] = _schedule(changes["schedule_at"])
+            fields.update(self._name_fields(changes["name"]))
+        for field, check in _CHECKS.items():
+            if field in changes:
+                fields[field] = check(changes[field])
         if "segment_ids" in changes:
             fields["segment_ids"] = self._segment_ids(team_id, changes["segment_ids"])
-        fields["updated_at"] = _now()
-        campaign = self._set(team_id, campaign_id, {"$set": fields}, fields.get("name"))
+        fields["updated_at"] = stored_now()
+        campaign = self._change(team_id, campaign_id, {"$set": fields}, fields.get("name"))
         logged = {k: v for k, v in fields.items() if k not in ("name_lower", "updated_at")}
         self.audit.record(team_id, by or campaign.owner, "campaign.update", campaign.id, logged)
         return campaign
@@ -190,18 +182,18 @@ class CampaignRepository(NamedRepository[Campaign]):
         self._segment_ids(team_id, [segment_id])
         current = self.get(team_id, campaign_id)
         if current is None:
-            raise CampaignNotFound(f"There is no campaign with id {campaign_id!r} in this workspace.")
+            raise self.not_found(campaign_id)
         if segment_id not in current.segment_ids and len(current.segment_ids) >= MAX_SEGMENTS:
             raise InvalidCampaign(f"A campaign can target at most {MAX_SEGMENTS} segments.")
-        campaign = self._set(
-            team_id, campaign_id, {"$addToSet": {"segment_ids": segment_id}, "$set": {"updated_at": _now()}}
+        campaign = self._change(
+            team_id, campaign_id, {"$addToSet": {"segment_ids": segment_id}, "$set": {"updated_at": stored_now()}}
         )
         self.audit.record(team_id, by or campaign.owner, "campaign.attach", campaign.id, {"segment_id": segment_id})
         return campaign
 
     def detach(self, team_id: str, campaign_id: str, segment_id: str, by: str = "") -> Campaign:
-        campaign = self._set(
-            team_id, campaign_id, {"$pull": {"segment_ids": segment_id}, "$set": {"updated_at": _now()}}
+        campaign = self._change(
+            team_id, campaign_id, {"$pull": {"segment_ids": segment_id}, "$set": {"updated_at": stored_now()}}
         )
         self.audit.record(team_id, by or campaign.owner, "campaign.detach", campaign.id, {"segment_id": segment_id})
         return campaign
@@ -209,35 +201,8 @@ class CampaignRepository(NamedRepository[Campaign]):
     def delete(self, team_id: str, campaign_id: str, by: str = "", status: str | None = None) -> bool:
         """Delete the campaign; with ``status``, only while it still has that status (the caller's check
         of who may delete it held for that status), else nothing is deleted and the answer is False."""
-        oid = object_id(campaign_id)
-        if oid is None:
-            return False
-        query: dict[str, Any] = {"_id": oid, "team_id": team_id}
-        if status is not None:
-            query["status"] = status
-        with self.outage.guard():
-            doc = self.collection.find_one_and_delete(query)
+        doc = self._remove(team_id, campaign_id, {} if status is None else {"status": status})
         if doc is None:
             return False
         self.audit.record(team_id, by or doc.get("owner", ""), "campaign.delete", campaign_id, {"name": doc["name"]})
         return True
-
-    def _set(self, team_id: str, campaign_id: str, update: dict[str, Any], name: str | None = None) -> Campaign:
-        oid = object_id(campaign_id)
-        doc = None
-        if oid is not None:
-            with self.outage.guard():
-                try:
-                    doc = self.collection.find_one_and_update(
-                        {"_id": oid, "team_id": team_id}, update, return_document=ReturnDocument.AFTER
-                    )
-                except DuplicateKeyError:
-                    raise self._duplicate(name or "") from None
-        if doc is None:
-            raise CampaignNotFound(f"There is no campaign with id {campaign_id!r} in this workspace.")
-        return Campaign.from_doc(doc)
-
-
-def _now() -> datetime:
-    moment = datetime.now(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)

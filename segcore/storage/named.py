@@ -1,17 +1,19 @@
-"""What segments and campaigns share: documents of one workspace, found by id or by name."""
+"""What segments and campaigns share: documents of one workspace, found by id or by name, renamed, removed."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from segcore.storage.errors import DuplicateName, Outage
+from segcore.storage.audit import AuditLog
+from segcore.storage.errors import DuplicateName, NotFound, Outage
 from segcore.storage.ids import object_id
-from segcore.storage.naming import name_key
+from segcore.storage.naming import clean_name, name_key
 
 
 class FromDoc(Protocol):
@@ -22,15 +24,46 @@ class FromDoc(Protocol):
 T = TypeVar("T", bound=FromDoc)
 
 
+def to_millisecond(moment: datetime) -> datetime:
+    """BSON dates keep milliseconds: truncate so that what is stored is what is read back."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def stored_now() -> datetime:
+    return to_millisecond(datetime.now(UTC))
+
+
 class NamedRepository(Generic[T]):
-    """Reads shared by repositories of named, workspace-scoped documents (``team_id`` always filters)."""
+    """Named, workspace-scoped documents (``team_id`` always filters): reads, name checks, changes, removal.
+
+    A repository states what differs: its ``model``, what a record is called in messages (``what``), the
+    errors it raises and the advice that follows a taken name.
+    """
 
     model: type[T]
-    collection: Collection[dict[str, Any]]
-    outage: Outage
+    what: str
+    not_found_error: type[NotFound]
+    duplicate_error: type[DuplicateName]
+    duplicate_advice: str
+
+    def __init__(self, collection: Collection[dict[str, Any]], audit: AuditLog, outage: Outage | None) -> None:
+        self.collection = collection
+        self.audit = audit
+        self.outage = outage or Outage()
 
     def _duplicate(self, name: str) -> DuplicateName:
-        raise NotImplementedError
+        return self.duplicate_error(
+            f"A {self.what} named {name!r} already exists in this workspace (names ignore case). "
+            f"{self.duplicate_advice}"
+        )
+
+    def not_found(self, item_id: str) -> NotFound:
+        return self.not_found_error(f"There is no {self.what} with id {item_id!r} in this workspace.")
+
+    def _name_fields(self, name: object) -> dict[str, str]:
+        """The cleaned name and the form it is compared in (checked here, before anything is written)."""
+        cleaned = clean_name(name, self.what)
+        return {"name": cleaned, "name_lower": name_key(cleaned)}
 
     def insert_new(self, doc: dict[str, Any]) -> T:
         """Insert a new named document; a taken name raises the repository's ``DuplicateName``.
@@ -47,6 +80,31 @@ class NamedRepository(Generic[T]):
                 if self.collection.find_one({"_id": doc["_id"]}, {"_id": 1}) is None:
                     raise self._duplicate(str(doc.get("name", ""))) from None
         return self.model.from_doc(doc)
+
+    def _change(self, team_id: str, item_id: str, update: dict[str, Any], name: str | None = None) -> T:
+        """Apply ``update`` and return the item as it now is; ``name`` is the new name, when it changes."""
+        oid = object_id(item_id)
+        doc = None
+        if oid is not None:
+            with self.outage.guard():
+                try:
+                    doc = self.collection.find_one_and_update(
+                        {"_id": oid, "team_id": team_id}, update, return_document=ReturnDocument.AFTER
+                    )
+                except DuplicateKeyError:
+                    raise self._duplicate(name or "") from None
+        if doc is None:
+            raise self.not_found(item_id)
+        return self.model.from_doc(doc)
+
+    def _remove(self, team_id: str, item_id: str, only_if: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Delete the item (while it matches ``only_if``, when given) and return the document it was (None
+        when nothing was deleted)."""
+        oid = object_id(item_id)
+        if oid is None:
+            return None
+        with self.outage.guard():
+            return self.collection.find_one_and_delete({**(only_if or {}), "_id": oid, "team_id": team_id})
 
     def get(self, team_id: str, item_id: str) -> T | None:
         oid = object_id(item_id)

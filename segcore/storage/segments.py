@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
 
 from segcore.catalog import FieldCatalog
 from segcore.errors import SegmentError
@@ -17,8 +15,7 @@ from segcore.rules import Rule, rule_from_json, rule_to_json
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateSegmentName, NotFound, Outage
 from segcore.storage.ids import object_id
-from segcore.storage.named import NamedRepository
-from segcore.storage.naming import clean_name, name_key
+from segcore.storage.named import NamedRepository, stored_now
 from segcore.validation import validate
 
 MAX_TEXT = 2000
@@ -69,6 +66,10 @@ def _source(source: str) -> str:
 
 class SegmentRepository(NamedRepository[Segment]):
     model = Segment
+    what = "segment"
+    not_found_error = SegmentNotFound
+    duplicate_error = DuplicateSegmentName
+    duplicate_advice = "Choose another name, or update the existing segment."
 
     def __init__(
         self,
@@ -77,28 +78,19 @@ class SegmentRepository(NamedRepository[Segment]):
         audit: AuditLog,
         outage: Outage | None = None,
     ) -> None:
-        self.collection = collection
+        super().__init__(collection, audit, outage)
         self.catalog = catalog
-        self.audit = audit
-        self.outage = outage or Outage()
-
-    def _duplicate(self, name: str) -> DuplicateSegmentName:
-        return DuplicateSegmentName(
-            f"A segment named {name!r} already exists in this workspace (names ignore case). "
-            "Choose another name, or update the existing segment."
-        )
 
     def create(
         self, team_id: str, name: str, rule: Rule, text: str, source: str, created_by: str
     ) -> Segment:
         """Save a new segment; the rule is validated first, so nothing is written for a bad rule."""
-        name = clean_name(name)
+        named = self._name_fields(name)
         checked = validate(rule, self.catalog)
-        now = _now()
+        now = stored_now()
         doc: dict[str, Any] = {
             "team_id": team_id,
-            "name": name,
-            "name_lower": name_key(name),
+            **named,
             "rule": rule_to_json(checked),
             "text": str(text or "")[:MAX_TEXT],
             "source": _source(source),
@@ -110,30 +102,18 @@ class SegmentRepository(NamedRepository[Segment]):
             "alert": None,
         }
         segment = self.insert_new(doc)
-        self.audit.record(team_id, created_by, "segment.create", segment.id, {"name": name, "rule": doc["rule"]})
+        self.audit.record(
+            team_id, created_by, "segment.create", segment.id, {"name": named["name"], "rule": doc["rule"]}
+        )
         return segment
 
     def _update(self, team_id: str, segment_id: str, changes: dict[str, Any]) -> Segment:
-        oid = object_id(segment_id)
-        if oid is None:
-            raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
-        with self.outage.guard():
-            doc = self.collection.find_one_and_update(
-                {"_id": oid, "team_id": team_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
-            )
-        if doc is None:
-            raise SegmentNotFound(f"There is no segment with id {segment_id!r} in this workspace.")
-        return Segment.from_doc(doc)
+        return self._change(team_id, segment_id, {"$set": changes}, changes.get("name"))
 
     def rename(self, team_id: str, segment_id: str, new_name: str, by: str) -> Segment:
-        name = clean_name(new_name)
-        try:
-            segment = self._update(
-                team_id, segment_id, {"name": name, "name_lower": name_key(name), "updated_at": _now()}
-            )
-        except DuplicateKeyError:
-            raise self._duplicate(name) from None
-        self.audit.record(team_id, by, "segment.rename", segment.id, {"name": name})
+        named = self._name_fields(new_name)
+        segment = self._update(team_id, segment_id, {**named, "updated_at": stored_now()})
+        self.audit.record(team_id, by, "segment.rename", segment.id, {"name": named["name"]})
         return segment
 
     def update_rule(
@@ -148,7 +128,7 @@ class SegmentRepository(NamedRepository[Segment]):
                 "rule": rule_json,
                 "text": str(text or "")[:MAX_TEXT],
                 "source": _source(source),
-                "updated_at": _now(),
+                "updated_at": stored_now(),
                 # The old size described the old rule.
                 "last_size": None,
                 "last_counted_at": None,
@@ -158,16 +138,12 @@ class SegmentRepository(NamedRepository[Segment]):
         return segment
 
     def set_alert(self, team_id: str, segment_id: str, alert: dict[str, Any] | None, by: str) -> Segment:
-        segment = self._update(team_id, segment_id, {"alert": alert, "updated_at": _now()})
+        segment = self._update(team_id, segment_id, {"alert": alert, "updated_at": stored_now()})
         self.audit.record(team_id, by, "segment.set_alert", segment.id, {"alert": alert})
         return segment
 
     def delete(self, team_id: str, segment_id: str, by: str) -> bool:
-        oid = object_id(segment_id)
-        if oid is None:
-            return False
-        with self.outage.guard():
-            doc = self.collection.find_one_and_delete({"_id": oid, "team_id": team_id})
+        doc = self._remove(team_id, segment_id)
         if doc is None:
             return False
         self.audit.record(team_id, by, "segment.delete", segment_id, {"name": doc["name"]})
@@ -184,7 +160,3 @@ class SegmentRepository(NamedRepository[Segment]):
             )
         return result.matched_count == 1
 
-
-def _now() -> datetime:
-    moment = datetime.now(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
