@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from segcore import form_text
 from segcore.catalog import FieldCatalog
 from segcore.errors import RuleError
-from segcore.rules import UNITS, AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Condition, RelativeAmount, Rule
+from segcore.rules import UNITS, AllOf, AnyOf, Condition, Rule
 
 LIST_OPS = ("in", "not_in", "has_any", "has_all", "has_none")
 RELATIVE_OPS = ("within_last", "not_within_last", "more_than_ago")
@@ -57,23 +58,9 @@ def _row(cond: Condition) -> Row:
 
 
 def value_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, RelativeAmount):
-        return value.words()
-    if isinstance(value, CalendarPeriod):
-        if value.offset == 0:
-            return f"this {value.period}"
-        if value.offset == -1:
-            return f"last {value.period}"
-        return f"{value.period} {value.offset:+d}"
-    if isinstance(value, AbsoluteDate):
-        return value.to_json()
-    if isinstance(value, tuple | list):
-        return ", ".join(value_text(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
+    # The words _value reads back: "true"/"false", and "month -2" or "month +1" for any other period.
+    return form_text.value_text(value, true="true", false="false", none="",
+                                other_period=lambda p: f"{p.period} {p.offset:+d}")
 
 
 def rows_from_form(fields: Sequence[str], ops: Sequence[str], values: Sequence[str]) -> list[Row]:

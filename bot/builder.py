@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from segcore import form_text
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError, SegmentError
 from segcore.rules import (
@@ -232,21 +233,10 @@ def build_rule(state: BuilderState, catalog: FieldCatalog) -> Rule:
 
 def value_text(value: Any) -> str:
     """A condition's value as someone would type it in the value box."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, RelativeAmount):
-        return value.words()
-    if isinstance(value, CalendarPeriod):
-        if value.offset in (0, -1):
-            return f"{'this' if value.offset == 0 else 'last'} {value.period}"
-        return json.dumps(value.to_json())
-    if isinstance(value, AbsoluteDate):
-        return value.to_json()
-    if isinstance(value, tuple | list):
-        return ", ".join(value_text(v) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    # This box's words: "yes"/"no" (what parse_value offers first), any period but this or last one as its
+    # JSON, and an absent value as "None", all as they were (the admin page writes "month -2" and nothing).
+    return form_text.value_text(value, true="yes", false="no", none="None",
+                                other_period=lambda p: json.dumps(p.to_json()))
 
 
 def row_text(cond: Condition) -> str:

@@ -17,7 +17,7 @@ from bot.blocks.library import (
     segment_list_message,
 )
 from bot.blocks.segment_card import notice_message
-from bot.segment_flow import reveals_to
+from bot.segment_flow import load_draft, reveals_to
 from bot.services import BotServices
 from segcore.errors import SegmentError
 from segcore.library import save_segment
@@ -178,3 +178,14 @@ def save(services: BotServices, team_id: str, name: str, rule: Rule, text: str, 
             f"not answer); `/segment show {segment.name}` counts it.")
     return segment, notice_message(f"Saved the segment “{segment.name}” ({people(saved.size.size)}). "
                                    f"`/segment show {segment.name}` shows it any time.")
+
+
+def save_card(services: BotServices, team_id: str, draft_id: str, name: str, user: str,
+              expired: str) -> tuple[Any, dict[str, Any]]:
+    """Save the rules of a segment card (kept as its draft) as ``name``, with the card's request text and
+    source; ``expired`` is the message when the card's draft is gone."""
+    loaded = load_draft(services, team_id, draft_id)
+    if loaded is None:
+        raise SegmentError(expired)
+    rule, doc = loaded
+    return save(services, team_id, name, rule, doc.get("text", ""), doc.get("source", "user"), user)

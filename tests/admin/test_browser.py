@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from admin_helpers import NOW, make_services
 from flask import Flask
-from werkzeug.serving import make_server
 
 from admin import AdminServices
+from tests.loopback import on_loopback
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +58,8 @@ def services(store: Any) -> AdminServices:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with on_loopback(app, join_timeout=10) as url:
+        yield url
 
 
 @pytest.fixture

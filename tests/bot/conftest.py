@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +10,6 @@ import pytest
 from flask import Flask
 from pymongo.database import Database
 from slack_bolt import App
-from werkzeug.serving import make_server
 
 from bot import BotConfig, BotServices, create_app, default_client_factory
 from bot.http import slack_blueprint
@@ -22,6 +20,7 @@ from segcore.storage.database import Store
 from tests.bot.blockcheck import check_recorded
 from tests.bot.driver import SlackDriver
 from tests.bot.slack_standin import SlackStandIn
+from tests.loopback import on_loopback
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TEAM = "T0TEST"
@@ -79,14 +78,8 @@ def serve(app: App) -> Iterator[str]:
     """The Bolt app behind its Flask blueprint, on a loopback port, as `segments serve` mounts it."""
     flask_app = Flask("slack-test")
     flask_app.register_blueprint(slack_blueprint(app))
-    server = make_server("127.0.0.1", 0, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="slack-app", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with on_loopback(flask_app, name="slack-app") as url:
+        yield url
 
 
 @pytest.fixture

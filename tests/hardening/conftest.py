@@ -7,7 +7,6 @@ requests go there signed, API calls go through Flask's test client of the same a
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,17 +17,18 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from pymongo import MongoClient
-from werkzeug.serving import make_server
 
 from admin.tokens import TokenStore
 from segcore.storage.embedded import EmbeddedServer
 from segcore.storage.users import coerce_user
 from segments.config import Settings
 from segments.serve import Running, start
+from tests.bot.conftest import TEAM  # the workspace the Slack stand-in answers as
+from tests.bot.conftest import standin as standin  # the bot tests' fixture, found by pytest under this name
 from tests.bot.driver import SlackDriver
 from tests.bot.slack_standin import SlackStandIn
+from tests.loopback import on_loopback
 
-TEAM = "T0TEST"
 OTHER_TEAM = "T0OTHER"
 MANAGER = "U0MANAGER"
 SIGNING_SECRET = "hardening-signing-secret-7f3a9c"
@@ -83,32 +83,12 @@ def product_env(mongo_uri: str, db_name: str, data_dir: Path, standin: SlackStan
     }
 
 
-def serve_web(running: Running) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, running.web, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="product", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
 def seed(db: Any, sample_users: list[dict[str, Any]], catalog: Any) -> list[dict[str, Any]]:
     ours = [coerce_user(dict(u), catalog) for u in sample_users[:USERS]]
     db["users"].insert_many([{**u, "team_id": TEAM} for u in ours])
     theirs = [{**coerce_user(dict(u), catalog), "team_id": OTHER_TEAM, "city": "Pune"} for u in sample_users[:50]]
     db["users"].insert_many(theirs)
     return ours
-
-
-@pytest.fixture
-def standin() -> Iterator[SlackStandIn]:
-    server = SlackStandIn(team_id=TEAM).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def build_product(mongo_uri: str, client: MongoClient[dict[str, Any]], tmp_path: Path, standin: SlackStandIn,
@@ -124,7 +104,7 @@ def build_product(mongo_uri: str, client: MongoClient[dict[str, Any]], tmp_path:
         token = tokens.create(TEAM, "hardening", now=now, scopes=("launch",))[1]
         other = tokens.create(OTHER_TEAM, "intruder", now=now, scopes=("launch",))[1]
         plain = tokens.create(TEAM, "plain", now=now)[1]
-        for url in serve_web(running):
+        with on_loopback(running.web, name="product") as url:
             yield Product(running, url, SlackDriver(url, SIGNING_SECRET, standin, TEAM), standin, db, env,
                           token, other, plain)
     finally:

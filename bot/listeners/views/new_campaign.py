@@ -12,8 +12,6 @@ from bot.errors import describe_failure
 from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
-from bot.segment_flow import load_draft
-from segcore.errors import SegmentError
 
 
 def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any,
@@ -51,12 +49,8 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     def work() -> None:
         segment_ids: tuple[str, ...] = (str(segment_id),) if segment_id else ()
         if metadata.get("d"):
-            loaded = load_draft(services, team, str(metadata["d"]))
-            if loaded is None:
-                raise SegmentError("That card has expired; ask again with /segment.")
-            rule, doc = loaded
-            segment, saved = library_flow.save(services, team, new_segment, rule, doc.get("text", ""),
-                                               doc.get("source", "user"), user)
+            segment, saved = library_flow.save_card(services, team, str(metadata["d"]), new_segment, user,
+                                                    expired="That card has expired; ask again with /segment.")
             reply.send_new(saved)
             segment_ids = (segment.id,)
         reply.send_new(campaign_flow.create(services, team, name=name, channel=channel, message=message,

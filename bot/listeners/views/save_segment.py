@@ -12,8 +12,6 @@ from bot.errors import describe_failure
 from bot.listeners.events.app_home_opened import publish_home
 from bot.listeners.support import guarded, services_of, team_of
 from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
-from bot.segment_flow import load_draft
-from segcore.errors import SegmentError
 
 
 def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any,
@@ -40,12 +38,9 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     reply = reply_after_submit(metadata, client, user)
 
     def work() -> None:
-        loaded = load_draft(services, team, str(metadata.get("d", "")))
-        if loaded is None:
-            raise SegmentError("That card has expired; ask again with /segment and save from the new card.")
-        rule, doc = loaded
-        _, payload = library_flow.save(services, team, name, rule, doc.get("text", ""),
-                                       doc.get("source", "user"), user)
+        _, payload = library_flow.save_card(
+            services, team, str(metadata.get("d", "")), name, user,
+            expired="That card has expired; ask again with /segment and save from the new card.")
         reply.send_new(payload)
         publish_home(context, client, user, body)  # the Home tab lists it from now on
 
