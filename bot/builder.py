@@ -147,6 +147,8 @@ def _split_two(text: str) -> tuple[str, str]:
 
 _RELATIVE = re.compile(r"^(\d+)\s*(day|week|month|quarter|year)s?$", re.I)
 _PERIOD = re.compile(r"^(this|last|previous)\s+(day|week|month|quarter|year)$", re.I)
+# Any other calendar period, as value_text writes it: "month -2" is the month before last.
+_OTHER_PERIOD = re.compile(r"^(day|week|month|quarter|year)\s*([+-]\d{1,4})$", re.I)
 
 
 def _date(text: str) -> AbsoluteDate | CalendarPeriod | str:
@@ -156,6 +158,9 @@ def _date(text: str) -> AbsoluteDate | CalendarPeriod | str:
         return CalendarPeriod(m.group(2).lower(), 0 if m.group(1).lower() == "this" else -1)
     if t.lower() in ("today", "yesterday"):
         return CalendarPeriod("day", 0 if t.lower() == "today" else -1)
+    m = _OTHER_PERIOD.match(t)
+    if m:
+        return CalendarPeriod(m.group(1).lower(), int(m.group(2)))
     return t  # validation reads absolute dates and says what is allowed
 
 
@@ -233,10 +238,10 @@ def build_rule(state: BuilderState, catalog: FieldCatalog) -> Rule:
 
 def value_text(value: Any) -> str:
     """A condition's value as someone would type it in the value box."""
-    # This box's words: "yes"/"no" (what parse_value offers first), any period but this or last one as its
-    # JSON, and an absent value as "None", all as they were (the admin page writes "month -2" and nothing).
+    # This box's words: "yes"/"no" (what parse_value offers first), any period but this or last one as
+    # "month -2" (which _date reads back), and an absent value as "None".
     return form_text.value_text(value, true="yes", false="no", none="None",
-                                other_period=lambda p: json.dumps(p.to_json()))
+                                other_period=lambda p: f"{p.period} {p.offset:+d}")
 
 
 def row_text(cond: Condition) -> str:

@@ -72,6 +72,17 @@ def test_existing_rules_open_as_rows_and_round_trip() -> None:
     assert not complete
 
 
+def test_calendar_periods_beyond_this_and_last_round_trip() -> None:
+    # "signed up the month before last", "ordered between 3 quarters ago and last quarter"
+    rule = rule_from_json({"all": [{"field": "signup_date", "op": "on", "value": {"period": "month", "offset": -2}},
+                                   {"field": "last_order_at", "op": "between",
+                                    "value": [{"period": "quarter", "offset": -3}, {"period": "quarter", "offset": -1}]}]})
+    state, complete = state_from_rule(rule)
+    assert complete and [r.value for r in state.rows] == ["month -2", "quarter -3 to last quarter"]
+    from segcore.validation import validate
+    assert build_rule(state, CATALOG) == validate(rule, CATALOG)
+
+
 def test_metadata_round_trips_and_bad_metadata_starts_afresh() -> None:
     state = BuilderState([Row("visits", "gt", "typed values are not kept here")], "any", 7, {"u": "https://x"})
     again = BuilderState.from_metadata(state.to_metadata())
