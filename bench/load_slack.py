@@ -271,7 +271,8 @@ def main() -> None:
             # render.yaml's startCommand, on loopback.
             gunicorn = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "segments.wsgi:app", "--bind", f"127.0.0.1:{port}",
-                 "--workers", str(WORKERS), "--threads", "4", "--timeout", "60", "--access-logfile", "-"],
+                 "--workers", str(WORKERS), "--threads", "4", "--timeout", "60", "--graceful-timeout", "110",
+                 "--access-logfile", "-"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             base = f"http://127.0.0.1:{port}"
             booted = time.monotonic()

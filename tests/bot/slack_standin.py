@@ -73,6 +73,7 @@ class SlackStandIn:
         self.failures: dict[str, str] = {}  # method -> Slack error to answer with
         self.installed_team = "T0OTHER"  # the workspace an OAuth install (oauth.v2.access) belongs to
         self.socket_url = ""  # what apps.connections.open answers (a SocketStandIn's url)
+        self.response_delay = 0.0  # seconds a response_url takes to answer (a slow Slack)
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -210,6 +211,7 @@ class SlackStandIn:
                     standin._record(Call("response_url_expired", params, self.path, headers))
                     self._send(404, b"expired_url", "text/plain")
                 elif self.path.startswith("/response/"):
+                    time.sleep(standin.response_delay)
                     standin._record(Call("response_url", params, self.path, headers))
                     self._send(200, b"ok", "text/plain")
                 elif self.path.startswith("/upload/"):
