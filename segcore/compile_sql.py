@@ -36,6 +36,7 @@ from segcore.rules import (
     Rule,
     date_bounds,
     subtract,
+    to_millisecond,
 )
 
 _COMPARE = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -177,16 +178,11 @@ def _array(col: str, op: str, value: Any) -> _Test:
     raise ValueError(f"cannot compile {col} {op}")
 
 
-def _ms(moment: datetime) -> datetime:
-    """BSON dates hold milliseconds and pymongo drops the rest: compare against the same instant."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
 def _date(col: str, op: str, value: Any, now: datetime) -> _Test:
     ts = "?::TIMESTAMPTZ"
     if op in ("within_last", "not_within_last", "more_than_ago"):
         assert isinstance(value, RelativeAmount)
-        cutoff = _ms(subtract(now, value))
+        cutoff = to_millisecond(subtract(now, value))
         if op == "within_last":
             return _matches(col, f"{col} >= {ts}", [cutoff])
         if op == "more_than_ago":
@@ -197,14 +193,14 @@ def _date(col: str, op: str, value: Any, now: datetime) -> _Test:
         start, _ = date_bounds(value[0], now)
         _, end = date_bounds(value[1], now)
         upper = "<=" if isinstance(value[1], AbsoluteDate) and value[1].granularity == "instant" else "<"
-        return _matches(col, f"({col} >= {ts} AND {col} {upper} {ts})", [_ms(start), _ms(end)])
+        return _matches(col, f"({col} >= {ts} AND {col} {upper} {ts})", [to_millisecond(start), to_millisecond(end)])
     start, end = date_bounds(value, now)
     if op == "before":
-        return _matches(col, f"{col} < {ts}", [_ms(start)])
+        return _matches(col, f"{col} < {ts}", [to_millisecond(start)])
     if op == "after":
-        return _matches(col, f"{col} >= {ts}", [_ms(end)])
+        return _matches(col, f"{col} >= {ts}", [to_millisecond(end)])
     if op == "on":
         if isinstance(value, AbsoluteDate) and value.granularity == "instant":
-            return _matches(col, f"{col} = {ts}", [_ms(start)])
-        return _matches(col, f"({col} >= {ts} AND {col} < {ts})", [_ms(start), _ms(end)])
+            return _matches(col, f"{col} = {ts}", [to_millisecond(start)])
+        return _matches(col, f"({col} >= {ts} AND {col} < {ts})", [to_millisecond(start), to_millisecond(end)])
     raise ValueError(f"cannot compile {col} {op}")

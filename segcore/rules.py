@@ -28,6 +28,12 @@ UNITS = ("day", "week", "month", "quarter", "year")
 _UNIT_ALIASES = {u + "s": u for u in UNITS}
 
 
+
+def to_millisecond(moment: datetime) -> datetime:
+    """BSON dates keep milliseconds (pymongo drops the rest): truncate, so that what is stored, compared
+    and read back is the same instant."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
 @dataclass(frozen=True)
 class RelativeAmount:
     """A span counted back from ``now``: "5 months", "2 weeks"."""
@@ -100,7 +106,7 @@ class AbsoluteDate:
                 if moment.tzinfo is None:
                     moment = moment.replace(tzinfo=UTC)
                 moment = moment.astimezone(UTC)
-                return cls("instant", moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+                return cls("instant", to_millisecond(moment))
         except ValueError:
             pass
         raise RuleError(

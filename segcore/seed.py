@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from segcore.rules import to_millisecond
+
 CITIES = (
     ("Mumbai", "IN"), ("Delhi", "IN"), ("Bengaluru", "IN"), ("Kolkata", "IN"), ("Hyderabad", "IN"),
     ("Chennai", "IN"), ("Pune", "IN"), ("Ahmedabad", "IN"), ("Jaipur", "IN"), ("San Francisco", "US"),
@@ -22,10 +24,6 @@ PLANS = ("free", "pro", "enterprise")
 PLAN_WEIGHTS = (0.6, 0.3, 0.1)
 TAGS = ("vip", "newsletter", "churn-risk", "beta", "wholesale", "student")
 EPOCH = datetime(2021, 1, 1, tzinfo=UTC)
-
-
-def _ms(moment: datetime) -> datetime:
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def generate_users(n: int, seed: int = 0, now: datetime | None = None, prefix: str = "u") -> Iterator[dict[str, Any]]:
@@ -59,11 +57,11 @@ def generate_users(n: int, seed: int = 0, now: datetime | None = None, prefix: s
             "visits": visits,
             "orders": orders,
             "total_spend": spend,
-            "signup_date": _ms(signup),
+            "signup_date": to_millisecond(signup),
         }
         if visits > 0 and rng.random() > 0.05:
             # Recency skews recent: half the visitors came in the last ~3 months.
-            user["last_visit_at"] = _ms(now - timedelta(seconds=since_signup * rng.random() ** 3))
+            user["last_visit_at"] = to_millisecond(now - timedelta(seconds=since_signup * rng.random() ** 3))
         if orders > 0:
-            user["last_order_at"] = _ms(now - timedelta(seconds=since_signup * rng.random() ** 2))
+            user["last_order_at"] = to_millisecond(now - timedelta(seconds=since_signup * rng.random() ** 2))
         yield user

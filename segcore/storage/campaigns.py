@@ -13,9 +13,10 @@ from typing import Any
 from pymongo.collection import Collection
 
 from segcore.errors import SegmentError
+from segcore.rules import to_millisecond
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateCampaignName, NotFound, Outage
-from segcore.storage.named import NamedRepository, stored_now, to_millisecond
+from segcore.storage.named import NamedRepository, stored_now
 from segcore.storage.segments import SegmentRepository
 
 CHANNELS = ("email", "sms", "push", "other")

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from segcore.rules import to_millisecond
 from segcore.storage.audit import AuditLog
 from segcore.storage.errors import DuplicateName, NotFound, Outage
 from segcore.storage.ids import object_id
@@ -22,11 +23,6 @@ class FromDoc(Protocol):
 
 
 T = TypeVar("T", bound=FromDoc)
-
-
-def to_millisecond(moment: datetime) -> datetime:
-    """BSON dates keep milliseconds: truncate so that what is stored is what is read back."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def stored_now() -> datetime:

@@ -22,6 +22,7 @@ from pymongo.errors import BulkWriteError
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError
+from segcore.rules import to_millisecond
 from segcore.storage.errors import Outage
 
 MAX_TEXT = 1000  # characters in one text value of a user record
@@ -189,8 +190,7 @@ def _datetime(field: Field, raw: Any) -> datetime:
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if not 1900 <= moment.year <= 2200:
         raise _fail(field, raw, "dates must fall between the years 1900 and 2200")
-    # BSON dates keep milliseconds: truncate so what we store is what we read back.
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    return to_millisecond(moment)
 
 
 def _list(field: Field, raw: Any) -> list[str]:
