@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
     create.add_argument("--pii", action="store_true",
                         help="let the token read names and emails in full (others get them masked)")
     create.add_argument("--launch", action="store_true",
-                        help="let the token launch and schedule campaigns (others get 403 for that)")
+                        help="let the token launch and schedule campaigns, and delete scheduled or launched ones "
+                             "(others get 403 for that)")
     create.set_defaults(handler=run_create)
 
     listing = actions.add_parser("list", help="list tokens (never the tokens themselves)")
