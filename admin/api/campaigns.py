@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response, current_app, jsonify, request
 
 from admin.api import bp
-from admin.api.payload import expect_id_list, expect_moment, expect_string, json_object
+from admin.api.payload import expect_id_list, expect_moment, expect_string, json_object, json_type
+from admin.errors import ApiError
 from admin.present import campaign_json
 from admin.workspace import Workspace, for_request
+from segcore.campaigns.holdout import MAX_HOLDOUT_PERCENT, check_holdout_percent
 
 CHANNELS = ("email", "sms", "push", "other")
 EDITABLE = ("name", "channel", "message", "schedule_at")
@@ -98,5 +100,18 @@ def csv_response(lines: Iterator[str], campaign_id: str) -> Response:
 
 @bp.post("/campaigns/<campaign_id>/launch")
 def launch_campaign(campaign_id: str) -> tuple[Response, int]:
-    campaign = workspace().launch(campaign_id)
+    # The body is optional: {"holdout_percent": 10} keeps 10% of the audience back as a control group.
+    holdout = None
+    if request.get_data(cache=True).strip():
+        holdout = _holdout(json_object(("holdout_percent",)).get("holdout_percent"))
+    campaign = workspace().launch(campaign_id, holdout)
     return jsonify(campaign_json(campaign)), 202
+
+
+def _holdout(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ApiError(422, f"holdout_percent must be a number from 0 to {MAX_HOLDOUT_PERCENT:g}, not "
+                            f"{json_type(value)}.", details={"field": "holdout_percent"})
+    return check_holdout_percent(value)

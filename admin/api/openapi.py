@@ -11,6 +11,7 @@ from admin.api import bp
 from admin.api.campaigns import CHANNELS
 from admin.api.users import MAX_USERS_PER_REQUEST
 from segcore import limits
+from segcore.campaigns.holdout import MAX_HOLDOUT_PERCENT
 from segcore.catalog import OPERATORS, FieldCatalog
 
 STATUSES = ["draft", "scheduled", "launching", "launched", "cancelled", "failed"]
@@ -257,8 +258,12 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                            "schema": {"type": "string"}}}}}, 401, 404, 409)},
         "/api/campaigns/{campaign_id}/launch": {
             "parameters": [CAMPAIGN_ID],
-            "post": _op("Launch a draft or scheduled campaign that has a segment (needs the launch scope)",
-                        {"202": _json(_ref("Campaign"), "Launch requested")}, 401, 403, 404, 409)},
+            "post": {**_op("Launch a draft or scheduled campaign that has a segment (needs the launch scope); "
+                           "optionally keep holdout_percent of the audience back as a control group",
+                           {"202": _json(_ref("Campaign"), "Launch requested")}, *BODY_ERRORS, 403, 404, 409),
+                     "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                         "type": "object", "additionalProperties": False, "properties": {"holdout_percent": {
+                             "type": "number", "minimum": 0, "maximum": MAX_HOLDOUT_PERCENT}}}}}}}},
         "/api/users": {"post": _op(
             "Add or update users (all valid or nothing saved)",
             {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {

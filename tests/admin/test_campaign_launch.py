@@ -108,3 +108,33 @@ def test_another_workspaces_campaign_csv_is_a_404_on_the_page(
     # ...while the other workspace's own token reads it.
     token = TokenStore(store.db).create(OTHER_TEAM, "theirs", now=NOW)[1]
     assert ApiClient(client, token).get(f"/api/campaigns/{theirs.id}/audience.csv").status_code == 200
+
+
+def test_the_api_launches_with_a_holdout_and_refuses_a_bad_one(launcher: ApiClient, store: Store,
+                                                              users: list[dict[str, Any]]) -> None:
+    campaign = big_spenders_campaign(store)
+    for body, words in (({"holdout_percent": 80}, "between 0 and 50"), ({"holdout_percent": "10"}, "a number"),
+                        ({"holdout_percent": True}, "a number"), ({"holdout": 10}, "Unknown field")):
+        refused = launcher.post(f"/api/campaigns/{campaign.id}/launch", body)
+        assert refused.status_code == 422, refused.get_json()
+        assert words in error_of(refused)["message"]
+    assert store.campaigns.get(TEAM, campaign.id).status == "draft"  # nothing launched by a refusal
+
+    launched = launcher.post(f"/api/campaigns/{campaign.id}/launch", {"holdout_percent": 10})
+    assert launched.status_code == 202 and launched.get_json()["status"] == "launched"
+    _, rows = expected(users, campaign.id, 10)
+    got = launcher.get(f"/api/campaigns/{campaign.id}/audience.csv").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(got)))[1:] == rows
+    assert any(r[1] == "true" for r in rows) and any(r[1] == "false" for r in rows)
+
+
+def test_the_api_launches_without_a_body_and_with_an_empty_object(launcher: ApiClient, store: Store,
+                                                                  users: list[dict[str, Any]]) -> None:
+    first = big_spenders_campaign(store)
+    second = store.campaigns.create(TEAM, "Second", "email", "Hello", "admin", segment_ids=first.segment_ids)
+    assert launcher.client.post(f"/api/campaigns/{first.id}/launch", headers=launcher.headers).status_code == 202
+    assert launcher.post(f"/api/campaigns/{second.id}/launch", {}).status_code == 202
+    for campaign in (first, second):
+        _, rows = expected(users, campaign.id)
+        got = launcher.get(f"/api/campaigns/{campaign.id}/audience.csv").get_data(as_text=True)
+        assert list(csv.reader(io.StringIO(got)))[1:] == rows
