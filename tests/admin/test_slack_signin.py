@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -13,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from admin_helpers import NOW, TEAM, make_services
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from admin import create_app
 from admin.slack_signin import SlackSignIn
+from tests.loopback import on_loopback
 
 CLIENT_ID = "111.222"
 
@@ -54,14 +53,8 @@ class FakeSlack:
 @pytest.fixture
 def fake_slack() -> Iterator[tuple[FakeSlack, str]]:
     slack = FakeSlack()
-    server = make_server("127.0.0.1", 0, slack, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield slack, f"http://127.0.0.1:{server.server_port}/api/"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with on_loopback(slack, join_timeout=10) as url:
+        yield slack, f"{url}/api/"
 
 
 @pytest.fixture
