@@ -80,11 +80,11 @@ def attach(services: BotServices, team_id: str, text: str, user: str) -> dict[st
 
 
 def create(services: BotServices, team_id: str, *, name: str, channel: str, message: str, user: str,
-           segment_ids: tuple[str, ...]) -> dict[str, Any]:
+           segment_ids: tuple[str, ...], campaign_id: str | None = None) -> dict[str, Any]:
     if channel not in CHANNELS:
         raise SegmentError(f"Unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}.")
     campaign = services.store.campaigns.create(team_id, name.strip(), channel, message, user,
-                                               segment_ids=segment_ids)
+                                               segment_ids=segment_ids, campaign_id=campaign_id)
     target = ""
     if segment_ids:
         segment = services.store.segments.get(team_id, segment_ids[0])

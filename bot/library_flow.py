@@ -167,10 +167,11 @@ def overlap(services: BotServices, team_id: str, text: str) -> dict[str, Any]:
 
 
 def save(services: BotServices, team_id: str, name: str, rule: Rule, text: str, source: str,
-         user: str) -> tuple[Any, dict[str, Any]]:
-    """Save a segment (unique name per workspace) and record its first size."""
+         user: str, *, segment_id: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Save a segment (unique name per workspace) and record its first size; ``segment_id`` as for
+    ``segcore.library.save_segment``."""
     saved = save_segment(services.store, services.engine, team_id, name.strip(), rule, text, source, user,
-                         services.now())
+                         services.now(), segment_id=segment_id)
     segment = saved.segment
     if saved.size is None:
         return segment, notice_message(
@@ -181,11 +182,12 @@ def save(services: BotServices, team_id: str, name: str, rule: Rule, text: str, 
 
 
 def save_card(services: BotServices, team_id: str, draft_id: str, name: str, user: str,
-              expired: str) -> tuple[Any, dict[str, Any]]:
+              expired: str, *, segment_id: str | None = None) -> tuple[Any, dict[str, Any]]:
     """Save the rules of a segment card (kept as its draft) as ``name``, with the card's request text and
     source; ``expired`` is the message when the card's draft is gone."""
     loaded = load_draft(services, team_id, draft_id)
     if loaded is None:
         raise SegmentError(expired)
     rule, doc = loaded
-    return save(services, team_id, name, rule, doc.get("text", ""), doc.get("source", "user"), user)
+    return save(services, team_id, name, rule, doc.get("text", ""), doc.get("source", "user"), user,
+                segment_id=segment_id)

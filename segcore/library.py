@@ -50,7 +50,9 @@ def measure_if_possible(store: Store, engine: AudienceEngine, segment: Segment, 
 
 
 def save_segment(store: Store, engine: AudienceEngine, team_id: str, name: str, rule: Rule, text: str,
-                 source: str, by: str, now: datetime) -> SavedSegment:
-    """Save a new segment (names are unique per workspace, ignoring case) and take its first size."""
-    segment = store.segments.create(team_id, name, rule, text, source, by)
+                 source: str, by: str, now: datetime, *, segment_id: str | None = None) -> SavedSegment:
+    """Save a new segment (names are unique per workspace, ignoring case) and take its first size.
+
+    ``segment_id``: see ``SegmentRepository.create`` (a repeated save with the same id saves nothing new)."""
+    segment = store.segments.create(team_id, name, rule, text, source, by, segment_id=segment_id)
     return measure_if_possible(store, engine, segment, now)

@@ -50,6 +50,12 @@ class AuditLog:
             # and they would make it again. The entry goes to the error log instead, whole, to be restored.
             log.error("audit entry not stored (%s): %r", exc, entry)
 
+    def has(self, team_id: str, action: str, target: str) -> bool:
+        """Whether ``action`` on ``target`` is already recorded (a create repeated by a replay is not)."""
+        with self.outage.guard():
+            return self.collection.find_one({"team_id": team_id, "action": action, "target": target},
+                                            {"_id": 1}) is not None
+
     def list(self, team_id: str, limit: int = 50) -> list[AuditEntry]:
         """The newest entries first."""
         with self.outage.guard():

@@ -140,7 +140,11 @@ class CampaignRepository(NamedRepository[Campaign]):
         owner: str,
         segment_ids: Iterable[str] = (),
         schedule_at: datetime | None = None,
+        *,
+        campaign_id: str | None = None,
     ) -> Campaign:
+        """A new campaign; ``campaign_id`` as for ``SegmentRepository.create`` (a repeated call with the
+        same id returns the campaign the first one made)."""
         named = self._name_fields(name)
         now = stored_now()
         doc: dict[str, Any] = {
@@ -155,9 +159,8 @@ class CampaignRepository(NamedRepository[Campaign]):
             "created_at": now,
             "updated_at": now,
         }
-        campaign = self.insert_new(doc)
-        self.audit.record(team_id, owner, "campaign.create", campaign.id, {"name": named["name"], "channel": channel})
-        return campaign
+        return self.insert_new(doc, campaign_id, owner, "campaign.create",
+                               {"name": named["name"], "channel": channel})
 
     def update(self, team_id: str, campaign_id: str, by: str = "", **changes: Any) -> Campaign:
         """Change some of name, channel, message, owner, segment_ids, status, schedule_at."""

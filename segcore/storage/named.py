@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from segcore.rules import to_millisecond
 from segcore.storage.audit import AuditLog
-from segcore.storage.errors import DuplicateName, NotFound, Outage
+from segcore.storage.errors import DuplicateName, NotFound, Outage, StorageError
 from segcore.storage.ids import object_id
 from segcore.storage.naming import clean_name, name_key
 
@@ -61,21 +61,35 @@ class NamedRepository(Generic[T]):
         cleaned = clean_name(name, self.what)
         return {"name": cleaned, "name_lower": name_key(cleaned)}
 
-    def insert_new(self, doc: dict[str, Any]) -> T:
-        """Insert a new named document; a taken name raises the repository's ``DuplicateName``.
+    def insert_new(self, doc: dict[str, Any], item_id: str | None, actor: str, action: str,
+                   details: dict[str, Any]) -> T:
+        """Insert a new named document and audit it; a taken name raises the repository's ``DuplicateName``.
 
-        The id is chosen here, before the write, so that a write that landed but whose answer was lost (the
-        database restarted; the driver retried and hit the name index with our own document) is recognised
-        as done instead of being reported as a name clash.
+        The id is chosen before the write (``item_id``, chosen by the caller so that a replayed request
+        names the same document, or a new one), so that a write that already landed is recognised as done
+        instead of being reported as a name clash: the database restarted and the driver's retry met our own
+        document, or a journaled Slack submission is replayed after its first run saved it. Then the stored
+        document is returned, and the audit entry is written only if it is not there yet.
         """
-        doc = {**doc, "_id": ObjectId()}
+        oid = object_id(item_id) if item_id is not None else ObjectId()
+        if oid is None:
+            raise ValueError(f"not a {self.what} id: {item_id!r}")
+        doc = {**doc, "_id": oid}
+        stored: dict[str, Any] | None = None
         with self.outage.guard():
             try:
                 self.collection.insert_one(doc)
             except DuplicateKeyError:
-                if self.collection.find_one({"_id": doc["_id"]}, {"_id": 1}) is None:
+                stored = self.collection.find_one({"_id": oid, "team_id": doc["team_id"]})
+                if stored is None:
                     raise self._duplicate(str(doc.get("name", ""))) from None
-        return self.model.from_doc(doc)
+        try:
+            recorded = stored is not None and self.audit.has(doc["team_id"], action, str(oid))
+        except StorageError:
+            recorded = False  # a second entry is better than none
+        if not recorded:
+            self.audit.record(doc["team_id"], actor, action, str(oid), details)
+        return self.model.from_doc(stored or doc)
 
     def _change(self, team_id: str, item_id: str, update: dict[str, Any], name: str | None = None) -> T:
         """Apply ``update`` and return the item as it now is; ``name`` is the new name, when it changes."""

@@ -82,9 +82,14 @@ class SegmentRepository(NamedRepository[Segment]):
         self.catalog = catalog
 
     def create(
-        self, team_id: str, name: str, rule: Rule, text: str, source: str, created_by: str
+        self, team_id: str, name: str, rule: Rule, text: str, source: str, created_by: str, *,
+        segment_id: str | None = None,
     ) -> Segment:
-        """Save a new segment; the rule is validated first, so nothing is written for a bad rule."""
+        """Save a new segment; the rule is validated first, so nothing is written for a bad rule.
+
+        ``segment_id`` is chosen by a caller that may repeat the call (a replayed Slack submission): a
+        second call with the same id returns the segment the first one saved instead of saving another.
+        """
         named = self._name_fields(name)
         checked = validate(rule, self.catalog)
         now = stored_now()
@@ -101,11 +106,8 @@ class SegmentRepository(NamedRepository[Segment]):
             "last_counted_at": None,
             "alert": None,
         }
-        segment = self.insert_new(doc)
-        self.audit.record(
-            team_id, created_by, "segment.create", segment.id, {"name": named["name"], "rule": doc["rule"]}
-        )
-        return segment
+        return self.insert_new(doc, segment_id, created_by, "segment.create",
+                               {"name": named["name"], "rule": doc["rule"]})
 
     def _update(self, team_id: str, segment_id: str, changes: dict[str, Any]) -> Segment:
         return self._change(team_id, segment_id, {"$set": changes}, changes.get("name"))
