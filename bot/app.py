@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,8 +16,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.listeners import register_listeners
+from bot.listeners.views import JOURNALED
 from bot.oauth_store import MongoInstallationStore, MongoOAuthStateStore
 from bot.payload_shape import refuse_malformed
+from bot.pending import PendingSubmissions
+from bot.replay import Replayer
 from bot.services import BotConfig, BotServices
 from bot.stores import ConversationStore, DeliveryLog, DraftStore
 from bot.tenancy import single_workspace_guard
@@ -66,6 +71,7 @@ class Indexes:
                     store.ensure_indexes()
                 MongoInstallationStore(db).ensure_indexes()
                 MongoOAuthStateStore(db).ensure_indexes()
+                PendingSubmissions(db).ensure_indexes()
             except Exception as exc:
                 log.error("could not create the Slack app's indexes (database down?): %r", exc)
                 return
@@ -78,8 +84,34 @@ def ensure_indexes(services: BotServices) -> Indexes:
     return indexes
 
 
+_replayers: weakref.WeakKeyDictionary[App, Replayer] = weakref.WeakKeyDictionary()
+
+
+def replayer_of(app: App) -> Replayer | None:
+    """The thread that replays ``app``'s unfinished modal submissions (stop it before closing the database)."""
+    return _replayers.get(app)
+
+
+def client_for_team(services: BotServices, config: BotConfig) -> Callable[[str], WebClient]:
+    """A Slack client for a workspace, outside any request: the bot token (one workspace), or the
+    workspace's installation (OAuth)."""
+    if config.oauth is None:
+        client = services.client_factory(config.bot_token)
+        return lambda team_id: client
+    installations = MongoInstallationStore(services.store.db, client_id=config.oauth.client_id)
+
+    def for_team(team_id: str) -> WebClient:
+        bot = installations.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise SegmentError(f"The app is not installed in workspace {team_id}.")
+        return services.client_factory(bot.bot_token)
+
+    return for_team
+
+
 def create_app(services: BotServices, config: BotConfig) -> App:
-    """A Bolt app for ``config``. Request signatures are always verified."""
+    """A Bolt app for ``config``. Request signatures are always verified. It starts one thread that replays
+    modal submissions acked by a process that died before finishing them (``replayer_of(app).stop()``)."""
     kwargs: dict[str, Any] = {
         "signing_secret": config.signing_secret,
         "process_before_response": config.process_before_response,
@@ -134,4 +166,5 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         return None
 
     register_listeners(app)
+    _replayers[app] = Replayer(services, JOURNALED, client_for_team(services, config)).start()
     return app

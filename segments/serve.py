@@ -35,6 +35,12 @@ class Running:
     notes: list[str] = field(default_factory=list)
 
     def stop(self) -> None:
+        if self.bolt is not None:
+            from bot import replayer_of
+
+            replayer = replayer_of(self.bolt)
+            if replayer is not None:
+                replayer.stop()
         if self.socket is not None:
             self.socket.close()
         if self.scheduler is not None:

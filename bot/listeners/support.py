@@ -99,7 +99,7 @@ def guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
 
 def _guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
              body: dict[str, Any] | None) -> None:
-    try:
+    def once() -> None:
         indexes = context.get("segments_indexes")
         if indexes is not None:
             indexes.ensure()  # a no-op once done; retried here if the database was down at start-up
@@ -110,9 +110,21 @@ def _guarded(context: Any, reply: Reply, doing: str, work: Callable[[], None],
                 log.info("skipping a repeated delivery %s (%s)", key, doing)
                 return
         work()
+
+    reported(reply, doing, once)
+
+
+def reported(reply: Reply, doing: str, work: Callable[[], None]) -> bool:
+    """Run ``work``; a failure reaches the user as a short message. True when the work finished or the user
+    was told why not; False when even that failed (Slack unreachable)."""
+    try:
+        work()
+        return True
     except Exception as exc:
         text, ref = describe_failure(exc, doing)
         try:
             reply.send(error_message(text, ref))
+            return True
         except Exception as again:
             log.error("ref=%s could not tell the user about the failure: %r", ref, again)
+            return False

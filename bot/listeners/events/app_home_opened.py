@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -11,6 +12,7 @@ from bot import campaign_flow, library_flow
 from bot.blocks.home import home_view
 from bot.errors import describe_failure
 from bot.listeners.support import later, services_of, team_of
+from bot.services import BotServices
 
 log = logging.getLogger("segments.bot")
 
@@ -22,11 +24,21 @@ def app_home_opened(event: dict[str, Any], body: dict[str, Any], context: Any, c
 
 
 def publish_home(context: Any, client: WebClient, user: str, body: dict[str, Any]) -> None:
+    _publish(client, user, lambda: _home(services_of(context), team_of(context, body)))
+
+
+def publish_home_for(services: BotServices, team: str, client: WebClient, user: str) -> None:
+    """Publish ``user``'s Home tab of workspace ``team`` (also from a replayed submission, without a request)."""
+    _publish(client, user, lambda: _home(services, team))
+
+
+def _home(services: BotServices, team: str) -> dict[str, Any]:
+    return home_view(library_flow.rows(services, team), campaign_flow.recent(services, team, 15), services.now())
+
+
+def _publish(client: WebClient, user: str, build: Callable[[], dict[str, Any]]) -> None:
     try:
-        services = services_of(context)
-        team = team_of(context, body)
-        view = home_view(library_flow.rows(services, team), campaign_flow.recent(services, team, 15),
-                         services.now())
+        view = build()
     except Exception as exc:
         text, ref = describe_failure(exc, "building App Home")
         problem = f"{text} (reference {ref})" if ref else text

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pymongo
 from slack_sdk import WebClient
 
+from bot.listeners.support import reported
+from bot.pending import PendingSubmission, PendingSubmissions
 from bot.replies import MessageReply, Reply, ResponseUrlReply
+from bot.services import BotServices
 from segcore.storage.errors import StorageSlow
 
 T = TypeVar("T")
@@ -17,6 +21,9 @@ T = TypeVar("T")
 # request queued behind this thread waits too. When the deadline passes, the check is left to the write
 # (names are unique in the database), and a clash is told in a message instead of in the modal.
 QUICK_CHECK_SECONDS = 0.2
+# Writing a submission down before its ack must fit in Slack's 3 s; when it cannot, the modal says so and
+# stays open, so the marketer is never told it is done.
+JOURNAL_SECONDS = 2.0
 
 
 def metadata_of(view: dict[str, Any]) -> dict[str, Any]:
@@ -56,3 +63,45 @@ def input_value(view: dict[str, Any], block_id: str, action_id: str) -> Any:
     if "selected_option" in element:
         return (element.get("selected_option") or {}).get("value")
     return element.get("value")
+
+
+# The work of a journaled submission, run after the ack and again by a replay: it builds everything from
+# the record (never from the request), and raises to report a failure to the user.
+Work = Callable[[BotServices, WebClient, PendingSubmission], None]
+
+
+@dataclass(frozen=True)
+class Journaled:
+    """A kind of modal submission that is written down before its ack (see bot/pending.py)."""
+
+    kind: str
+    doing: str  # for failure messages: "saving a segment"
+    work: Work
+
+
+def journal_before_ack(services: BotServices, job: Journaled, team_id: str, user: str,
+                       payload: dict[str, Any]) -> PendingSubmission:
+    """Write the submission down; raises (and nothing must be acked as done) when the database cannot."""
+    with pymongo.timeout(JOURNAL_SECONDS):
+        return PendingSubmissions(services.store.db).add(job.kind, team_id, user, payload)
+
+
+def kept_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    """What a journaled submission keeps of its modal's metadata: the card's draft (d) and where to answer
+    (u, e); nothing else a payload might carry reaches the database."""
+    kept: dict[str, Any] = {}
+    for key, kind in (("u", str), ("e", bool), ("d", str)):
+        if metadata.get(key) is not None:
+            kept[key] = kind(metadata[key])
+    return kept
+
+
+def submission_reply(record: PendingSubmission, client: WebClient) -> Reply:
+    return reply_after_submit(record.payload.get("metadata") or {}, client, record.user)
+
+
+def settle(services: BotServices, client: WebClient, record: PendingSubmission, job: Journaled) -> None:
+    """Run the work of ``record``; it is done (removed from the journal) once the work finished or the user
+    was told why it could not be done. When even telling failed, the record stays and is replayed."""
+    if reported(submission_reply(record, client), job.doing, lambda: job.work(services, client, record)):
+        PendingSubmissions(services.store.db).done(record.id)

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson import ObjectId
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import campaign_flow, library_flow
 from bot.errors import describe_failure
-from bot.listeners.events.app_home_opened import publish_home
-from bot.listeners.support import config_of, guarded, services_of, team_of
-from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
+from bot.listeners.events.app_home_opened import publish_home_for
+from bot.listeners.support import config_of, later, services_of, team_of
+from bot.listeners.views.common import (
+    Journaled,
+    found_quickly,
+    input_value,
+    journal_before_ack,
+    kept_metadata,
+    metadata_of,
+    settle,
+    submission_reply,
+)
+from bot.pending import PendingSubmission
+from bot.services import BotServices
 
 
 def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any,
@@ -38,23 +50,38 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                 errors["campaign_name"] = f"A campaign named “{name}” already exists; choose another name."
             if new_segment and found_quickly(lambda: services.store.segments.get_by_name(team, new_segment)) is not None:
                 errors["segment_name"] = f"A segment named “{new_segment}” already exists; choose another name."
+            if not errors:
+                # The ids are chosen now, so that a replay of this record creates these, not a second pair.
+                record = journal_before_ack(services, NEW_CAMPAIGN_JOB, team, user, {
+                    "metadata": kept_metadata(metadata), "name": name, "channel": channel, "message": message,
+                    "segment_id": str(segment_id) if segment_id else None, "new_segment": new_segment,
+                    "new_segment_id": str(ObjectId()), "campaign_id": str(ObjectId())})
         except Exception as exc:
-            errors["campaign_name"] = describe_failure(exc, "checking a campaign name")[0][:150]
+            errors["campaign_name"] = describe_failure(exc, "creating a campaign")[0][:150]
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
-    reply = reply_after_submit(metadata, client, user)
+    later(context, NEW_CAMPAIGN_JOB.doing, lambda: settle(services, client, record, NEW_CAMPAIGN_JOB))
 
-    def work() -> None:
-        segment_ids: tuple[str, ...] = (str(segment_id),) if segment_id else ()
-        if metadata.get("d"):
-            segment, saved = library_flow.save_card(services, team, str(metadata["d"]), new_segment, user,
-                                                    expired="That card has expired; ask again with /segment.")
-            reply.send_new(saved)
-            segment_ids = (segment.id,)
-        reply.send_new(campaign_flow.create(services, team, name=name, channel=channel, message=message,
-                                            user=user, segment_ids=segment_ids))
-        publish_home(context, client, user, body)
 
-    guarded(context, reply, "creating a campaign", work)
+def new_campaign_work(services: BotServices, client: WebClient, record: PendingSubmission) -> None:
+    """Save the card's segment first when the campaign came from a card, then create the campaign, confirm
+    each, refresh Home: after the ack, or on a replay."""
+    payload, team = record.payload, record.team_id
+    reply = submission_reply(record, client)
+    segment_ids: tuple[str, ...] = (payload["segment_id"],) if payload.get("segment_id") else ()
+    draft = payload["metadata"].get("d")
+    if draft:
+        segment, saved = library_flow.save_card(services, team, str(draft), payload["new_segment"], record.user,
+                                                expired="That card has expired; ask again with /segment.",
+                                                segment_id=payload["new_segment_id"])
+        reply.send_new(saved)
+        segment_ids = (segment.id,)
+    reply.send_new(campaign_flow.create(services, team, name=payload["name"], channel=payload["channel"],
+                                        message=payload["message"], user=record.user, segment_ids=segment_ids,
+                                        campaign_id=payload["campaign_id"]))
+    publish_home_for(services, team, client, record.user)
+
+
+NEW_CAMPAIGN_JOB = Journaled("new_campaign", "creating a campaign", new_campaign_work)

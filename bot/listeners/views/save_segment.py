@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from bson import ObjectId
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot import library_flow
 from bot.errors import describe_failure
-from bot.listeners.events.app_home_opened import publish_home
-from bot.listeners.support import guarded, services_of, team_of
-from bot.listeners.views.common import found_quickly, input_value, metadata_of, reply_after_submit
+from bot.listeners.events.app_home_opened import publish_home_for
+from bot.listeners.support import later, services_of, team_of
+from bot.listeners.views.common import (
+    Journaled,
+    found_quickly,
+    input_value,
+    journal_before_ack,
+    kept_metadata,
+    metadata_of,
+    settle,
+    submission_reply,
+)
+from bot.pending import PendingSubmission
+from bot.services import BotServices
 
 
 def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: Any,
@@ -25,8 +37,12 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         return
     try:
         taken = found_quickly(lambda: services.store.segments.get_by_name(team, name))
+        if taken is None:
+            # The segment's id is chosen now, so that a replay of this record saves this segment, not another.
+            record = journal_before_ack(services, SAVE_SEGMENT_JOB, team, body["user"]["id"], {
+                "metadata": kept_metadata(metadata), "name": name, "segment_id": str(ObjectId())})
     except Exception as exc:
-        text, _ = describe_failure(exc, "checking a segment name")
+        text, _ = describe_failure(exc, "saving a segment")
         ack(response_action="errors", errors={"segment_name": text[:150]})
         return
     if taken is not None:
@@ -34,14 +50,18 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
             errors={"segment_name": f"A segment named “{taken.name}” already exists; choose another name."})
         return
     ack()
-    user = body["user"]["id"]
-    reply = reply_after_submit(metadata, client, user)
+    later(context, SAVE_SEGMENT_JOB.doing, lambda: settle(services, client, record, SAVE_SEGMENT_JOB))
 
-    def work() -> None:
-        _, payload = library_flow.save_card(
-            services, team, str(metadata.get("d", "")), name, user,
-            expired="That card has expired; ask again with /segment and save from the new card.")
-        reply.send_new(payload)
-        publish_home(context, client, user, body)  # the Home tab lists it from now on
 
-    guarded(context, reply, "saving a segment", work)
+def save_segment_work(services: BotServices, client: WebClient, record: PendingSubmission) -> None:
+    """Save the card's rules under the typed name, confirm, refresh Home: after the ack, or on a replay."""
+    payload = record.payload
+    _, message = library_flow.save_card(
+        services, record.team_id, str(payload["metadata"].get("d", "")), payload["name"], record.user,
+        expired="That card has expired; ask again with /segment and save from the new card.",
+        segment_id=payload["segment_id"])
+    submission_reply(record, client).send_new(message)
+    publish_home_for(services, record.team_id, client, record.user)  # the Home tab lists it from now on
+
+
+SAVE_SEGMENT_JOB = Journaled("save_segment", "saving a segment", save_segment_work)
