@@ -244,7 +244,7 @@ def main() -> None:
             present = probe[DB_NAME]["users"].count_documents({"team_id": TEAM}, limit=users)
             # A kept folder from an earlier run: its users are reused; what the last run wrote is cleared.
             for name in ("campaigns", "segments", "segment_snapshots", "slack_deliveries", "slack_drafts",
-                         "audit_log"):
+                         "slack_pending", "audit_log"):
                 probe[DB_NAME][name].delete_many({})
             if 0 < present < users:
                 probe[DB_NAME]["users"].drop()  # an interrupted load: start it again
