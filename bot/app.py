@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -84,14 +83,6 @@ def ensure_indexes(services: BotServices) -> Indexes:
     return indexes
 
 
-_replayers: weakref.WeakKeyDictionary[App, Replayer] = weakref.WeakKeyDictionary()
-
-
-def replayer_of(app: App) -> Replayer | None:
-    """The thread that replays ``app``'s unfinished modal submissions (stop it before closing the database)."""
-    return _replayers.get(app)
-
-
 def client_for_team(services: BotServices, config: BotConfig) -> Callable[[str], WebClient]:
     """A Slack client for a workspace, outside any request: the bot token (one workspace), or the
     workspace's installation (OAuth)."""
@@ -109,9 +100,14 @@ def client_for_team(services: BotServices, config: BotConfig) -> Callable[[str],
     return for_team
 
 
+def replayer_for(services: BotServices, config: BotConfig) -> Replayer:
+    """The thread (not started) that replays modal submissions acked by a process that died before finishing
+    them; whoever runs the app starts it and stops it before closing the database."""
+    return Replayer(services, JOURNALED, client_for_team(services, config))
+
+
 def create_app(services: BotServices, config: BotConfig) -> App:
-    """A Bolt app for ``config``. Request signatures are always verified. It starts one thread that replays
-    modal submissions acked by a process that died before finishing them (``replayer_of(app).stop()``)."""
+    """A Bolt app for ``config``. Request signatures are always verified."""
     kwargs: dict[str, Any] = {
         "signing_secret": config.signing_secret,
         "process_before_response": config.process_before_response,
@@ -166,5 +162,4 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         return None
 
     register_listeners(app)
-    _replayers[app] = Replayer(services, JOURNALED, client_for_team(services, config)).start()
     return app

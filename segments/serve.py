@@ -33,14 +33,11 @@ class Running:
     socket: Any = None
     scheduler: Any = None
     notes: list[str] = field(default_factory=list)
+    replayer: Any = None
 
     def stop(self) -> None:
-        if self.bolt is not None:
-            from bot import replayer_of
-
-            replayer = replayer_of(self.bolt)
-            if replayer is not None:
-                replayer.stop()
+        if self.replayer is not None:
+            self.replayer.stop()
         if self.socket is not None:
             self.socket.close()
         if self.scheduler is not None:
@@ -94,8 +91,9 @@ def bot_config(settings: Settings) -> Any:
     )
 
 
-def build_bolt(services: Services, config: Any) -> Any:
-    from bot import BotServices, create_app, default_client_factory
+def build_bolt(services: Services, config: Any) -> tuple[Any, Any]:
+    """The Bolt app and its replayer of unfinished modal submissions (not started)."""
+    from bot import BotServices, create_app, default_client_factory, replayer_for
 
     bot_services = BotServices(
         store=services.store,
@@ -106,7 +104,7 @@ def build_bolt(services: Services, config: Any) -> Any:
         client_factory=default_client_factory(config.api_url),
         launch=services.launch_campaign,  # freezes, then delivers through the webhook when configured
     )
-    return create_app(bot_services, config)
+    return create_app(bot_services, config), replayer_for(bot_services, config)
 
 
 def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | None = None) -> Flask:
@@ -178,9 +176,11 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
     try:
         bolt = None
         socket = None
+        replayer = None
         slack = bot_config(settings)
         if slack is not None:
-            bolt = build_bolt(services, slack)
+            bolt, replayer = build_bolt(services, slack)
+            replayer.start()
             if settings.slack_app_token:
                 from bot.socket import start_socket_mode
 
@@ -202,9 +202,11 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
             scheduler.start()
             notes.append("Scheduler: on (snapshots, scheduled launches, digest).")
     except BaseException:
+        if replayer is not None:
+            replayer.stop()
         services.close()
         raise
-    return Running(services, web, bolt, socket, scheduler, notes)
+    return Running(services, web, bolt, socket, scheduler, notes, replayer)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

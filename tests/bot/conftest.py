@@ -11,7 +11,7 @@ from flask import Flask
 from pymongo.database import Database
 from slack_bolt import App
 
-from bot import BotConfig, BotServices, create_app, default_client_factory, replayer_of
+from bot import BotConfig, BotServices, create_app, default_client_factory
 from bot.http import slack_blueprint
 from bot.reading import make_interpret
 from segcore.audience import AudienceEngine
@@ -83,12 +83,8 @@ def serve(app: App) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack_app(services: BotServices, config: BotConfig) -> Iterator[App]:
-    app = create_app(services, config)
-    yield app
-    replayer = replayer_of(app)
-    if replayer is not None:
-        replayer.stop()
+def slack_app(services: BotServices, config: BotConfig) -> App:
+    return create_app(services, config)
 
 
 def check_no_pii(calls: list[Any], users: list[dict[str, Any]]) -> None:

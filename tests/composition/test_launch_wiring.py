@@ -26,6 +26,7 @@ TEAM = "T0WIRE"
 def test_build_bolt_hands_the_bot_services_launch_campaign(monkeypatch: pytest.MonkeyPatch) -> None:
     captured: dict[str, Any] = {}
     monkeypatch.setattr(bot, "create_app", lambda services, config: captured.setdefault("services", services))
+    monkeypatch.setattr(bot, "replayer_for", lambda services, config: None)
     services = SimpleNamespace(store=object(), audience=object(), catalog=object(), now=object(),
                                interpret=object(), launch_campaign=object())
     build_bolt(services, SimpleNamespace(api_url="http://127.0.0.1:9/api/"))  # type: ignore[arg-type]
