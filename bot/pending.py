@@ -50,27 +50,38 @@ class PendingSubmission:
 
 
 class PendingSubmissions:
-    """The ``slack_pending`` collection. Every write waits for the database's journal (``j=True``): an
-    acknowledged write that a killed database forgets would defeat the purpose."""
+    """The ``slack_pending`` collection. It guards against the app's process dying, not the database's: its
+    writes use the database's own write concern (on Atlas journaled by a majority), without ``j=True``,
+    and it has no index but ``_id`` and the failed records' expiry, since it only ever holds the few
+    submissions in flight. Each of these costs the single-threaded embedded server time that every
+    request waits for under load (measured: insert and delete 4.1 ms with both, 2.3 ms without ``j``)."""
 
     def __init__(self, db: Database[Any], clock: Callable[[], datetime] = utc_now,
                  lease: timedelta = LEASE) -> None:
-        self.collection = db.get_collection(PENDING, write_concern=WriteConcern(w=1, j=True))
+        self.collection = db.get_collection(PENDING, write_concern=WriteConcern())
         self.clock = clock  # the wall clock: leases are about live processes, not the workspace's time
         self.lease = lease
 
     def ensure_indexes(self) -> None:
-        self.collection.create_index([("state", ASCENDING), ("lease_until", ASCENDING)], name="stale")
         self.collection.create_index([("failed_at", ASCENDING)], expireAfterSeconds=FAILED_TTL, name="ttl_failed")
 
     def add(self, kind: str, team_id: str, user: str, payload: dict[str, Any]) -> PendingSubmission:
-        """Write the submission down (call it before the ack); its lease starts now."""
+        """Write a new submission down (call it before the ack); its lease starts now."""
+        record = self.new(kind, team_id, user, payload)
+        self.write(record)
+        return record
+
+    @staticmethod
+    def new(kind: str, team_id: str, user: str, payload: dict[str, Any]) -> PendingSubmission:
+        """A submission with its id, not written yet."""
+        return PendingSubmission(secrets.token_hex(12), kind, team_id, user, dict(payload), 1)
+
+    def write(self, record: PendingSubmission) -> None:
         now = self.clock()
-        doc = {"_id": secrets.token_hex(12), "kind": kind, "team_id": team_id, "user": user,
-               "payload": payload, "state": "pending", "attempts": 1, "created_at": now,
-               "lease_until": now + self.lease}
-        self.collection.insert_one(doc)
-        return PendingSubmission.from_doc(doc)
+        self.collection.insert_one({
+            "_id": record.id, "kind": record.kind, "team_id": record.team_id, "user": record.user,
+            "payload": record.payload, "state": "pending", "attempts": record.attempts, "created_at": now,
+            "lease_until": now + self.lease})
 
     def done(self, record_id: str) -> None:
         """The work has finished (or the user was told it could not be done): nothing left to replay."""

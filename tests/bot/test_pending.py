@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from pymongo.database import Database
 
 from bot import BotServices
 from bot.listeners.views import JOURNALED
+from bot.listeners.views.common import journal_before_ack
 from bot.pending import LEASE, MAX_ATTEMPTS, PENDING, PendingSubmissions
 from bot.replay import Replayer
 from bot.segment_flow import save_draft
@@ -61,9 +63,9 @@ def test_a_record_is_claimed_only_after_its_lease_and_done_removes_it(db: Databa
     assert journal.claim_stale(T0 + 10 * LEASE) == []
 
 
-def test_the_journal_waits_for_the_database_journal(db: Database[dict[str, Any]]) -> None:
-    concern = PendingSubmissions(db).collection.write_concern
-    assert concern.document == {"w": 1, "j": True}
+def test_the_journal_uses_the_databases_own_write_concern(db: Database[dict[str, Any]]) -> None:
+    # Not j=True: it guards against the app dying, and a journaled write costs every request under load.
+    assert PendingSubmissions(db).collection.write_concern.document == db.write_concern.document
 
 
 def test_two_claimants_never_take_the_same_record(db: Database[dict[str, Any]]) -> None:
@@ -183,3 +185,24 @@ def test_the_replay_thread_runs_soon_after_start_and_stops(services: BotServices
         thread.stop()
     assert thread.thread is not None and not thread.thread.is_alive()
     assert services.store.segments.get_by_name(TEAM, "Regulars") is not None
+
+
+def test_a_busy_database_does_not_hold_the_ack_and_the_submission_goes_on_in_memory(
+        services: BotServices, mongo_client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    job = JOURNALED["save_segment"]
+    mongo_client.admin.command({
+        "configureFailPoint": "failCommand", "mode": {"times": 1},
+        "data": {"failCommands": ["insert"], "blockConnection": True, "blockTimeMS": 1500},
+    })
+    try:
+        with caplog.at_level(logging.WARNING, logger="segments.bot"):
+            record = journal_before_ack(services, job, TEAM, "U0M", {"name": "Busy", "segment_id": str(ObjectId())},
+                                        time.monotonic())
+    finally:
+        mongo_client.admin.command({"configureFailPoint": "failCommand", "mode": "off"})
+    assert record.kind == "save_segment" and record.payload["name"] == "Busy"
+    assert f"save_segment {record.id} not journaled" in caplog.text
+    # Written without the failpoint, the same call journals the submission.
+    again = journal_before_ack(services, job, TEAM, "U0M", {"name": "Quiet", "segment_id": str(ObjectId())},
+                               time.monotonic())
+    assert services.store.db[PENDING].find_one({"_id": again.id}) is not None

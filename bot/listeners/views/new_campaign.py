@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bson import ObjectId
@@ -46,6 +47,7 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         errors["segment_name"] = "Name the segment this campaign targets."
     if not errors:
         try:
+            started = time.monotonic()
             if found_quickly(lambda: services.store.campaigns.get_by_name(team, name)) is not None:
                 errors["campaign_name"] = f"A campaign named “{name}” already exists; choose another name."
             if new_segment and found_quickly(lambda: services.store.segments.get_by_name(team, new_segment)) is not None:
@@ -55,7 +57,7 @@ def new_campaign_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                 record = journal_before_ack(services, NEW_CAMPAIGN_JOB, team, user, {
                     "metadata": kept_metadata(metadata), "name": name, "channel": channel, "message": message,
                     "segment_id": str(segment_id) if segment_id else None, "new_segment": new_segment,
-                    "new_segment_id": str(ObjectId()), "campaign_id": str(ObjectId())})
+                    "new_segment_id": str(ObjectId()), "campaign_id": str(ObjectId())}, started)
         except Exception as exc:
             errors["campaign_name"] = describe_failure(exc, "creating a campaign")[0][:150]
     if errors:

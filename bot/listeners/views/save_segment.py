@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bson import ObjectId
@@ -36,11 +37,12 @@ def save_segment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         ack(response_action="errors", errors={"segment_name": "Give the segment a name."})
         return
     try:
+        started = time.monotonic()
         taken = found_quickly(lambda: services.store.segments.get_by_name(team, name))
         if taken is None:
             # The segment's id is chosen now, so that a replay of this record saves this segment, not another.
             record = journal_before_ack(services, SAVE_SEGMENT_JOB, team, body["user"]["id"], {
-                "metadata": kept_metadata(metadata), "name": name, "segment_id": str(ObjectId())})
+                "metadata": kept_metadata(metadata), "name": name, "segment_id": str(ObjectId())}, started)
     except Exception as exc:
         text, _ = describe_failure(exc, "saving a segment")
         ack(response_action="errors", errors={"segment_name": text[:150]})
