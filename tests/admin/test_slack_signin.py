@@ -82,6 +82,18 @@ def good_claims(query: dict[str, str]) -> dict[str, Any]:
             "email": "asha@example.com", "sub": "U123"}
 
 
+def signed_in_as_u123(store: Any, fake_slack: tuple[FakeSlack, str], **changes: Any) -> FlaskClient:
+    """A client of an admin app built with ``changes`` to its services, signed in with Slack as U123."""
+    slack, api_url = fake_slack
+    services = replace(make_services(store), slack_sign_in=SlackSignIn(CLIENT_ID, "shh", api_url=api_url),
+                       **changes)
+    client = create_app(services, {"TESTING": True}).test_client()
+    query = start(client)
+    slack.claims = good_claims(query)
+    assert client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
+    return client
+
+
 def test_sign_in_with_slack(slack_client: FlaskClient, fake_slack: tuple[FakeSlack, str], store: Any) -> None:
     slack, _ = fake_slack
     assert "Sign in with Slack" in slack_client.get("/auth/login").get_data(as_text=True)
@@ -147,13 +159,7 @@ def test_a_pii_viewer_signed_in_with_slack_sees_names_and_emails(
 
     from segcore.rules import rule_from_json
 
-    slack, api_url = fake_slack
-    services = replace(make_services(store), slack_sign_in=SlackSignIn(CLIENT_ID, "shh", api_url=api_url),
-                       pii_viewers=viewers)
-    client = create_app(services, {"TESTING": True}).test_client()
-    query = start(client)
-    slack.claims = good_claims(query)
-    assert client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
+    client = signed_in_as_u123(store, fake_slack, pii_viewers=viewers)
     segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")
     html = client.get(f"/segments/{segment.id}").get_data(as_text=True)
     shown = [u["email"] for u in users if u.get("email") and u["email"] in html]
@@ -171,13 +177,7 @@ def test_only_a_campaign_manager_signed_in_with_slack_may_launch(
 
     from segcore.rules import rule_from_json
 
-    slack, api_url = fake_slack
-    services = replace(make_services(store), slack_sign_in=SlackSignIn(CLIENT_ID, "shh", api_url=api_url),
-                       campaign_managers=managers)
-    client = create_app(services, {"TESTING": True}).test_client()
-    query = start(client)
-    slack.claims = good_claims(query)
-    assert client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
+    client = signed_in_as_u123(store, fake_slack, campaign_managers=managers)
     segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")
     campaign = store.campaigns.create(TEAM, "Winback", "email", "hi", "U123", segment_ids=(segment.id,))
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
