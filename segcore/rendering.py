@@ -8,12 +8,23 @@ round trip), so a rendering pasted back into Slack gives the same segment.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
-from segcore.rules import AbsoluteDate, AllOf, AnyOf, CalendarPeriod, Condition, RelativeAmount, Rule
+from segcore.rules import (
+    AbsoluteDate,
+    AllOf,
+    AnyOf,
+    CalendarPeriod,
+    Condition,
+    Not,
+    RelativeAmount,
+    Rule,
+    rule_to_json,
+)
 
 _NUMBER_WORDS = {
     "gt": "more than",
@@ -38,7 +49,10 @@ def _describe(rule: Rule, catalog: FieldCatalog, top: bool = False) -> str:
         joiner = " and " if isinstance(rule, AllOf) else " or "
         text = joiner.join(_describe(r, catalog) for r in rule.rules)
         return text if top else f"({text})"
-    return f"not ({_describe(rule.rule, catalog, top=True)})"
+    if isinstance(rule, Not):
+        return f"not ({_describe(rule.rule, catalog, top=True)})"
+    # Event conditions are said in words by the behaviour work; until then, their JSON is exact.
+    return json.dumps(rule_to_json(rule))
 
 
 def describe_condition(cond: Condition, catalog: FieldCatalog) -> str:

@@ -128,6 +128,48 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class PropertyCondition:
+    """One test on one property of an event: ``{"property": "category", "op": "eq", "value": "Fashion"}``."""
+
+    property: str
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """How many matching events a person has: ``{"op": "gte", "value": 3}``; a person with none has 0."""
+
+    op: str
+    value: Any
+
+
+AT_LEAST_ONCE = EventCount("gte", 1)
+
+
+@dataclass(frozen=True)
+class EventWindow:
+    """When the events happened: a datetime operator and value, as a field's (``within_last``, ``on``, ...)."""
+
+    op: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class EventCondition:
+    """What people did (SPEC "Behaviour"): how many ``event``s matching ``where`` within ``when``.
+
+    ``{"event": "Product Viewed", "where": [...], "count": {"op": "gte", "value": 3}, "when": {...}}``;
+    ``where`` defaults to none, ``count`` to at least once, ``when`` to all time.
+    """
+
+    event: str
+    where: tuple[PropertyCondition, ...] = ()
+    count: EventCount = AT_LEAST_ONCE
+    when: EventWindow | None = None
+
+
+@dataclass(frozen=True)
 class AllOf:
     rules: tuple[Rule, ...]
 
@@ -142,7 +184,7 @@ class Not:
     rule: Rule
 
 
-Rule: TypeAlias = Condition | AllOf | AnyOf | Not
+Rule: TypeAlias = Condition | EventCondition | AllOf | AnyOf | Not
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -212,6 +254,8 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
         if rule.value is not None:
             data["value"] = value_to_json(rule.value)
         return data
+    if isinstance(rule, EventCondition):
+        return event_to_json(rule)
     if isinstance(rule, AllOf):
         return {"all": [rule_to_json(r) for r in rule.rules]}
     if isinstance(rule, AnyOf):
@@ -219,6 +263,21 @@ def rule_to_json(rule: Rule) -> dict[str, Any]:
     if isinstance(rule, Not):
         return {"not": rule_to_json(rule.rule)}
     raise TypeError(f"not a rule: {rule!r}")
+
+
+def event_to_json(rule: EventCondition) -> dict[str, Any]:
+    """SPEC's event leaf; defaults (no ``where``, at least once, all time) are left out."""
+    data: dict[str, Any] = {"event": rule.event}
+    if rule.where:
+        data["where"] = [
+            {"property": w.property, "op": w.op, **({} if w.value is None else {"value": value_to_json(w.value)})}
+            for w in rule.where
+        ]
+    if rule.count != AT_LEAST_ONCE:
+        data["count"] = {"op": rule.count.op, "value": value_to_json(rule.count.value)}
+    if rule.when is not None:
+        data["when"] = {"op": rule.when.op, **({} if rule.when.value is None else {"value": value_to_json(rule.when.value)})}
+    return data
 
 
 def _raw_value(value: Any, path: str) -> Any:
@@ -282,6 +341,8 @@ def rule_from_json(data: Any, path: str = "", _level: int = 0) -> Rule:
         if keys != {"not"}:
             raise RuleError(f'A "not" group takes no other keys; found {sorted(keys - {"not"})}.', here)
         return Not(rule_from_json(data["not"], f"{path}not.", _level + 1))
+    if "event" in keys:
+        return _event_from_json(data, path, here)
     if "field" in keys or "op" in keys:
         unknown = keys - {"field", "op", "value"}
         if unknown:
@@ -295,14 +356,56 @@ def rule_from_json(data: Any, path: str = "", _level: int = 0) -> Rule:
             raise RuleError(f'The condition on {field!r} needs an "op" (text).', here, field)
         return Condition(field, op, _raw_value(data.get("value"), f"{path}value"))
     raise RuleError(
-        f"Unrecognised rule with keys {sorted(keys)}: expected field/op/value, all, any or not.", here
+        f"Unrecognised rule with keys {sorted(keys)}: expected field/op/value, event, all, any or not.", here
     )
 
 
+def _op_and_value(data: Any, what: str, path: str, here: str) -> tuple[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("op"), str) or not data["op"]:
+        raise RuleError(f'{what} must be an object with an "op" (text) and a "value".', here)
+    unknown = set(data) - {"op", "value"}
+    if unknown:
+        raise RuleError(f"Unknown key(s) {sorted(unknown)} in {what}; it has op and value.", here)
+    return data["op"], _raw_value(data.get("value"), path)
+
+
+def _event_from_json(data: dict[str, Any], path: str, here: str) -> EventCondition:
+    unknown = set(data) - {"event", "where", "count", "when"}
+    if unknown:
+        raise RuleError(
+            f"Unknown key(s) {sorted(unknown)} in an event condition; it has event, where, count and when.", here
+        )
+    event = data["event"]
+    if not isinstance(event, str) or not event.strip():
+        raise RuleError('An event condition needs an "event" (text), e.g. "Order Completed".', here)
+    raw_where = data.get("where", [])
+    if not isinstance(raw_where, list):
+        raise RuleError('"where" must be a list of property conditions {"property", "op", "value"}.', here)
+    where = []
+    for i, item in enumerate(raw_where):
+        spot = f"{path}where[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("property"), str) or not item["property"]:
+            raise RuleError('A property condition needs a "property" (text), an "op" and a "value".', spot)
+        rest = {k: v for k, v in item.items() if k != "property"}
+        op, value = _op_and_value(rest, f"the condition on property {item['property']!r}", f"{spot}.value", spot)
+        where.append(PropertyCondition(item["property"], op, value))
+    count = AT_LEAST_ONCE
+    if data.get("count") is not None:
+        op, value = _op_and_value(data["count"], '"count"', f"{path}count.value", here)
+        count = EventCount(op, value)
+    when = None
+    if data.get("when") is not None:
+        op, value = _op_and_value(data["when"], '"when"', f"{path}when.value", here)
+        when = EventWindow(op, value)
+    return EventCondition(event, tuple(where), count, when)
+
+
 def conditions(rule: Rule) -> Iterator[Condition]:
-    """Every condition in the tree, left to right."""
+    """Every field condition in the tree, left to right (event conditions are in ``event_conditions``)."""
     if isinstance(rule, Condition):
         yield rule
+    elif isinstance(rule, EventCondition):
+        return
     elif isinstance(rule, AllOf | AnyOf):
         for child in rule.rules:
             yield from conditions(child)
@@ -310,9 +413,20 @@ def conditions(rule: Rule) -> Iterator[Condition]:
         yield from conditions(rule.rule)
 
 
+def event_conditions(rule: Rule) -> Iterator[EventCondition]:
+    """Every event condition in the tree, left to right."""
+    if isinstance(rule, EventCondition):
+        yield rule
+    elif isinstance(rule, AllOf | AnyOf):
+        for child in rule.rules:
+            yield from event_conditions(child)
+    elif isinstance(rule, Not):
+        yield from event_conditions(rule.rule)
+
+
 def depth(rule: Rule) -> int:
     """Nesting depth: a condition is 0, a group of conditions is 1."""
-    if isinstance(rule, Condition):
+    if isinstance(rule, Condition | EventCondition):
         return 0
     if isinstance(rule, AllOf | AnyOf):
         return 1 + max(depth(r) for r in rule.rules)
