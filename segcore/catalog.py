@@ -143,17 +143,88 @@ class Field:
         )
 
 
+_EVENT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9 _.:/-]{0,99}$")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One kind of event (SPEC "Behaviour") as marketers talk about it: ``Product Viewed``, "viewed".
+
+    ``properties`` are described like fields (type, known values, aliases), so a property condition is
+    typed and validated exactly as a field condition is.
+    """
+
+    name: str
+    label: str
+    synonyms: tuple[str, ...] = ()
+    properties: tuple[Field, ...] = ()
+
+    def get_property(self, name: str) -> Field | None:
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        return None
+
+    def property(self, name: str) -> Field:
+        found = self.get_property(name)
+        if found is None:
+            known = ", ".join(p.name for p in self.properties) or "none"
+            raise CatalogError(f"Event {self.name!r} has no property {name!r}. Its properties: {known}.")
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "label": self.label}
+        if self.synonyms:
+            data["synonyms"] = list(self.synonyms)
+        if self.properties:
+            data["properties"] = [p.to_json() for p in self.properties]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Event:
+        if not isinstance(data, Mapping):
+            raise CatalogError("An event must be a JSON object.")
+        unknown = set(data) - {"name", "label", "synonyms", "properties"}
+        if unknown:
+            raise CatalogError(f"Unknown key(s) in event definition: {', '.join(sorted(unknown))}.")
+        name = data.get("name")
+        if not isinstance(name, str) or not _EVENT_NAME.match(name):
+            raise CatalogError(
+                f"Event name {name!r} is not allowed: start with a letter; letters, digits, spaces and _ . : / - "
+                "(at most 100 characters)."
+            )
+        raw_properties = data.get("properties") or []
+        if not isinstance(raw_properties, list):
+            raise CatalogError(f"Event {name!r}: properties must be a list of field definitions.")
+        properties = tuple(Field.from_json(p) for p in raw_properties)
+        names = [p.name for p in properties]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise CatalogError(f"Event {name!r}: property(ies) defined twice: {', '.join(twice)}.")
+        return cls(
+            name=name,
+            label=str(data.get("label") or name.lower()),
+            synonyms=tuple(str(s).lower() for s in data.get("synonyms") or ()),
+            properties=properties,
+        )
+
+
 @dataclass(frozen=True)
 class FieldCatalog:
-    """An ordered, immutable set of fields, looked up by name."""
+    """An ordered, immutable set of fields, looked up by name, and the events people can do."""
 
     fields: tuple[Field, ...]
+    events: tuple[Event, ...] = ()
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise CatalogError(f"Field(s) defined twice: {', '.join(duplicates)}.")
+        events = [e.name.lower() for e in self.events]
+        twice = sorted({n for n in events if events.count(n) > 1})
+        if twice:
+            raise CatalogError(f"Event(s) defined twice: {', '.join(twice)}.")
 
     def __iter__(self) -> Iterator[Field]:
         return iter(self.fields)
@@ -180,6 +251,30 @@ class FieldCatalog:
             raise CatalogError(f"Unknown field {name!r}. Known fields: {', '.join(self.names)}.")
         return found
 
+    @property
+    def event_names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.events)
+
+    def get_event(self, name: str) -> Event | None:
+        """The event of that name, whatever the case ("order completed" is ``Order Completed``)."""
+        key = " ".join(name.split()).lower()
+        for e in self.events:
+            if e.name.lower() == key:
+                return e
+        return None
+
+    def event(self, name: str) -> Event:
+        found = self.get_event(name)
+        if found is None:
+            raise CatalogError(f"Unknown event {name!r}. Known events: {', '.join(self.event_names) or 'none'}.")
+        return found
+
+    def with_events(self, extra: Iterable[Event]) -> FieldCatalog:
+        """A catalog with ``extra`` events added; an event of the same name replaces the existing one."""
+        extra = tuple(extra)
+        replaced = {e.name.lower() for e in extra}
+        return FieldCatalog(self.fields, tuple(e for e in self.events if e.name.lower() not in replaced) + extra)
+
     def queryable(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.queryable)
 
@@ -187,20 +282,25 @@ class FieldCatalog:
         """A catalog with ``extra`` added; a field of the same name replaces the existing one."""
         extra = tuple(extra)
         replaced = {f.name for f in extra}
-        return FieldCatalog(tuple(f for f in self.fields if f.name not in replaced) + extra)
+        return FieldCatalog(tuple(f for f in self.fields if f.name not in replaced) + extra, self.events)
 
     def without(self, *names: str) -> FieldCatalog:
-        return FieldCatalog(tuple(f for f in self.fields if f.name not in names))
+        return FieldCatalog(tuple(f for f in self.fields if f.name not in names), self.events)
 
     def to_json(self) -> dict[str, Any]:
-        return {"fields": [f.to_json() for f in self.fields]}
+        data: dict[str, Any] = {"fields": [f.to_json() for f in self.fields]}
+        if self.events:
+            data["events"] = [e.to_json() for e in self.events]
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FieldCatalog:
-        fields = data.get("fields") if isinstance(data, Mapping) else None
-        if not isinstance(fields, list):
-            raise CatalogError('A catalog must be a JSON object with a "fields" list.')
-        return cls(tuple(Field.from_json(f) for f in fields))
+        """``{"fields": [...], "events": [...]}``; a file of extra definitions may hold either list or both."""
+        fields = data.get("fields", []) if isinstance(data, Mapping) else None
+        events = data.get("events", []) if isinstance(data, Mapping) else None
+        if not isinstance(fields, list) or not isinstance(events, list) or not (fields or events):
+            raise CatalogError('A catalog must be a JSON object with a "fields" list and/or an "events" list.')
+        return cls(tuple(Field.from_json(f) for f in fields), tuple(Event.from_json(e) for e in events))
 
 
 @lru_cache(maxsize=1)
@@ -215,5 +315,5 @@ def default_catalog() -> FieldCatalog:
                 extra = FieldCatalog.from_json(json.load(fh))
         except (OSError, ValueError) as exc:
             raise CatalogError(f"Cannot read custom fields from {extra_path}: {exc}") from exc
-        catalog = catalog.with_fields(extra.fields)
+        catalog = catalog.with_fields(extra.fields).with_events(extra.events)
     return catalog
