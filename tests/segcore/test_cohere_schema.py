@@ -9,14 +9,14 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cohere_standin import cohere_standin
-from cohere_standin import rules as answer_with
 
 from segcore import default_catalog, to_mongo_filter
 from segcore.catalog import Field
 from segcore.cohere_reader import CohereReader
 from segcore.cohere_schema import envelope, rule_schema, subset_problems
 from segcore.validation import validate_json
+from tests.segcore.cohere_standin import cohere_standin
+from tests.segcore.cohere_standin import rules as answer_with
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
 
@@ -98,7 +98,7 @@ def _ids(db: Any, mongo_filter: dict[str, Any]) -> set[str]:
 
 
 def test_every_example_fits_the_schema_we_send_and_our_validator(
-    nl_examples: list[dict[str, Any]], sample_db: Any
+    nl_examples: list[dict[str, Any]], shared_db: Any
 ) -> None:
     catalog = default_catalog()
     # The schema exactly as it travels: taken from the request the SDK sends to the stand-in.
@@ -121,8 +121,8 @@ def test_every_example_fits_the_schema_we_send_and_our_validator(
             failures.append(f"{example['text']!r}: schema says {errors[:2]}")
             continue
         rule = validate_json(rules, catalog)
-        ours = _ids(sample_db, to_mongo_filter(rule, catalog, example["now"]))
-        if ours != _ids(sample_db, example["filter"]):
+        ours = _ids(shared_db, to_mongo_filter(rule, catalog, example["now"]))
+        if ours != _ids(shared_db, example["filter"]):
             failures.append(f"{example['text']!r}: the rules written here select other users")
     assert not failures, "\n".join(failures)
 
