@@ -7,23 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, OTHER_TEAM, TEAM, ApiClient, AuthActions, make_services
 from flask import Flask
 from flask.testing import FlaskClient
-from pymongo.database import Database
 
 from admin import AdminServices, create_app
 from admin.tokens import TokenStore
-from segcore import default_catalog
 from segcore.storage.database import Store
 from segcore.storage.users import coerce_user
-
-
-@pytest.fixture
-def store(db: Database[dict[str, Any]]) -> Store:
-    store = Store.from_database(db, default_catalog())
-    store.ensure_indexes()
-    return store
+from tests.admin.admin_helpers import NOW, OTHER_TEAM, TEAM, ApiClient, AuthActions, make_services
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin_helpers import TEAM, make_services
 from flask.testing import FlaskClient
 from pymongo import MongoClient
 
@@ -12,6 +11,7 @@ from admin import create_app
 from segcore import default_catalog
 from segcore.storage.database import Store
 from segcore.storage.embedded import free_port
+from tests.admin.admin_helpers import TEAM, make_services
 
 
 def test_health_ok(client: FlaskClient) -> None:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from admin_helpers import SPEND_RULE, TEAM, ApiClient, AuthActions, csrf_from
 from flask import Flask
 from flask.testing import FlaskClient
 from pymongo import MongoClient
@@ -14,6 +13,7 @@ from pymongo import MongoClient
 from admin import AdminServices, create_app
 from admin.auth import FailedLogins
 from segcore.storage.embedded import free_port
+from tests.admin.admin_helpers import SPEND_RULE, TEAM, ApiClient, AuthActions, csrf_from
 
 PAGES = ["/segments", "/segments/new", "/campaigns", "/audit", "/health", "/tokens"]
 
@@ -206,9 +206,8 @@ def test_pages_send_security_headers(client: FlaskClient) -> None:
 def test_sign_in_is_off_without_a_password(store: Any) -> None:
     from dataclasses import replace
 
-    from admin_helpers import make_services
-
     from admin import create_app
+    from tests.admin.admin_helpers import make_services
 
     app = create_app(replace(make_services(store), admin_password=None), {"TESTING": True})
     client = app.test_client()
@@ -220,10 +219,10 @@ def test_sign_in_is_off_without_a_password(store: Any) -> None:
 
 def test_blueprints_mounted_beside_the_admin_are_not_csrf_checked(store: Any) -> None:
     # The composition root mounts the Slack endpoint on this app; Slack signs its requests instead.
-    from admin_helpers import make_services
     from flask import Blueprint
 
     from admin import create_app
+    from tests.admin.admin_helpers import make_services
 
     app = create_app(make_services(store), {"TESTING": True})
     slack = Blueprint("slack", __name__)

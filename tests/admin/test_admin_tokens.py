@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, TEAM
 
 from admin.tokens import PREFIX, TokenError, TokenStore
 from segments.cli import main
+from tests.admin.admin_helpers import NOW, TEAM
 
 
 def test_token_is_stored_only_as_a_hash(store: Any) -> None:
@@ -139,7 +139,7 @@ def test_token_cli_launch_scope(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
 
 
 def test_tokens_made_on_the_admin_page_cannot_launch(client: Any, auth: Any, store: Any) -> None:
-    from admin_helpers import csrf_from
+    from tests.admin.admin_helpers import csrf_from
 
     auth.login()
     page = client.post("/tokens", data={"csrf_token": csrf_from(client.get("/tokens").get_data(as_text=True)),

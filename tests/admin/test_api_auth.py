@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, TEAM, error_of
 from flask.testing import FlaskClient
 
 from admin.tokens import TokenStore
+from tests.admin.admin_helpers import NOW, TEAM, error_of
 
 PROTECTED = [
     ("GET", "/api/segments"), ("POST", "/api/segments"), ("GET", "/api/segments/new"),

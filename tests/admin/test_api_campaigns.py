@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from admin_helpers import SPEND_RULE, ApiClient, error_of
+
+from tests.admin.admin_helpers import SPEND_RULE, ApiClient, error_of
 
 
 def segment_id(api: ApiClient, name: str = "Big spenders") -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, SPEND_RULE, TEAM, ApiClient, error_of
 
 from segcore import default_catalog, rule_from_json, to_mongo_filter
+from tests.admin.admin_helpers import NOW, SPEND_RULE, TEAM, ApiClient, error_of
 
 
 def expected_size(store: Any, rule_json: dict[str, Any]) -> int:

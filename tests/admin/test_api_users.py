@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from admin_helpers import OTHER_TEAM, TEAM, ApiClient, error_of
+from tests.admin.admin_helpers import OTHER_TEAM, TEAM, ApiClient, error_of
 
 
 def test_upsert_then_get_masked(api: ApiClient, store: Any) -> None:

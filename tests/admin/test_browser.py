@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, make_services
 from flask import Flask
 
 from admin import AdminServices
+from tests.admin.admin_helpers import NOW, make_services
 from tests.loopback import on_loopback
 
 pytestmark = pytest.mark.browser

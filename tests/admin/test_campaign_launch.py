@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, OTHER_TEAM, SPEND_RULE, TEAM, ApiClient, AuthActions, error_of, make_services
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -19,6 +18,16 @@ from segcore.campaigns import launch as segcore_launch
 from segcore.campaigns.audience_rows import iter_rows
 from segcore.rules import rule_from_json
 from segcore.storage.database import Store
+from tests.admin.admin_helpers import (
+    NOW,
+    OTHER_TEAM,
+    SPEND_RULE,
+    TEAM,
+    ApiClient,
+    AuthActions,
+    error_of,
+    make_services,
+)
 
 
 @pytest.fixture

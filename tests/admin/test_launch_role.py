@@ -14,7 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from admin_helpers import (
+from flask.testing import FlaskClient
+
+from admin import AdminServices
+from admin.tokens import TokenStore
+from segcore.rules import rule_from_json
+from segcore.storage.database import Store
+from tests.admin.admin_helpers import (
     NOW,
     SPEND_RULE,
     TEAM,
@@ -25,12 +31,6 @@ from admin_helpers import (
     make_services,
     real_launcher,
 )
-from flask.testing import FlaskClient
-
-from admin import AdminServices
-from admin.tokens import TokenStore
-from segcore.rules import rule_from_json
-from segcore.storage.database import Store
 
 MANAGER = "U0MANAGER"
 MARKETER = "U0MARKETER"

@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 import schemathesis
-from admin_helpers import SPEND_RULE, ApiClient
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.core.result import Err, Ok
+
+from tests.admin.admin_helpers import SPEND_RULE, ApiClient
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("SEGMENTS_SCHEMATHESIS_EXAMPLES", "12"))
 

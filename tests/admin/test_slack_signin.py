@@ -10,12 +10,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from admin_helpers import NOW, TEAM, make_services
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Request, Response
 
 from admin import create_app
 from admin.slack_signin import SlackSignIn
+from tests.admin.admin_helpers import NOW, TEAM, make_services
 from tests.loopback import on_loopback
 
 CLIENT_ID = "111.222"
@@ -155,9 +155,8 @@ def test_no_slack_routes_without_configuration(client: FlaskClient) -> None:
 def test_a_pii_viewer_signed_in_with_slack_sees_names_and_emails(
         store: Any, fake_slack: tuple[FakeSlack, str], users: list[dict[str, Any]], viewers: tuple[str, ...],
         full: bool) -> None:
-    from admin_helpers import SPEND_RULE
-
     from segcore.rules import rule_from_json
+    from tests.admin.admin_helpers import SPEND_RULE
 
     client = signed_in_as_u123(store, fake_slack, pii_viewers=viewers)
     segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")
@@ -173,9 +172,8 @@ def test_a_pii_viewer_signed_in_with_slack_sees_names_and_emails(
 def test_only_a_campaign_manager_signed_in_with_slack_may_launch(
         store: Any, fake_slack: tuple[FakeSlack, str], users: list[dict[str, Any]], managers: tuple[str, ...],
         allowed: bool) -> None:
-    from admin_helpers import SPEND_RULE, csrf_from
-
     from segcore.rules import rule_from_json
+    from tests.admin.admin_helpers import SPEND_RULE, csrf_from
 
     client = signed_in_as_u123(store, fake_slack, campaign_managers=managers)
     segment = store.segments.create(TEAM, "big", rule_from_json(SPEND_RULE), "big", "user", "U123")

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
-from admin_helpers import NOW, TEAM, ApiClient, AuthActions, error_of, make_services
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,6 +17,7 @@ from admin import AdminServices, create_app
 from segcore import default_catalog, validate_json
 from segcore.interpret import interpret
 from segcore.reading import Reading
+from tests.admin.admin_helpers import NOW, TEAM, ApiClient, AuthActions, error_of, make_services
 
 AMBIGUOUS = "big spenders"
 GRAMMAR = {"field": "total_spend", "op": "gt", "value": 5000}

@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from pymongo.database import Database
 from slack_bolt import App
 
 from bot import BotConfig, BotServices, create_app, default_client_factory
 from bot.http import slack_blueprint
 from bot.reading import make_interpret
 from segcore.audience import AudienceEngine
-from segcore.catalog import default_catalog
 from segcore.storage.database import Store
 from tests.bot.blockcheck import check_recorded
 from tests.bot.driver import SlackDriver
@@ -43,12 +41,11 @@ def users(sample_users: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def store(db: Database[dict[str, Any]], users: list[dict[str, Any]]) -> Store:
-    store = Store.from_database(db, default_catalog())
-    store.ensure_indexes()
+def stored_users(store: Store, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The users, in our workspace of the suite's `store`."""
     # Seeded directly in their stored form (upsert_many is the storage tests' business, and slower).
-    db["users"].insert_many([{**u, "team_id": TEAM} for u in users])
-    return store
+    store.db["users"].insert_many([{**u, "team_id": TEAM} for u in users])
+    return users
 
 
 def make_services(store: Store, standin: SlackStandIn) -> BotServices:
@@ -64,7 +61,7 @@ def make_services(store: Store, standin: SlackStandIn) -> BotServices:
 
 
 @pytest.fixture
-def services(store: Store, standin: SlackStandIn) -> BotServices:
+def services(store: Store, standin: SlackStandIn, stored_users: list[dict[str, Any]]) -> BotServices:
     return make_services(store, standin)
 
 

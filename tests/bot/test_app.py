@@ -23,6 +23,7 @@ def test_configuration_is_checked() -> None:
         BotConfig(bot_token=None, signing_secret=SECRET)
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_the_workspace_is_checked_and_named_at_start_up(standin: SlackStandIn, store: Store,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     client = default_client_factory(standin.base_url)("xoxb-test")
@@ -45,6 +46,7 @@ def test_the_workspace_is_checked_and_named_at_start_up(standin: SlackStandIn, s
         check_workspace(client, TEAM)
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_socket_mode_wants_an_app_level_token(standin: SlackStandIn, store: Store) -> None:
     app = create_app(make_services(store, standin), BotConfig(
         bot_token="xoxb-test", signing_secret=SECRET, team_id=TEAM, api_url=standin.base_url))
@@ -52,6 +54,7 @@ def test_socket_mode_wants_an_app_level_token(standin: SlackStandIn, store: Stor
         start_socket_mode(app, "xoxb-not-an-app-token")
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_socket_mode_answers_a_command_over_the_websocket(standin: SlackStandIn, store: Store) -> None:
     from tests.bot.socket_standin import SocketStandIn
 

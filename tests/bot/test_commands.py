@@ -178,6 +178,7 @@ def test_a_slow_name_check_closes_the_modal_and_a_clash_is_told_in_a_message(
     assert [c.name for c in services.store.campaigns.list(TEAM)] == ["Winter sale"]
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_campaign_managers_only(standin: SlackStandIn, store: Store) -> None:
     config = BotConfig(bot_token="xoxb-t", signing_secret=SECRET, team_id=TEAM, api_url=standin.base_url,
                        campaign_managers=("U0BOSS",))

@@ -7,6 +7,8 @@ import json
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from bot import BotServices, create_app
 from bot.services import BotConfig
 from segcore.rules import rule_from_json
@@ -156,6 +158,7 @@ def test_create_campaign_from_a_card_saves_the_segment_too(slack: SlackDriver, s
     assert segment is not None and campaign is not None and campaign.segment_ids == (segment.id,)
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_two_readings_that_disagree_are_offered_and_the_pick_is_shown(standin: SlackStandIn, store: Store,
                                                                      users: list[dict[str, Any]]) -> None:
     services = make_services(store, standin)

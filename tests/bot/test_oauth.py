@@ -9,6 +9,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from pymongo.database import Database
 from slack_sdk.oauth.installation_store.models.installation import Installation
 
@@ -62,6 +63,7 @@ def test_oauth_state_is_used_once_and_expires(db: Database[dict[str, Any]]) -> N
     assert states.consume(old) is False
 
 
+@pytest.mark.usefixtures("stored_users")
 def test_install_then_serve_the_new_workspace_with_its_own_data(standin: SlackStandIn, store: Store,
                                                                 db: Database[dict[str, Any]]) -> None:
     services = make_services(store, standin)

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-from mirror_rules import EXAMPLE_RULES, TEAMS, RuleStrategies
 from pymongo.database import Database
 
 from segcore import default_catalog, to_mongo_filter, validate_json
@@ -20,6 +19,7 @@ from segcore.errors import SegmentError
 from segcore.interpret import interpret
 from segcore.mirror import UserMirror
 from segcore.rules import Rule
+from tests.mirror.mirror_rules import EXAMPLE_RULES, TEAMS, RuleStrategies
 
 CATALOG = default_catalog()
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

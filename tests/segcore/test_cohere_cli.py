@@ -8,11 +8,11 @@ import json
 from typing import Any
 
 import pytest
-from cohere_standin import Answer, cohere_standin, rules
 
 from segments.cli import main
 from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
+from tests.segcore.cohere_standin import Answer, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
 

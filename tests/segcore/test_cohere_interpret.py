@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cohere_standin import Answer, cohere_standin, rules
 
 import segcore.interpret as interpret_module
 from segcore import default_catalog, to_mongo_filter
@@ -20,6 +19,7 @@ from segcore.interpret import COHERE_ONLY, DISAGREEMENT, interpret, is_rule_synt
 from segcore.reading import Reading
 from segcore.rules import Rule
 from segcore.validation import validate_json
+from tests.segcore.cohere_standin import Answer, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
 
 from segcore import default_catalog, rule_to_json
 from segcore.cohere_prompt import WORKED_EXAMPLES
@@ -18,6 +17,7 @@ from segcore.cohere_reader import CohereReader, CohereUnavailable, computed_date
 from segcore.cohere_schema import envelope, rule_schema
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
+from tests.segcore.cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
 

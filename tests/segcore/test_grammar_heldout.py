@@ -854,7 +854,7 @@ def _ids(db: Any, mongo_filter: dict[str, Any]) -> set[str]:
 
 
 def test_the_held_out_phrasings_are_new() -> None:
-    from test_grammar import READINGS, SAME_USERS
+    from tests.segcore.test_grammar import READINGS, SAME_USERS
 
     seen_before = {t.lower() for t, _ in READINGS} | {t.lower() for t, _ in SAME_USERS}
     texts = [t.lower() for t, _ in HELD_OUT]
