@@ -44,8 +44,53 @@ CALLBACKS = ["rule_builder", "save_segment", "new_campaign", "unknown"]
 
 
 def assert_ack(answer: Any) -> None:
-    assert 200 <= answer.status < 500, (answer.status, answer.body[:300])
+    """Acked as Slack expects: 200, or 404 from Bolt for a kind of request no listener takes; or, for a
+    request Slack would never send that Bolt itself cannot read, 400 saying so (bot/http.py)."""
+    unreadable = answer.status == 400 and answer.body.startswith("Malformed Slack request (reference ")
+    assert answer.status in (200, 404) or unreadable, (answer.status, answer.body[:300])
     assert not TRACE.search(answer.body), answer.body[:300]
+
+
+def assert_refused(answer: Any) -> None:
+    """Refused as malformed at once, before any listener runs: by bot/payload_shape.py, or by bot/http.py
+    when Bolt itself cannot read the request (an empty list of actions); never left to a listener to fail on
+    (bot/app.py's last resort) or acked as if it were fine."""
+    assert answer.status == 400, (answer.status, answer.body[:300])
+    assert answer.body.startswith(("Malformed Slack payload (reference ", "Malformed Slack request (reference ")), \
+        answer.body[:300]
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def malformed(payload: dict[str, Any]) -> bool:
+    """What Slack always sends, written from its documented payloads: a `user` object with an `id`; for
+    block_actions a non-empty list of `actions` that each have an `action_id`, and `view`, `container`,
+    `channel`, `team` as objects when present; for view_submission a `view` with a `callback_id` whose
+    `state`, when present, is an object with `values` an object."""
+    user = payload.get("user")
+    if not (_is_object(user) and isinstance(user.get("id"), str)):
+        return True
+    if payload["type"] == "block_actions":
+        actions = payload.get("actions")
+        if not (isinstance(actions, list) and actions
+                and all(_is_object(a) and isinstance(a.get("action_id"), str) for a in actions)):
+            return True
+        return any(key in payload and payload[key] is not None and not _is_object(payload[key])
+                   for key in ("view", "container", "channel", "team"))
+    view = payload.get("view")
+    if not (_is_object(view) and isinstance(view.get("callback_id"), str)):
+        return True
+    state = view.get("state", {})
+    return not (_is_object(state) and _is_object(state.get("values", {})))
+
+
+def assert_answered(payload: dict[str, Any], answer: Any) -> None:
+    if malformed(payload):
+        assert_refused(answer)
+    else:
+        assert_ack(answer)
 
 
 def assert_nothing_leaked(product: Product) -> None:
@@ -117,7 +162,7 @@ def test_malformed_block_actions_are_acked(product: Product, action_id: str, val
     global product_response_url
     product_response_url = product.standin.response_url("fuzz")
     payload = mutate(block_action(action_id, value), drop, replace)
-    assert_ack(product.slack.interact(payload))
+    assert_answered(payload, product.slack.interact(payload))
 
 
 @FUZZ
@@ -134,14 +179,51 @@ def test_malformed_view_submissions_are_acked(product: Product, callback: str, m
         "view": {"id": "V0VIEW", "type": "modal", "callback_id": callback, "private_metadata": metadata,
                  "state": {"values": values}, "hash": "1.1", "team_id": "T0TEST", "blocks": []},
     }
-    assert_ack(product.slack.interact(mutate(payload, drop, {})))
+    payload = mutate(payload, drop, {})
+    assert_answered(payload, product.slack.interact(payload))
+
+
+def _shapes() -> dict[str, dict[str, Any]]:
+    user = {"id": "U0MANAGER", "team_id": "T0TEST"}
+    team = {"id": "T0TEST"}
+    action = {"action_id": "card_save", "block_id": "b", "type": "button", "value": "x", "action_ts": "1.2"}
+    view = {"id": "V0VIEW", "type": "modal", "callback_id": "save_segment", "state": {"values": {}}}
+    return {
+        "block_actions without a user": {"type": "block_actions", "team": team, "actions": [action]},
+        "block_actions whose user has no id": {"type": "block_actions", "team": team, "user": {"name": "m"},
+                                               "actions": [action]},
+        "block_actions whose user is text": {"type": "block_actions", "team": team, "user": "U0MANAGER",
+                                             "actions": [action]},
+        "block_actions without actions": {"type": "block_actions", "team": team, "user": user},
+        "block_actions with no action": {"type": "block_actions", "team": team, "user": user, "actions": []},
+        "block_actions whose action has no action_id": {"type": "block_actions", "team": team, "user": user,
+                                                        "actions": [{"value": "x"}]},
+        "block_actions whose container is a list": {"type": "block_actions", "team": team, "user": user,
+                                                    "actions": [action], "container": []},
+        "view_submission without a view": {"type": "view_submission", "team": team, "user": user},
+        "view_submission whose view has no callback_id": {"type": "view_submission", "team": team, "user": user,
+                                                          "view": {**view, "callback_id": None}},
+        "view_submission whose state is text": {"type": "view_submission", "team": team, "user": user,
+                                                "view": {**view, "state": "x"}},
+        "view_submission without a user": {"type": "view_submission", "team": team, "view": view},
+    }
+
+
+@pytest.mark.parametrize("shape", sorted(_shapes()))
+def test_each_kind_of_malformed_payload_is_refused_with_400(product: Product, shape: str) -> None:
+    payload = _shapes()[shape]
+    assert malformed(payload)
+    assert_refused(product.slack.interact(payload))
 
 
 @FUZZ
 @given(body=st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1"))),
        ctype=st.sampled_from(["application/json", "application/x-www-form-urlencoded", "text/plain"]))
 def test_garbage_bodies_signed_correctly_are_not_a_5xx(product: Product, body: str, ctype: str) -> None:
-    assert_ack(product.slack.post(body, ctype))
+    # Bodies that are no kind of Slack request: any answer but a server error (and no trace) will do.
+    answer = product.slack.post(body, ctype)
+    assert answer.status < 500, (answer.status, answer.body[:300])
+    assert not TRACE.search(answer.body), answer.body[:300]
 
 
 @FUZZ

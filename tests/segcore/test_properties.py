@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from segcore import (
@@ -186,12 +186,11 @@ def _same(value: Any) -> Any:
 
 
 @settings(max_examples=400, deadline=None)
-@given(rules)
-def test_rendering_parses_back_to_an_equal_filter_for_single_conditions(rule: Rule) -> None:
+@given(conditions())
+def test_rendering_parses_back_to_an_equal_filter_for_single_conditions(rule: Condition) -> None:
     # Cheap and strict: a single condition must come back as exactly the same MongoDB filter.
     checked = _valid(rule)
-    if not isinstance(checked, Condition):
-        return
+    assert isinstance(checked, Condition), rule_to_json(checked)
     text = describe(checked, CATALOG)
     reading = parse(text, CATALOG, NOW)
     ours = _same(to_mongo_filter(reading.rule, CATALOG, NOW))
@@ -218,8 +217,7 @@ def test_junk_text_is_refused_or_read_never_crashes(text: str) -> None:
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=20), st.sampled_from(
     ("gt", "eq", "in", "has", "is", "before", "within_last", "exists")))
 def test_validation_rejects_unknown_fields(name: str, op: str) -> None:
-    if name in CATALOG:
-        return
+    assume(name not in CATALOG)
     with pytest.raises(RuleError) as err:
         validate(Condition(name, op, 1), CATALOG)
     assert name in str(err.value)
@@ -228,11 +226,12 @@ def test_validation_rejects_unknown_fields(name: str, op: str) -> None:
 ALL_OPS = sorted({op for ops in OPERATORS.values() for op in ops} | {"regex", "$where", "where", "like", "nin"})
 
 
-@pytest.mark.parametrize("field", [f.name for f in FIELDS])
-@pytest.mark.parametrize("op", ALL_OPS)
+# Only the pairs the catalog does not allow: every case refuses something.
+NOT_ALLOWED = [(f.name, op) for f in FIELDS for op in ALL_OPS if op not in CATALOG.field(f.name).operators]
+
+
+@pytest.mark.parametrize(("field", "op"), NOT_ALLOWED)
 def test_validation_rejects_operators_the_field_does_not_allow(field: str, op: str) -> None:
-    if op in CATALOG.field(field).operators:
-        return
     with pytest.raises(RuleError) as err:
         validate(Condition(field, op, 1), CATALOG)
     assert op in str(err.value)
