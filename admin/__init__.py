@@ -77,6 +77,7 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
     app.register_blueprint(pages.bp)
     app.before_request(check_csrf)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"demo_notice": _demo_notice(services)})
     register_error_handlers(app)
 
     @app.after_request
@@ -93,3 +94,11 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
 
     return app
 
+
+def _demo_notice(services: AdminServices) -> str | None:
+    if services.demo_notice is None:
+        return None
+    try:
+        return services.demo_notice()
+    except PyMongoError:
+        return None  # the page still renders while the database is away; /api/health says why

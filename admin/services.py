@@ -57,3 +57,5 @@ class AdminServices:
     campaign_managers: tuple[str, ...] = ()
     # The audience mirror's status (segcore.mirror.UserMirror.status), shown by /api/health; None: no mirror.
     mirror_status: Callable[[], dict[str, Any]] | None = None
+    # The banner while a demo workspace is loaded (segments.demo); None or returning None: no banner.
+    demo_notice: Callable[[], str | None] | None = None

@@ -47,6 +47,8 @@ class Settings:
     webhook_secret: str | None
     scheduler_enabled: bool
     trusted_proxies: int
+    # A demo workspace on a first run with the embedded database and nothing in it (SEGMENTS_DEMO=off: never).
+    demo_enabled: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,4 +106,5 @@ class Settings:
             webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
+            demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
         )

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from pymongo.errors import PyMongoError
 
 from admin import AdminServices
 from admin import create_app as create_admin_app
 from segcore.errors import SegmentError
 from segments.config import Settings
+from segments.demo import admin_password, demo_notice, load_demo
 from segments.services import Services, build_services
 
 log = logging.getLogger("segments")
@@ -117,7 +119,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         now=services.now,
         interpret=services.interpret,
         team_id=settings.team_id,
-        admin_password=settings.admin_password,
+        admin_password=admin_password(settings)[0],
         secret_key=secret_key(settings),
         launch=services.launch_campaign,
         trusted_proxies=settings.trusted_proxies,
@@ -125,6 +127,7 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         slack_sign_in=_slack_sign_in(settings),
         pii_viewers=settings.pii_viewers,
         campaign_managers=settings.campaign_managers,
+        demo_notice=lambda: demo_notice(settings, services),
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:
@@ -174,6 +177,7 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
     services = build_services(settings)
     notes: list[str] = []
     try:
+        notes.extend(_first_run(settings, services))
         bolt = None
         socket = None
         replayer = None
@@ -209,6 +213,20 @@ def start(settings: Settings, *, with_scheduler: bool | None = None) -> Running:
     return Running(services, web, bolt, socket, scheduler, notes, replayer)
 
 
+def _first_run(settings: Settings, services: Services) -> list[str]:
+    """The console lines that make a first run usable: the demo workspace, and how to sign in."""
+    lines = []
+    try:
+        lines.extend(load_demo(settings, services))
+    except (SegmentError, PyMongoError) as exc:
+        log.warning("could not load the demo workspace: %s", exc)
+        lines.append(f"Demo data: not loaded ({exc}).")
+    password_line = admin_password(settings)[1]
+    if password_line:
+        lines.append(password_line)
+    return lines
+
+
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -232,8 +250,6 @@ def serve(settings: Settings, port: int | None = None, host: str = "127.0.0.1") 
         print("Database: MONGODB_URI", flush=True)
     for note in running.notes:
         print(note, flush=True)
-    if not settings.admin_password:
-        print("Admin page: set SEGMENTS_ADMIN_PASSWORD to sign in.", flush=True)
     # SIGTERM (Render, systemd, `timeout`) stops as cleanly as Ctrl-C: the embedded database is shut down.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +18,8 @@ from segcore.interpret import ENGINES, interpret
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
 from segcore.seed import generate_users
-from segcore.storage.users import coerce_user
+from segcore.storage.database import Store
+from segcore.storage.users import UpsertReport, coerce_user
 from segcore.validation import validate_json
 from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
 from segments.cli.parse_cmd import parse_now
@@ -74,6 +77,32 @@ def run_import(args: argparse.Namespace) -> int:
     return 1 if report.rejected_count else 0
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """What one seeding wrote: the people (by id, so the demo can take exactly them away) and events."""
+
+    report: UpsertReport
+    user_ids: tuple[str, ...]
+    events: int = 0
+
+
+def seed_workspace(store: Store, team: str, people: int, seed: int = 0, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Seeded:
+    """`segments seed` itself: demo people (and whatever else seeding writes) into one workspace."""
+    now = now or datetime.now(UTC)
+    ids: list[str] = []
+
+    def users() -> Any:
+        for user in generate_users(people, seed=seed, now=now):
+            ids.append(user["user_id"])
+            if progress is not None and len(ids) % 1000 == 0:
+                progress(len(ids), people)
+            yield coerce_user(user, store.catalog)
+
+    report = store.users.upsert_coerced(team, users())
+    return Seeded(report, tuple(ids))
+
+
 def run_seed(args: argparse.Namespace) -> int:
     if not 1 <= args.users <= MAX_SEED:
         raise SegmentError(f"--users must be between 1 and {MAX_SEED:,}.")
@@ -81,18 +110,8 @@ def run_seed(args: argparse.Namespace) -> int:
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
         bar = ProgressBar("Seeding")
-        done = 0
-
-        def users() -> Any:
-            nonlocal done
-            for user in generate_users(args.users, seed=args.seed):
-                done += 1
-                if done % 1000 == 0:
-                    bar(done, args.users)
-                yield coerce_user(user, store.catalog)
-
         try:
-            report = store.users.upsert_coerced(team, users())
+            report = seed_workspace(store, team, args.users, args.seed, progress=bar).report
         finally:
             bar.close()
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
