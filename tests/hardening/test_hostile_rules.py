@@ -200,6 +200,22 @@ def test_relative_amount_limit() -> None:
         validate_json(ago(limits.MAX_RELATIVE_AMOUNT + 1), CATALOG)
 
 
+class _NoReader:
+    """Stands for Cohere: a text over the limit must be refused before any reader sees it."""
+
+    def read(self, text: str, *args: Any) -> Any:
+        raise AssertionError(f"a text of {len(text):,} characters reached Cohere")
+
+
+@pytest.mark.parametrize("engine", ["cohere", "auto"])
+def test_text_length_limit_holds_before_cohere(engine: str) -> None:
+    # The grammar refuses long texts itself; this is the limit for every reader, Cohere included.
+    text = "people who visited often " * (limits.MAX_TEXT_LENGTH // 20)
+    assert len(text) > limits.MAX_TEXT_LENGTH
+    with pytest.raises(ParseRefusal, match=f"{limits.MAX_TEXT_LENGTH:,}"):
+        interpret(text, CATALOG, NOW, engine=engine, cohere=_NoReader())  # type: ignore[arg-type]
+
+
 def test_text_length_limit() -> None:
     text = "visits > 5" + " " * (limits.MAX_TEXT_LENGTH - len("visits > 5"))
     assert len(text) == limits.MAX_TEXT_LENGTH
