@@ -47,6 +47,8 @@ class Settings:
     webhook_secret: str | None
     scheduler_enabled: bool
     trusted_proxies: int
+    api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
+    event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -104,4 +106,6 @@ class Settings:
             webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
+            api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
+            event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
         )

@@ -145,13 +145,15 @@ RESPONSES = {
                               "scheduled one) needs a token created with --launch",
                          404: "No such resource in this workspace", 409: "Duplicate name or wrong state",
                          413: "The body is too large", 415: "The body is not JSON",
-                         422: "The request is well-formed but not valid; the message says what is allowed"}.items()
+                         422: "The request is well-formed but not valid; the message says what is allowed",
+                         429: "Too many requests with this token; wait the Retry-After header's seconds"}.items()
 }
 
 
 def _op(summary: str, ok: dict[str, Any], *errors: int, body: dict[str, Any] | None = None,
         params: list[dict[str, Any]] | None = None, public: bool = False) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": ok | _errors(*errors)}
+    limited = () if public else (429,)  # every token is rate limited (SECURITY.md)
+    operation: dict[str, Any] = {"summary": summary, "responses": ok | _errors(*errors, *limited)}
     if body is not None:
         operation["requestBody"] = _body(body)
     if params:
