@@ -6,6 +6,7 @@ raises ``InvalidMessage`` with a reason a developer can act on; the caller skips
 
 Decisions (docs/events.md):
 - ``page`` is stored as the event ``Page Viewed``; its ``name`` and ``category`` join its properties.
+- identify's traits are ``traits``, or ``context.traits`` when there is none (RudderStack's libraries).
 - A message without ``timestamp`` (or ``originalTimestamp``) happened when it was received. The client's
   clock is trusted as sent: no correction by ``sentAt`` (server-side libraries run on synced clocks).
 - A message without ``messageId`` gets one derived from its content when it has a timestamp (so a file
@@ -132,7 +133,7 @@ def parse_message(raw: Any, catalog: FieldCatalog, received_at: datetime, kind: 
     if kind == "identify":
         if user_id is None:
             raise InvalidMessage("an identify needs a userId (an anonymousId alone names nobody to update).")
-        traits, notes = read_traits(raw.get("traits"), catalog)
+        traits, notes = read_traits(_identify_traits(raw), catalog)
         return IdentifyMessage(message_id, user_id, anonymous_id, moment, traits, tuple(notes))
     if user_id is None and anonymous_id is None:
         raise InvalidMessage("neither userId nor anonymousId is given.")
@@ -196,6 +197,14 @@ def _id(raw: Mapping[str, Any], key: str) -> str | None:
     if len(text) > MAX_ID:
         raise InvalidMessage(f"{key} can be at most {MAX_ID} characters.")
     return text
+
+
+def _identify_traits(raw: Mapping[str, Any]) -> Any:
+    """``traits``, or ``context.traits`` where RudderStack's libraries put them."""
+    if raw.get("traits") is not None:
+        return raw.get("traits")
+    context = raw.get("context")
+    return context.get("traits") if isinstance(context, Mapping) else None
 
 
 def _message_id(raw: Mapping[str, Any], has_time: bool) -> str:

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from segcore.catalog import Event, Field, default_catalog
-from segcore.events import AliasMessage, EventMessage, IdentifyMessage, InvalidMessage, parse_batch, parse_message
+from segcore.events import (
+    AliasMessage,
+    EventMessage,
+    IdentifyMessage,
+    InvalidMessage,
+    parse_batch,
+    parse_message,
+)
 from segcore.ratelimit import RateLimiter, retry_after
 
 CATALOG = default_catalog()
@@ -138,3 +145,8 @@ def test_the_rate_limiter_allows_a_burst_then_the_sustained_rate() -> None:
     assert limiter.take("k") > 0
     assert retry_after(0.01) == "1" and retry_after(2.2) == "3"
     assert RateLimiter(0).take("k") == 0.0  # off
+
+
+def test_identify_reads_context_traits_as_rudderstack_sends_them() -> None:
+    message = parse({"type": "identify", "userId": "u1", "context": {"traits": {"plan": "Free"}}})
+    assert message.traits == {"plan": "free"}
