@@ -11,8 +11,10 @@ Identity: ``identities`` maps an anonymous id to the user id that identify or al
 first link holds). An event sent with only an anonymous id is stored with the linked user id when there is
 one; linking back-fills the user id on the earlier events of that anonymous id.
 
-Orders (docs/events.md): ``orders`` and ``last_order_at`` are computed traits of the person, set from
-their stored ``Order Completed`` events whenever a new one is stored for them (count and latest time).
+Orders (docs/events.md): ``orders`` and ``last_order_at`` are computed traits of the person: each NEW
+``Order Completed`` event stored for them adds one to ``orders`` (``$inc``) and moves ``last_order_at`` to
+its time when later (``$max``). A repeated message is not new, so it never counts twice; an anonymous order
+counts for the person when a link gives it its user id (each event claimed once, atomically).
 """
 
 from __future__ import annotations
@@ -32,9 +34,6 @@ from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage,
 from segcore.storage.errors import Outage
 
 ORDER_EVENT = "Order Completed"
-# How many events of a person's orders were counted when ``orders`` was last set from them: a slower
-# writer that counted fewer never overwrites a later, larger count.
-ORDER_EVENTS_SEEN = "_order_events"
 CHUNK = 200  # values in one $in (FACTS: large $in lists are slow on the embedded server)
 DUPLICATE_KEY = 11000
 MAX_NOTES = 1000
@@ -125,16 +124,18 @@ class EventStore:
         self._backfill(team_id, {anonymous_id: linked})
 
     def _backfill(self, team_id: str, links: dict[str, str]) -> None:
-        touched = []
         for anonymous_id, user_id in links.items():
-            result = self.events.update_many(
-                {"team_id": team_id, "anonymous_id": {"$eq": anonymous_id, "$type": "string"}, "user_id": None},
-                {"$set": {"user_id": user_id}},
-            )
-            if result.modified_count:
-                touched.append(user_id)
-        if touched:
-            self.recount_orders(team_id, touched)
+            waiting = {"team_id": team_id, "anonymous_id": {"$eq": anonymous_id, "$type": "string"}, "user_id": None}
+            # Orders first, one claim each: the claim that sets the user id is the one that counts it, so two
+            # links racing for the same events never count an order twice.
+            claimed: list[datetime] = []
+            for doc in self.events.find({**waiting, "event": ORDER_EVENT}, {"_id": 1, "timestamp": 1}):
+                won = self.events.update_one({"_id": doc["_id"], "user_id": None}, {"$set": {"user_id": user_id}})
+                if won.modified_count:
+                    claimed.append(doc["timestamp"])
+            self.events.update_many(waiting, {"$set": {"user_id": user_id}})
+            if claimed:
+                self.add_orders(team_id, {user_id: claimed})
 
     def _linked(self, team_id: str, anonymous_ids: Iterable[str]) -> dict[str, str]:
         ids = sorted(set(anonymous_ids))
@@ -162,9 +163,12 @@ class EventStore:
         new = [d for i, d in enumerate(docs) if i not in repeated]
         report.stored += len(new)
         report.duplicates += len(repeated)
-        buyers = {d["user_id"] for d in new if d["event"] == ORDER_EVENT and d["user_id"] is not None}
-        if buyers:
-            self.recount_orders(team_id, sorted(buyers))
+        orders: dict[str, list[datetime]] = {}
+        for doc in new:
+            if doc["event"] == ORDER_EVENT and doc["user_id"] is not None:
+                orders.setdefault(doc["user_id"], []).append(doc["timestamp"])
+        if orders:
+            self.add_orders(team_id, orders)
         # An identify that linked one of these anonymous ids between our look-up and our insert back-filled
         # before the insert: look again, so no event stays without its person.
         waiting = {d["anonymous_id"] for d in new if d["user_id"] is None}
@@ -196,30 +200,22 @@ class EventStore:
 
     # -- orders -------------------------------------------------------------------------------------------
 
-    def recount_orders(self, team_id: str, user_ids: Sequence[str]) -> None:
-        """Set ``orders`` and ``last_order_at`` of these people from their stored ``Order Completed`` events."""
-        for start in range(0, len(user_ids), CHUNK):
-            chunk = list(user_ids[start : start + CHUNK])
-            pipeline = [
-                {"$match": {"team_id": team_id, "user_id": {"$in": chunk}, "event": ORDER_EVENT}},
-                {"$group": {"_id": "$user_id", "n": {"$sum": 1}, "last": {"$max": "$timestamp"}}},
-            ]
-            ops = [
-                UpdateOne(
-                    {"team_id": team_id, "user_id": row["_id"], ORDER_EVENTS_SEEN: {"$not": {"$gte": row["n"]}}},
-                    {"$set": {"orders": row["n"], ORDER_EVENTS_SEEN: row["n"], "last_order_at": row["last"]}},
-                    upsert=True,
-                )
-                for row in self.events.aggregate(pipeline)
-            ]
-            if not ops:
-                continue
-            try:
-                self.users.bulk_write(ops, ordered=False)
-            except BulkWriteError as exc:
-                # The upsert of a person already counted at least as far meets them: nothing to do.
-                if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
-                    raise
+    def add_orders(self, team_id: str, orders: dict[str, list[datetime]]) -> None:
+        """Count new ``Order Completed`` events on their people: ``orders`` up by their number,
+        ``last_order_at`` to the latest when later. A person not yet known is created with them."""
+        ops = [
+            UpdateOne({"team_id": team_id, "user_id": user_id},
+                      {"$inc": {"orders": len(times)}, "$max": {"last_order_at": max(times)}}, upsert=True)
+            for user_id, times in orders.items()
+        ]
+        try:
+            self.users.bulk_write(ops, ordered=True)
+        except BulkWriteError as exc:
+            # Two first writes for one new person at once: the loser's upsert meets the winner's insert;
+            # from there on, the rest go again (now as updates).
+            if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
+                raise
+            self.users.bulk_write(ops[exc.details["writeErrors"][0]["index"] :], ordered=True)
 
     def count(self, team_id: str, query: dict[str, Any] | None = None) -> int:
         with self.outage.guard():

@@ -211,3 +211,29 @@ def test_csrf_does_not_apply_and_get_is_not_allowed(client: FlaskClient, write_k
     answer = client.get("/v1/batch")
     assert answer.status_code == 405
     no_trace(answer)
+
+
+def test_anonymous_orders_count_for_the_person_once_linked_and_only_once(client: FlaskClient, store: Store,
+                                                                         write_key: str) -> None:
+    orders = [{"type": "track", "anonymousId": "anon-2", "event": "Order Completed", "messageId": f"o{i}",
+               "timestamp": f"2026-11-0{i + 1}T10:00:00Z"} for i in range(3)]
+    assert post(client, "/v1/batch", {"batch": orders}, write_key).status_code == 200
+    assert store.db.users.find_one({"team_id": TEAM, "user_id": "u5"}) is None
+    link = {"type": "alias", "previousId": "anon-2", "userId": "u5"}
+    again = {"type": "identify", "userId": "u5", "anonymousId": "anon-2", "traits": {"orders": "x"}}
+    for body in ({"batch": [link]}, {"batch": [again]}, {"batch": [link, *orders]}):
+        assert post(client, "/v1/batch", body, write_key).status_code == 200
+    person = store.db.users.find_one({"team_id": TEAM, "user_id": "u5"})
+    assert person is not None
+    assert (person["orders"], person["last_order_at"]) == (3, datetime(2026, 11, 3, 10, tzinfo=UTC))
+    assert {e["user_id"] for e in events(store)} == {"u5"}
+
+
+def test_a_second_link_of_an_anonymous_id_keeps_the_first(client: FlaskClient, store: Store, write_key: str) -> None:
+    first = {"type": "alias", "previousId": "anon-3", "userId": "u1"}
+    second = {"type": "alias", "previousId": "anon-3", "userId": "u2"}
+    assert post(client, "/v1/batch", {"batch": [first]}, write_key).status_code == 200
+    answer = post(client, "/v1/batch", {"batch": [second]}, write_key)
+    assert answer.status_code == 200 and "already linked" in answer.get_json()["warnings"][0]["message"]
+    assert post(client, "/v1/track", {"anonymousId": "anon-3", "event": "X", "messageId": "x"}, write_key).status_code == 200
+    assert events(store)[0]["user_id"] == "u1"
