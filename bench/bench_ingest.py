@@ -73,6 +73,7 @@ def main() -> None:
                                                           tz_aware=True)
         db = client["segments"]
         print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start")
+        _bench_reference(db, args.import_events)
         _bench_http(base, key, db, args.events)
         _bench_visible(base, key, db)
         _bench_import(db, args.import_events, data)
@@ -92,6 +93,29 @@ def _wait(base: str) -> None:
         except OSError:
             time.sleep(0.3)
     raise SystemExit("segments serve did not start")
+
+
+def _bench_reference(db: Any, n: int) -> None:
+    """The issue's reference in this run: plain insert_many, batches of 1,000, unordered; also into a
+    collection with the events' indexes (what any event store here pays before our own work)."""
+    from segcore.events.indexes import event_indexes
+
+    rng = random.Random(3)
+    now = datetime.now(UTC)
+    docs = [{"team_id": TEAM, "message_id": f"ref-{i}", "user_id": f"u{rng.randrange(20_000):05d}",
+             "anonymous_id": None, "event": "Product Viewed", "timestamp": now,
+             "properties": {"category": "Books"}, "received_at": now} for i in range(n)]
+    for label, indexed in (("plain insert_many (no index)", False), ("insert_many with the events' indexes", True)):
+        collection = db[f"reference_{uuid.uuid4().hex[:6]}"]
+        if indexed:
+            for name, (keys, options) in event_indexes().items():
+                collection.create_index(keys, name=name, **options)
+        started = time.perf_counter()
+        for start in range(0, n, 1000):
+            collection.insert_many([dict(d) for d in docs[start : start + 1000]], ordered=False)
+        elapsed = time.perf_counter() - started
+        print(f"reference, {label}: {n:,} documents in {elapsed:.1f} s = {n / elapsed:,.0f} docs/s")
+        collection.drop()
 
 
 def _bench_http(base: str, key: str, db: Any, n: int) -> None:
