@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -120,8 +121,8 @@ def test_over_the_limits_gets_413_and_stores_nothing(client: FlaskClient, store:
     assert events(store) == []
 
 
-def test_invalid_messages_are_skipped_and_named_the_rest_kept(client: FlaskClient, store: Store,
-                                                              write_key: str) -> None:
+def test_invalid_messages_are_skipped_and_named_the_rest_kept(client: FlaskClient, store: Store, write_key: str,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
     batch = [
         track(1),
         {"type": "screen", "userId": "u2", "name": "Home"},
@@ -139,6 +140,8 @@ def test_invalid_messages_are_skipped_and_named_the_rest_kept(client: FlaskClien
     assert "screen" in reasons[0] and "event name" in reasons[1] and "userId" in reasons[2]
     assert "timestamp" in reasons[3]
     assert [e["message_id"] for e in events(store)] == ["m1", "m6"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "admin.tracking"]
+    assert len(logged) == 4 and "message 2 skipped" in logged[1] and "event name" in logged[1]
 
 
 def test_a_single_invalid_message_gets_400(client: FlaskClient, store: Store, write_key: str) -> None:
