@@ -28,12 +28,13 @@ TEAM = "T_E2E"
 
 
 @pytest.fixture
-def served(mongo_server: EmbeddedServer, mongo_client: MongoClient[dict[str, Any]],
-           tmp_path: Path) -> Iterator[tuple[str, Database[dict[str, Any]]]]:
+def served(mongo_server: EmbeddedServer, mongo_client: MongoClient[dict[str, Any]], tmp_path: Path,
+           request: pytest.FixtureRequest) -> Iterator[tuple[str, Database[dict[str, Any]]]]:
     name = f"e2e_{uuid.uuid4().hex[:10]}"
     port = free_port()
     env = {**os.environ, "MONGODB_URI": mongo_server.uri, "SEGMENTS_DB_NAME": name,
-           "SEGMENTS_DATA_DIR": str(tmp_path / "data"), "SEGMENTS_SCHEDULER": "off", "SEGMENTS_MIRROR": "off"}
+           "SEGMENTS_DATA_DIR": str(tmp_path / "data"), "SEGMENTS_SCHEDULER": "off", "SEGMENTS_MIRROR": "off",
+           **getattr(request, "param", {})}
     for unset in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID"):
         env.pop(unset, None)
     log_path = tmp_path / "serve.log"
@@ -116,3 +117,22 @@ def test_a_refused_key_stores_nothing(served: tuple[str, Database[dict[str, Any]
         segment.track("u1", "Order Completed")
     assert refused.value.status == 401
     assert db.events.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("served", [{"SEGMENTS_EVENTS_RATE_LIMIT": "1"}], indirect=True)
+def test_the_segment_library_waits_out_a_429_and_loses_nothing(served: tuple[str, Database[dict[str, Any]]],
+                                                                tmp_path: Path) -> None:
+    base, db = served
+    key = SourceStore(db).create(TEAM, "throttled")[1]
+    failures: list[Any] = []
+    # One request a second, bursts of 2: five uploads in a row meet 429 and Retry-After.
+    segment = SegmentClient(key, host=base, upload_size=1, on_error=lambda e, batch: failures.append(e))
+    for i in range(5):
+        segment.track(f"u{i}", "Product Viewed", message_id=f"throttled-{i}")
+    segment.flush()
+    segment.shutdown()
+    assert failures == []
+    assert db.events.count_documents({"team_id": TEAM}) == 5
+    refused = [line for line in (tmp_path / "serve.log").read_text().splitlines()
+               if "POST /v1/batch" in line and " 429 " in line]
+    assert refused  # it was refused, waited and sent again
