@@ -19,7 +19,7 @@ from segcore.seed import generate_users
 from segcore.storage.users import coerce_user
 from segcore.validation import validate_json
 from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
-from segments.cli.events_import import run_import_events, seed_demo_events
+from segments.cli.events_import import add_seed_events_option, run_import_events, seed_demo_events
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
 
@@ -38,6 +38,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("seed", help="add realistic demo users")
     p.add_argument("--users", type=int, required=True, metavar="N", help="how many users to generate")
     p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same users)")
+    add_seed_events_option(p)
     add_team_option(p)
     p.set_defaults(handler=run_seed)
 
@@ -84,14 +85,13 @@ def run_seed(args: argparse.Namespace) -> int:
         raise SegmentError(f"--users must be between 1 and {MAX_SEED:,}.")
     settings = Settings.from_env()
     team = team_of(args, settings)
-    now = datetime.now(UTC)
     with open_store_from_settings(settings) as store:
         bar = ProgressBar("Seeding")
         done = 0
 
         def users() -> Any:
             nonlocal done
-            for user in generate_users(args.users, seed=args.seed, now=now):
+            for user in generate_users(args.users, seed=args.seed):
                 done += 1
                 if done % 1000 == 0:
                     bar(done, args.users)
@@ -101,9 +101,9 @@ def run_seed(args: argparse.Namespace) -> int:
             report = store.users.upsert_coerced(team, users())
         finally:
             bar.close()
-        events = seed_demo_events(store, team, args.users, args.seed, now)
+        events = seed_demo_events(store, team, args)
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
-          f"{report.unchanged:,} unchanged demo users; {events:,} demo events.")
+          f"{report.unchanged:,} unchanged demo users; {events}.")
     return 0
 
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from segcore.events.importing import import_events
 from segcore.events.seed import seed_events
 from segcore.events.store import EventStore
 from segcore.seed import generate_users
 from segcore.storage.database import Store
-from segcore.storage.users import coerce_user
 from segments.cli.common import ProgressBar, open_store_from_settings, team_of
 from segments.config import Settings
 
 SHOWN = 20
+# Above this many people `seed` writes no demo events unless asked (--events): at about 10 events a person
+# the embedded database takes minutes per 100,000 people.
+AUTO_EVENTS_UP_TO = 100_000
+EVENTS_PER_PERSON = 10
 
 
 def run_import_events(args: argparse.Namespace) -> int:
@@ -39,7 +43,25 @@ def run_import_events(args: argparse.Namespace) -> int:
     return 1 if report.rejected_count else 0
 
 
-def seed_demo_events(store: Store, team: str, users: int, seed: int, now: datetime) -> int:
-    """The demo events of the demo users `seed` just wrote (the same users: same seed, same ``now``)."""
-    people = (coerce_user(u, store.catalog) for u in generate_users(users, seed=seed, now=now))
-    return seed_events(EventStore(store.db, store.outage, durable=False), team, people, now, seed)
+def add_seed_events_option(parser: Any) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--events", dest="demo_events", action="store_true", default=None,
+                       help=f"also write demo events (the default up to {AUTO_EVENTS_UP_TO:,} users)")
+    group.add_argument("--no-events", dest="demo_events", action="store_false", help="write no demo events")
+
+
+def seed_demo_events(store: Store, team: str, args: argparse.Namespace) -> str:
+    """The demo events of the people `seed` just wrote, read back as stored (so they agree with their
+    ``orders`` and ``last_order_at`` whatever wrote them); a phrase for the summary."""
+    wanted = args.demo_events
+    if wanted is None:
+        wanted = args.users <= AUTO_EVENTS_UP_TO
+        if not wanted:
+            return (f"no demo events (about {EVENTS_PER_PERSON * args.users:,} for {args.users:,} people would take "
+                    "long on the embedded database; add --events to write them)")
+    if not wanted:
+        return "no demo events (--no-events)"
+    ids = [u["user_id"] for u in generate_users(args.users, seed=args.seed)]
+    events = EventStore(store.db, store.outage, durable=False)
+    written = seed_events(events, team, ids, datetime.now(UTC), args.seed)
+    return f"{written:,} demo events"

@@ -131,3 +131,7 @@ def test_seeded_events_agree_with_orders(database: Database[dict[str, Any]],
     before = database.events.count_documents({"team_id": TEAM})
     assert main(["seed", "--users", "200", "--team", TEAM]) == 0
     assert database.events.count_documents({"team_id": TEAM}) == before  # replaced, not added
+    assert main(["seed", "--users", "50", "--team", "T_BARE", "--no-events"]) == 0
+    assert "no demo events (--no-events)" in capsys.readouterr().out
+    assert database.users.count_documents({"team_id": "T_BARE"}) == 50
+    assert database.events.count_documents({"team_id": "T_BARE"}) == 0
