@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from admin.slack_signin import SlackSignIn
 from segcore.catalog import FieldCatalog
+from segcore.ratelimit import RateLimiter
 from segcore.reading import Reading
 
 if TYPE_CHECKING:
@@ -59,3 +60,6 @@ class AdminServices:
     mirror_status: Callable[[], dict[str, Any]] | None = None
     # The banner while a demo workspace is loaded (segments.demo); None or returning None: no banner.
     demo_notice: Callable[[], str | None] | None = None
+    # Requests a second per API token on /api and per write key on /v1 (SECURITY.md); None: not limited.
+    api_rate_limit: RateLimiter | None = None
+    event_rate_limit: RateLimiter | None = None

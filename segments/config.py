@@ -51,6 +51,8 @@ class Settings:
     catalog_path: str | None = None
     # A demo workspace on a first run with the embedded database and nothing in it (SEGMENTS_DEMO=off: never).
     demo_enabled: bool = True
+    api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
+    event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -114,4 +116,6 @@ class Settings:
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
             catalog_path=get("SEGMENTS_CATALOG_PATH"),
             demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
+            api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
+            event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
         )

@@ -35,10 +35,10 @@ def load_demo(settings: Settings, services: Services) -> list[str]:
     now = datetime.now(UTC)
     if not demo.database_is_empty(db) or not demo.claim(db, team, now):
         return []
-    # `segments seed` itself, so the demo holds whatever seeding writes (people, and events once seeded).
+    # `segments seed` itself, so the demo holds what seeding writes: people and their events.
     from segments.cli.data_cmd import seed_workspace
 
-    seeded = seed_workspace(services.store, team, DEMO_PEOPLE, DEMO_SEED, now)
+    seeded = seed_workspace(services.store, team, DEMO_PEOPLE, DEMO_SEED, now, events=True)
     demo.record_loaded(db, team, seeded.user_ids, seeded.events)
     log.info("loaded the demo workspace %s: %d people, %d events", team, len(seeded.user_ids), seeded.events)
     loaded = demo.notice(demo.demo_of(db, team))

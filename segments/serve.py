@@ -18,6 +18,7 @@ from pymongo.errors import PyMongoError
 from admin import AdminServices
 from admin import create_app as create_admin_app
 from segcore.errors import SegmentError
+from segcore.ratelimit import RateLimiter
 from segments.config import Settings
 from segments.demo import admin_password, demo_notice, load_demo
 from segments.services import Services, build_services
@@ -128,6 +129,9 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         pii_viewers=settings.pii_viewers,
         campaign_managers=settings.campaign_managers,
         demo_notice=lambda: demo_notice(settings, services),
+        # Bursts of twice the rate (SECURITY.md); per process.
+        api_rate_limit=RateLimiter(settings.api_rate_limit),
+        event_rate_limit=RateLimiter(settings.event_rate_limit),
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:
@@ -148,8 +152,8 @@ def _slack_sign_in(settings: Settings) -> Any:
 def build_scheduler(services: Services) -> Any:
     from scheduler import SchedulerConfig
     from scheduler import build_scheduler as make
+    from scheduler.compose import notifier_from_settings
     from scheduler.config import parse_digest_time
-    from scheduler.slack_notifier import SlackNotifier
 
     settings = services.settings
     config = SchedulerConfig(
@@ -160,9 +164,7 @@ def build_scheduler(services: Services) -> Any:
         webhook_url=settings.webhook_url,
         webhook_secret=settings.webhook_secret,
     )
-    notifier = None
-    if settings.slack_bot_token:
-        notifier = SlackNotifier(settings.slack_bot_token, base_url=settings.slack_api_url)
+    notifier = notifier_from_settings(settings, services.store)  # per workspace under OAuth
     return make(services.store, services.audience, notifier, config)
 
 

@@ -6,7 +6,6 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -18,6 +17,7 @@ from segcore.cohere_reader import CohereReader, CohereUnavailable, computed_date
 from segcore.cohere_schema import envelope, rule_schema
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
+from tests.conftest import shared_file
 from tests.segcore.cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
@@ -230,12 +230,9 @@ def test_worked_examples_in_the_prompt_fit_the_schema_and_the_validator() -> Non
 
 def test_worked_examples_are_the_projects_own_not_the_evaluation_sets() -> None:
     # A prompt shown to Cohere as a worked example would make any evaluation on that set meaningless.
-    shared = Path(__file__).resolve().parents[3] / "shared" / "segments"
-    if not shared.is_dir():
-        pytest.skip("../shared/segments is absent: the contract check runs in CI only")
     evaluated = set()
     for name in ("nl-examples.jsonl", "events-examples.jsonl"):
-        for line in (shared / name).read_text(encoding="utf-8").splitlines():
+        for line in shared_file(name).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
                 evaluated.add(" ".join(str(item.get("prompt", item.get("text", ""))).lower().split()))
