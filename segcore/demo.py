@@ -61,6 +61,10 @@ def record_loaded(db: Database[dict[str, Any]], team_id: str, user_ids: list[str
         "people": len(user_ids), "events": events, "user_ids": list(user_ids)}})
 
 
+def record_events(db: Database[dict[str, Any]], team_id: str, events: int) -> None:
+    db[COLLECTION].update_one({"_id": team_id, "removed_at": None}, {"$set": {"events": events}})
+
+
 def remove(db: Database[dict[str, Any]], team_id: str, now: datetime) -> Demo | None:
     """Delete the demo's people and their events from the workspace; None when it holds no demo.
 
