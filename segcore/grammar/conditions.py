@@ -75,6 +75,10 @@ def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
             return any(f.type in ("string", "array") for f in cands)
         return any(f.name in names for f in cands)
     if payload.kind == "qty":
+        if payload.data.hint == "age":
+            # "older than 54 active in the last month": an age, never the visits a date word links to;
+            # "older than 27 spent over 5k": the age, never the spend named after it.
+            return any(f.name == ctx.vocab.age_field for f in cands)
         return any(f.is_numeric or f.name in ctx.vocab.counts for f in cands)
     if payload.kind == "date":
         return any(f.type == "datetime" or f.is_numeric for f in cands)
