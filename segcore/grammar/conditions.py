@@ -17,6 +17,7 @@ from segcore.catalog import Field, FieldCatalog
 from segcore.grammar.amounts import Quantity
 from segcore.grammar.dates import DateExpr
 from segcore.grammar.lexer import Item
+from segcore.grammar.qualifiers import HINT, Qualifier
 from segcore.grammar.vocabulary import Vocabulary
 from segcore.rendering import format_number
 from segcore.rules import AllOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
@@ -36,6 +37,7 @@ class Context:
     problems: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
     last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
+    qualifiers: list[Qualifier] = dc_field(default_factory=list)  # "dormant", "new signups": settled last
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -128,7 +130,11 @@ def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
         elif kind == "field":
             if cur.field is not None:
                 shared = tuple(n for n in cur.field.fields if n in it.fields)
-                if cur.payload is None and shared:
+                if cur.field.data == "window" and it.data != "window" and cur.payload is None and it.words:
+                    # "dormant customers last seen more than 90 days ago": "dormant" names the group; its
+                    # negation is no part of the date that follows.
+                    close().field = it
+                elif cur.payload is None and shared:
                     cur.field = Item("field", cur.field.words + it.words, fields=shared)
                 else:
                     close().field = it
@@ -282,7 +288,8 @@ def _some(q: Quantity) -> bool:
 
 
 # Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly"})
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly",
+                           "recent", "recently"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -290,8 +297,15 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         return None
     assert g.field is not None
     if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
-        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days', 'inactive for 3 months' "
-                    "or 'new users this month'.")
+        # A window stated elsewhere in the sentence may settle it ("dormant users who haven't visited in
+        # 90 days"); qualifiers.settle decides once the whole sentence is read.
+        windows = tuple(f.name for f in cands if f.type == "datetime")
+        if g.neg:
+            windows += tuple(n for n in ctx.vocab.counts if n not in windows)  # lapsed: no visit or no order
+        if not windows:
+            ctx.problem(f"'{said}': {HINT}")
+            return None
+        ctx.qualifiers.append(Qualifier(said, g.neg, windows))
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:

@@ -198,7 +198,22 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
             items[-1] = Item("neg", consumed)
             items.append(Item("field", [], fields=meaning.fields, data="window"))
         i = j
-    return items
+    return _recent_before_field(items)
+
+
+_RECENT = frozenset({"recent", "recently"})
+
+
+def _recent_before_field(items: list[Item]) -> list[Item]:
+    """"recent signups", "recently active users": a time word of the field after it, which needs a window
+    as "new" does ("joined recently" stays an unknown word: no window can follow it)."""
+    out: list[Item] = []
+    for it in items:
+        if it.kind == "field" and out and out[-1].kind == "unknown" and out[-1].text.lower() in _RECENT:
+            out[-1] = Item("field", [*out[-1].words, *it.words], fields=it.fields, data=it.data)
+            continue
+        out.append(it)
+    return out
 
 
 def _late_comparison(tokens: list[Token], i: int, items: list[Item]) -> int | None:

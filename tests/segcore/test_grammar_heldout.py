@@ -916,8 +916,38 @@ PRECEDENCE = [
 ]
 
 
+# A time word that names the group, with the window stated: the window decides (issue 16).
+QUALIFIED = [
+    ("dormant customers who haven't visited in 90 days", seen("not_within_last", span(90, "day"))),
+    ("new signups who registered in the last 10 days", joined("within_last", span(10, "day"))),
+    ("lapsed users who haven't ordered in 6 months", bought("not_within_last", span(6, "month"))),
+    ("recent signups who joined this month", joined("after", period("month", -1))),
+    ("dormant users in Pune who haven't logged in for 3 months",
+     all_(city("Pune"), seen("not_within_last", span(3, "month")))),
+    ("inactive customers who have not visited in the last 60 days", seen("not_within_last", span(60, "day"))),
+    ("lapsed customers who haven't purchased in 120 days", bought("not_within_last", span(120, "day"))),
+    ("dormant shoppers with no visits in 45 days", seen("not_within_last", span(45, "day"))),
+    ("dormant customers last seen more than 90 days ago", seen("more_than_ago", span(90, "day"))),
+    ("lapsed users last active over 3 months ago", seen("more_than_ago", span(3, "month"))),
+    ("lapsed buyers who haven't visited since March 2025", not_(seen("after", "2025-03-01T00:00:00Z"))),
+    ("new users who signed up this month", joined("after", period("month", -1))),
+    ("new customers who joined in the last 2 weeks", joined("within_last", span(2, "week"))),
+    ("new signups in Delhi who registered after June 2025",
+     all_(city("Delhi"), joined("after", "2025-06"))),
+    ("new pro users who signed up in 2026", all_(plan("pro"), joined("on", "2026"))),
+    ("recent signups who registered in the past 7 days", joined("within_last", span(7, "day"))),
+    ("recently active users who visited in the last 2 weeks", seen("within_last", span(2, "week"))),
+    ("active users who visited in the last 7 days", seen("within_last", span(7, "day"))),
+    ("engaged customers who logged in this week", seen("after", period("week", -1))),
+    ("active vip users who came back in the last month",
+     all_(tag("vip"), seen("within_last", span(1, "month")))),
+    ("dormant enterprise accounts that haven't logged in for 2 months",
+     all_(plan("enterprise"), seen("not_within_last", span(2, "month")))),
+]
+
 HELD_OUT = (COMPARATIVES + AMOUNTS + COUNTS + DATES + INACTIVITY + PLACES + PLANS + TAGS + EMAIL + AGES
-            + COMBINATIONS + WRAPPERS + SECOND_PASS + PRECEDENCE)
+            + COMBINATIONS + WRAPPERS + SECOND_PASS + PRECEDENCE
+            + QUALIFIED)
 
 
 def _ids(db: Any, mongo_filter: dict[str, Any]) -> set[str]:
@@ -946,6 +976,19 @@ def test_held_out_reading(text: str, expected: J, sample_db: Any) -> None:
         f"{text!r}: read as {got}, and the reviewed reading selects no users or all of them")
     ours = _ids(sample_db, to_mongo_filter(parse(text, CATALOG, NOW).rule, CATALOG, NOW))
     assert ours == wanted, f"{text!r}: read as {got}, expected {expected}"
+
+
+# Alone, or against the window said, a time word stays refused with the hint.
+QUALIFIER_REFUSED = [
+    ("lapsed users", ["lapsed", "over what time"]),
+    ("recent signups", ["recent signups", "over what time"]),
+    ("recently active users", ["recently active", "over what time"]),
+    ("dormant users who visited in the last week", ["dormant", "over what time"]),
+    ("active users who haven't visited in 30 days", ["active", "over what time"]),
+    ("new signups who ordered in the last 10 days", ["new signups", "over what time"]),
+    ("dormant vip customers in Pune", ["dormant", "over what time"]),
+    ("new users with more than 3 orders", ["new users", "over what time"]),
+]
 
 
 # Requests a guess would get wrong: refused, naming the words not understood.
@@ -988,7 +1031,7 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize(("text", "words"), REFUSED, ids=[t for t, _ in REFUSED])
+@pytest.mark.parametrize(("text", "words"), REFUSED + QUALIFIER_REFUSED, ids=[t for t, _ in REFUSED + QUALIFIER_REFUSED])
 def test_held_out_refusal(text: str, words: list[str]) -> None:
     with pytest.raises(ParseRefusal) as err:
         parse(text, CATALOG, NOW)
