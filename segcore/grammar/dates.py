@@ -342,6 +342,12 @@ def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str,
         return (*_since(first), note), j
     if kind == "until":
         return ("before", AbsoluteDate("month", last.end), note), j
+    tail = _OPEN_ENDS.match(tokens, j) if kind in ("on", "in", "during") else None
+    if tail is not None and low_at(tokens, tail[1]) not in ("than", "then"):
+        # "in Q1 2025 or earlier", "H2 2025 or later"
+        if tail[0] == "later":
+            return (*_since(first), note), tail[1]
+        return ("before", AbsoluteDate("month", last.end), note), tail[1]
     return ("between", (first, last), note), j
 
 
@@ -351,6 +357,10 @@ def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr,
     if found is None:
         return None
     (op, value, note), j = found
+    if op == "on" and isinstance(value, AbsoluteDate | CalendarPeriod):
+        opened = _open_ended(tokens, j, value, note)
+        if opened is not None:
+            (op, value, note), j = opened
     numbers = None
     if op == "between" and all(t.kind == "num" or t.low in lx.BETWEEN_WORDS or t.low in lx.RANGE_JOINERS
                                for t in tokens[i:j]):
@@ -443,6 +453,9 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
             earlier = None  # "ago and more than 5 orders" starts the next condition
         if earlier is not None:
             end = earlier[1]
+        later = _OPEN_ENDS.match(tokens, end) if earlier is None and cmp is None and not since else None
+        if later is not None and later[0] == "later" and low_at(tokens, later[1]) not in ("than", "then"):
+            return ("within_last", span[0], None), later[1]  # "2 months ago or later": the mirror of "or earlier"
         if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):
             return ("within_last", span[0], None), end
         if earlier is not None or (cmp is not None and cmp[0][0] in ("gt", "gte")):
@@ -537,6 +550,28 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", _next_day(value), note), end
     return ("on", value, note), end  # in / during / on / of
 
+
+
+# "in 2022 or earlier", "in March 2025 or later", "on 2025-06-01 or before": the period and all before or
+# after it. Both ends are whole periods: "or earlier" ends where the period ends, "or later" starts where
+# it starts.
+_OPEN_ENDS = PhraseTable({
+    **{f"{j} {w}": "earlier" for j in ("or", "and") for w in ("earlier", "before", "prior", "sooner")},
+    **{f"{j} {w}": "later" for j in ("or", "and") for w in ("later", "after", "since", "onwards", "onward")},
+})
+
+
+def _open_ended(tokens: Sequence[Token], end: int, value: AbsoluteDate | CalendarPeriod, note: str | None
+                ) -> tuple[tuple[str, Any, str | None], int] | None:
+    found = _OPEN_ENDS.match(tokens, end)
+    if found is None or low_at(tokens, found[1]) in ("than", "then"):
+        return None  # "in 2024 or later than ..." is not this phrase
+    direction, after = found
+    if direction == "later":
+        return (*_since(value), note), after
+    if isinstance(value, CalendarPeriod):
+        return ("before", CalendarPeriod(value.period, value.offset + 1), note), after
+    return ("before", _next_day(value), note), after
 
 
 def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr | str, int] | None:

@@ -945,9 +945,43 @@ QUALIFIED = [
      all_(plan("enterprise"), seen("not_within_last", span(2, "month")))),
 ]
 
+# Open-ended dates: a period and all before or after it (issue 16).
+OPEN_ENDED = [
+    ("signed up in 2022 or earlier", joined("before", "2023")),
+    ("last visit in March 2025 or later", seen("after", "2025-03-01T00:00:00Z")),
+    ("ordered on 2025-06-01 or before", bought("before", "2025-06-02")),
+    ("joined in 2024 or after", joined("after", "2024-01-01T00:00:00Z")),
+    ("registered in 2023 and before", joined("before", "2024")),
+    ("users who signed up in 2025 and later", joined("after", "2025-01-01T00:00:00Z")),
+    ("customers who joined in 2021 and earlier", joined("before", "2022")),
+    ("last ordered in January 2026 or earlier", bought("before", "2026-02")),
+    ("last seen in October or later", seen("after", "2026-10-01T00:00:00Z")),
+    ("signed up in June 2025 or prior", joined("before", "2025-07")),
+    ("visited on 2026-11-01 or after", seen("after", "2026-11-01T00:00:00Z")),
+    ("placed an order on 1 March 2025 or later", bought("after", "2025-03-01T00:00:00Z")),
+    ("signed up on 15/06/2025 or before", joined("before", "2025-06-16")),
+    ("joined last month or earlier", joined("before", period("month", 0))),
+    ("visited last month or later", seen("after", period("month", -2))),
+    ("signed up last year or earlier", joined("before", period("year", 0))),
+    ("ordered last week or later", bought("after", period("week", -2))),
+    ("signed up in the previous quarter or earlier", joined("before", period("quarter", 0))),
+    ("signed up in Q1 2025 or earlier", joined("before", "2025-04")),
+    ("joined in H2 2025 or later", joined("after", "2025-07-01T00:00:00Z")),
+    ("signed up in or before 2022", joined("before", "2023")),
+    ("joined in or after March 2025", joined("after", "2025-03-01T00:00:00Z")),
+    ("last visit 2 months ago or later", seen("within_last", span(2, "month"))),
+    ("pro users who joined in 2023 or earlier", all_(plan("pro"), joined("before", "2024"))),
+    ("users in Pune who signed up in 2024 or later and spent over 5k",
+     all_(city("Pune"), joined("after", "2024-01-01T00:00:00Z"), spend("gt", 5000))),
+    ("signed up in 2022 or earlier or on the enterprise plan",
+     any_(joined("before", "2023"), plan("enterprise"))),
+    ("haven't ordered in 2026 or later", not_(bought("after", "2026-01-01T00:00:00Z"))),
+]
+
+
 HELD_OUT = (COMPARATIVES + AMOUNTS + COUNTS + DATES + INACTIVITY + PLACES + PLANS + TAGS + EMAIL + AGES
             + COMBINATIONS + WRAPPERS + SECOND_PASS + PRECEDENCE
-            + QUALIFIED)
+            + QUALIFIED + OPEN_ENDED)
 
 
 def _ids(db: Any, mongo_filter: dict[str, Any]) -> set[str]:
