@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from segcore.grammar.conditions import Context, read_clause
+from segcore.grammar.kinds import ConnKind
 from segcore.grammar.lexer import Item
 from segcore.grammar.manual import widen
 from segcore.rules import Condition, Not, Rule, all_of, any_of
 
 _IGNORED = frozenset({"filler", "noun", "loc"})
-_CONNECTIVES = frozenset({"and", "or", "comma", "rel"})
+_CONNECTIVES: dict[str, ConnKind] = {"and": "and", "or": "or", "comma": "comma", "rel": "rel"}
 _MAX_PARENS = 8
 
 
@@ -29,7 +30,7 @@ class Clause:
 
 @dataclass
 class Conn:
-    kind: str
+    kind: ConnKind
 
 
 @dataclass
@@ -58,7 +59,7 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
             if it.kind == "or" and stack[-1] and isinstance(stack[-1][-1], Conn) and stack[-1][-1].kind == "comma":
                 stack[-1][-1] = Conn("or")  # "orders 2 or more, or enterprise": the comma adds nothing to "or"
                 continue
-            stack[-1].append(Conn(it.kind))
+            stack[-1].append(Conn(_CONNECTIVES[it.kind]))
         elif it.kind == "lp":
             flush()
             if len(stack) > _MAX_PARENS:
