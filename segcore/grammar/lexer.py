@@ -192,7 +192,8 @@ def _read_reachable(state: Lexing, i: int) -> int | None:
 
 
 def _read_count_word(state: Lexing, i: int) -> int | None:
-    if state.tokens[i].kind != "word" or _phrase(state.vocab, state.tokens, i, state.items)[0] is not None:
+    if (state.tokens[i].kind != "word" or _COUNTS.match(state.tokens, i) is None
+            or _phrase(state.vocab, state.tokens, i, state.items)[0] is not None):
         return None
     counted = _count_word(state.vocab, state.tokens, i)
     if counted is None:
