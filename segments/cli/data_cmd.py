@@ -11,14 +11,15 @@ from typing import Any
 
 from segcore.audience import AudienceEngine
 from segcore.errors import SegmentError
-from segcore.importing import FORMATS, import_users
+from segcore.importing import FORMATS, WRITE_BATCH, import_users
 from segcore.interpret import ENGINES, interpret
+from segcore.progress import Progress
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
 from segcore.seed import generate_users
 from segcore.storage.users import coerce_user
 from segcore.validation import validate_json
-from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
+from segments.cli.common import add_team_option, open_store_from_settings, team_of
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
 
@@ -61,11 +62,15 @@ def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
-        bar = ProgressBar(f"Importing {args.file}")
+        progress = Progress(0, f"Importing {args.file}")
         try:
-            report = import_users(store.users, team, args.file, args.format, progress=bar)
+            report = import_users(store.users, team, args.file, args.format, progress=progress.set)
         finally:
-            bar.close()
+            progress.done()
+        # Journaled (the audit log's write concern): it also makes every user write before it durable.
+        store.audit.record(team, "cli", "users.imported", str(args.file), {
+            "new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
+            "rejected": report.rejected_count})
     print(f"Imported into workspace {team}: {report.summary()}.")
     for where, message in report.rejected[:20]:
         print(f"  {report.unit} {where}: {message}", file=sys.stderr)
@@ -80,21 +85,19 @@ def run_seed(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
-        bar = ProgressBar("Seeding")
-        done = 0
-
-        def users() -> Any:
-            nonlocal done
-            for user in generate_users(args.users, seed=args.seed):
-                done += 1
-                if done % 1000 == 0:
-                    bar(done, args.users)
-                yield coerce_user(user, store.catalog)
-
+        progress = Progress(args.users, "Seeding")
+        writer = store.users.writer(team, batch=WRITE_BATCH)
         try:
-            report = store.users.upsert_coerced(team, users())
+            for done, user in enumerate(generate_users(args.users, seed=args.seed), start=1):
+                writer.add(coerce_user(user, store.catalog))
+                if done % 1000 == 0:
+                    progress.set(done)
+            report = writer.close()
+            progress.set(args.users)
         finally:
-            bar.close()
+            progress.done()
+        store.audit.record(team, "cli", "users.seeded", "demo users", {
+            "new": report.inserted, "updated": report.updated, "unchanged": report.unchanged})
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
           f"{report.unchanged:,} unchanged demo users.")
     return 0
@@ -142,8 +145,15 @@ def _count_with_mirror(settings: Settings, store: Any, team: str, rule: Any, now
     try:
         if mirror is not None:
             deadline = time.monotonic() + wait
+            progress: Progress | None = None
             while not mirror.fresh_for(team) and time.monotonic() < deadline:
+                if progress is None and mirror.status().get("state") == "building":
+                    progress = Progress(store.db["users"].estimated_document_count(), "Building the audience mirror")
+                if progress is not None:
+                    progress.set(mirror.scanned)
                 time.sleep(0.1)
+            if progress is not None:
+                progress.done()
         counters = [MirrorCounter(mirror)] if mirror is not None else []
         return AudienceEngine(store, counters).count(team, rule, now)
     finally:

@@ -1,0 +1,122 @@
+"""The bulk writer behind imports and seeding: the same documents as one upsert per user, fewer round trips."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from segcore.importing import import_users
+from segcore.storage import Store
+from segcore.storage.embedded import EmbeddedServer
+from segcore.storage.users import coerce_user
+from segments.cli import main
+from tests.storage.helpers import users
+
+
+def _stored(store: Store, team: str) -> dict[str, dict[str, Any]]:
+    return {d["user_id"]: d for d in store.db["users"].find({"team_id": team}, {"_id": 0})}
+
+
+def test_a_first_import_is_not_read_back_and_a_repeat_ends_with_the_later_row(store: Store) -> None:
+    reads: list[list[str]] = []
+    original = store.users._existing
+    store.users._existing = lambda team, ids: reads.append(ids) or original(team, ids)  # type: ignore[method-assign]
+    writer = store.users.writer("T1", batch=3)
+    for row in [*users(7), {"user_id": "u002", "visits": 99}, {"user_id": "u008", "visits": 1}]:
+        writer.add(coerce_user(row, store.catalog))
+    report = writer.close()
+    assert (report.inserted, report.updated, report.unchanged) == (8, 1, 0)
+    # Only the repeated user was looked up: everyone else was new to an empty workspace.
+    assert reads == [["u002"]]
+    stored = _stored(store, "T1")
+    assert len(stored) == 8 and stored["u002"]["visits"] == 99 and stored["u002"]["city"] == "Mumbai"
+
+
+def test_a_reimport_writes_only_the_fields_that_changed(store: Store) -> None:
+    store.users.upsert_many("T1", users(10))
+    # Someone else changes a field the file does not carry: a re-import must not write it back.
+    store.db["users"].update_one({"team_id": "T1", "user_id": "u003"}, {"$set": {"age": 41}})
+    changed = users(10)
+    changed[3]["visits"] = 300
+    changed[4]["city"] = None  # not recorded any more: removed
+    changed.append({"user_id": "new1", "visits": 1})
+    report = store.users.upsert_many("T1", changed)
+    assert (report.inserted, report.updated, report.unchanged) == (1, 2, 8)
+    stored = _stored(store, "T1")
+    assert (stored["u003"]["visits"], stored["u003"]["age"]) == (300, 41)
+    assert "city" not in stored["u004"] and stored["new1"]["visits"] == 1
+
+
+def test_a_user_added_by_someone_else_during_a_first_import_is_updated_not_doubled(store: Store) -> None:
+    writer = store.users.writer("T1")  # the workspace is empty now: nobody will be read back
+    store.db["users"].insert_one({"team_id": "T1", "user_id": "u001", "visits": 5, "age": 30})
+    for row in users(3):
+        writer.add(coerce_user(row, store.catalog))
+    report = writer.close()
+    assert (report.inserted, report.updated) == (2, 1)
+    stored = _stored(store, "T1")
+    assert len(stored) == 3 and (stored["u001"]["visits"], stored["u001"]["age"]) == (1, 30)
+
+
+def test_another_workspace_is_never_touched(store: Store) -> None:
+    store.users.upsert_many("T2", users(5))
+    before = _stored(store, "T2")
+    report = import_users(store.users, "T1", io.StringIO("user_id,visits\nu001,7\nu002,8\n"), "csv")
+    assert report.imported == 2 and _stored(store, "T2") == before
+
+
+class FakeTerminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.fixture
+def cli_db(monkeypatch: pytest.MonkeyPatch, mongo_server: EmbeddedServer,
+           mongo_client: MongoClient[dict[str, Any]]) -> Any:
+    import uuid
+
+    name = f"cli_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("MONGODB_URI", mongo_server.uri)
+    monkeypatch.setenv("SEGMENTS_DB_NAME", name)
+    yield mongo_client[name]
+    mongo_client.drop_database(name)
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_import_shows_progress_only_on_a_terminal_and_is_audited(
+    cli_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("user_id,visits\n" + "".join(f"p{i},{i}\n" for i in range(2500)), encoding="utf-8")
+    terminal = FakeTerminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["import", str(path), "--team", "T1"]) == 0
+    shown = terminal.getvalue()
+    if tty:
+        assert f"\rImporting {path}: 1,000 of 2,500 people (40%)" in shown
+        assert f"\rImporting {path}: 2,500 people in " in shown and shown.endswith("\n")
+    else:
+        assert shown == ""
+    assert cli_db["users"].count_documents({"team_id": "T1"}) == 2500
+    entry = cli_db["audit_log"].find_one({"team_id": "T1", "action": "users.imported"})
+    assert entry is not None and entry["details"]["new"] == 2500 and entry["target"] == str(path)
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_seed_shows_progress_only_on_a_terminal(cli_db: Any, monkeypatch: pytest.MonkeyPatch, tty: bool) -> None:
+    terminal = FakeTerminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["seed", "--users", "1500", "--team", "T1"]) == 0
+    shown = terminal.getvalue()
+    assert ("\rSeeding: 1,000 of 1,500 people" in shown and "\rSeeding: 1,500 people in " in shown) if tty \
+        else shown == ""
+    assert cli_db["users"].count_documents({"team_id": "T1"}) == 1500
