@@ -9,6 +9,7 @@ batch's people in bulk and writes only what changed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -88,7 +89,7 @@ def import_users(
         path = Path(source)
         fmt = fmt or detect_format(path.name)
         try:
-            total = _records_in(path, fmt) if progress else 0
+            total = records_in(path, fmt) if progress else 0
             with open(path, encoding="utf-8-sig", newline="") as stream:
                 return _import(repo, team_id, stream, fmt, progress, total)
         except FileNotFoundError:
@@ -102,12 +103,12 @@ def import_users(
     return _import(repo, team_id, source, fmt, progress, 0)
 
 
-def _records_in(path: Path, fmt: str) -> int:
-    """About how many records the file holds (its lines; for progress only), 0 when that cannot be told."""
+def records_in(path: Path, fmt: str) -> int:
+    """About how many records the file holds (its lines), 0 when that cannot be told; never raises."""
     if fmt == "json":
         return 0
     lines = 0
-    with open(path, "rb") as raw:
+    with contextlib.suppress(OSError), open(path, "rb") as raw:
         while block := raw.read(1 << 20):
             lines += block.count(b"\n")
     return max(0, lines - 1) if fmt == "csv" else lines
@@ -214,4 +215,4 @@ def import_text(repo: UserRepository, team_id: str, text: str, fmt: str) -> Impo
     return import_users(repo, team_id, io.StringIO(text), fmt)
 
 
-__all__ = ["FORMATS", "ImportFailed", "ImportReport", "detect_format", "import_text", "import_users"]
+__all__ = ["FORMATS", "ImportFailed", "ImportReport", "detect_format", "import_text", "import_users", "records_in"]

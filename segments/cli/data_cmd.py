@@ -7,16 +7,18 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from segcore.audience import AudienceEngine
 from segcore.errors import SegmentError
-from segcore.importing import FORMATS, WRITE_BATCH, import_users
+from segcore.importing import FORMATS, WRITE_BATCH, detect_format, import_users, records_in
 from segcore.interpret import ENGINES, interpret
 from segcore.progress import Progress
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
 from segcore.seed import generate_users
+from segcore.storage.bulk_load import indexes_after_load
 from segcore.storage.users import coerce_user
 from segcore.validation import validate_json
 from segments.cli.common import add_team_option, open_store_from_settings, team_of
@@ -62,11 +64,13 @@ def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
+        fmt = args.format or detect_format(str(args.file))
         progress = Progress(0, f"Importing {args.file}")
-        try:
-            report = import_users(store.users, team, args.file, args.format, progress=progress.set)
-        finally:
-            progress.done()
+        with indexes_after_load(store, records_in(Path(args.file), fmt)):
+            try:
+                report = import_users(store.users, team, args.file, fmt, progress=progress.set)
+            finally:
+                progress.done()
         # Journaled (the audit log's write concern): it also makes every user write before it durable.
         store.audit.record(team, "cli", "users.imported", str(args.file), {
             "new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
@@ -86,16 +90,17 @@ def run_seed(args: argparse.Namespace) -> int:
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
         progress = Progress(args.users, "Seeding")
-        writer = store.users.writer(team, batch=WRITE_BATCH)
-        try:
-            for done, user in enumerate(generate_users(args.users, seed=args.seed), start=1):
-                writer.add(coerce_user(user, store.catalog))
-                if done % 1000 == 0:
-                    progress.set(done)
-            report = writer.close()
-            progress.set(args.users)
-        finally:
-            progress.done()
+        with indexes_after_load(store, args.users):
+            writer = store.users.writer(team, batch=WRITE_BATCH)
+            try:
+                for done, user in enumerate(generate_users(args.users, seed=args.seed), start=1):
+                    writer.add(coerce_user(user, store.catalog))
+                    if done % 1000 == 0:
+                        progress.set(done)
+                report = writer.close()
+                progress.set(args.users)
+            finally:
+                progress.done()
         store.audit.record(team, "cli", "users.seeded", "demo users", {
             "new": report.inserted, "updated": report.updated, "unchanged": report.unchanged})
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "

@@ -120,3 +120,34 @@ def test_seed_shows_progress_only_on_a_terminal(cli_db: Any, monkeypatch: pytest
     assert ("\rSeeding: 1,000 of 1,500 people" in shown and "\rSeeding: 1,500 people in " in shown) if tty \
         else shown == ""
     assert cli_db["users"].count_documents({"team_id": "T1"}) == 1500
+
+
+def _secondary(store: Store) -> set[str]:
+    return set(store.db["users"].index_information()) - {"_id_", "team_user"}
+
+
+def test_a_large_first_load_into_an_empty_collection_builds_the_indexes_after_it(store: Store) -> None:
+    from segcore.storage.bulk_load import indexes_after_load
+
+    wanted = set(store.user_indexes()) - {"team_user"}
+    assert _secondary(store) == wanted
+    with indexes_after_load(store, expected=3, at_least=2) as deferred:
+        assert deferred and _secondary(store) == set()
+        assert "team_user" in store.db["users"].index_information()  # upserts by user_id still rely on it
+        store.users.upsert_many("T1", users(3))
+    assert _secondary(store) == wanted
+    assert store.users.count("T1") == 3
+
+
+def test_indexes_are_rebuilt_when_the_load_fails_and_kept_when_anyone_is_there(store: Store) -> None:
+    from segcore.storage.bulk_load import indexes_after_load
+
+    wanted = set(store.user_indexes()) - {"team_user"}
+    with pytest.raises(RuntimeError, match="disk full"), indexes_after_load(store, expected=3, at_least=2):
+        raise RuntimeError("disk full")
+    assert _secondary(store) == wanted
+    store.users.upsert_many("T2", users(1))  # another workspace: the indexes are shared, never dropped
+    with indexes_after_load(store, expected=10**6, at_least=2) as deferred:
+        assert not deferred and _secondary(store) == wanted
+    with indexes_after_load(store, expected=5, at_least=100) as deferred:  # too small to be worth it
+        assert not deferred
