@@ -224,6 +224,7 @@ def main() -> None:
     parser.add_argument("--million", action="store_true", help="1,000,000 users")
     parser.add_argument("--levels", default="1,4,16,32")
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (render.yaml: 4)")
     parser.add_argument("--data", help="keep the database in this folder and reuse its users next time "
                         "(loading and indexing 1M users takes many minutes)")
     parser.add_argument("--max-db-gb", type=float, default=12.0,
@@ -274,7 +275,7 @@ def main() -> None:
             # render.yaml's startCommand, on loopback.
             gunicorn = subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "segments.wsgi:app", "--bind", f"127.0.0.1:{port}",
-                 "--workers", str(WORKERS), "--threads", "4", "--timeout", "60", "--graceful-timeout", "110",
+                 "--workers", str(WORKERS), "--threads", str(args.threads), "--timeout", "60", "--graceful-timeout", "110",
                  "--access-logfile", "-"],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             base = f"http://127.0.0.1:{port}"
@@ -320,7 +321,7 @@ def main() -> None:
             for i, rule in enumerate(store_rules):
                 store.segments.create(TEAM, f"load segment {i}", rule_from_json(rule), "", "user", "bench")
             load = Load(base, standin)
-            print(f"gunicorn up (2 workers x 4 threads), RSS {rss_mb(gunicorn.pid):.0f} MB", flush=True)
+            print(f"gunicorn up (2 workers x {args.threads} threads), RSS {rss_mb(gunicorn.pid):.0f} MB", flush=True)
             print("| concurrency | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MB |")
             print("|---|---|---|---|---|---|---|---|---|")
             per_kind: list[str] = []
