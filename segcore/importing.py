@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -149,9 +150,8 @@ def _jsonl(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            # Extended JSON needs json_util's hook on every object (slow); a line without "$" has nothing
-            # for it to convert, and plain json gives the same objects.
-            record = json_util.loads(line) if '"$' in line else json.loads(line)
+            # A line without "$" has no Extended JSON in it: plain json gives the same objects.
+            record = json.loads(line, object_hook=_extended) if '"$' in line else json.loads(line)
         except (ValueError, TypeError) as exc:
             report.reject(number, f"not valid JSON ({_first_line(exc)}).")
             continue
@@ -159,6 +159,22 @@ def _jsonl(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any]]:
             report.reject(number, "each line must be one JSON object describing a user.")
             continue
         yield number, record
+
+
+def _extended(obj: dict[str, Any]) -> Any:
+    """Extended JSON objects as json_util reads them, with the common ``{"$date": "ISO text"}`` read by
+    ``datetime.fromisoformat`` (json_util's own parsing was about 40 µs a date, most of a line's reading)."""
+    date = obj.get("$date") if len(obj) == 1 else None
+    # Only the form json_util writes (and reads) itself: anything else keeps json_util's answer, errors too.
+    if isinstance(date, str) and len(date) >= 20 and date[10] == "T" and date[-1] == "Z":
+        try:
+            return datetime.fromisoformat(date).astimezone(UTC)
+        except ValueError:
+            return json_util.object_hook(obj)
+    for key in obj:
+        if key.startswith("$"):
+            return json_util.object_hook(obj)
+    return obj
 
 
 def _json_array(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any]]:

@@ -151,3 +151,23 @@ def test_indexes_are_rebuilt_when_the_load_fails_and_kept_when_anyone_is_there(s
         assert not deferred and _secondary(store) == wanted
     with indexes_after_load(store, expected=5, at_least=100) as deferred:  # too small to be worth it
         assert not deferred
+
+
+def test_jsonl_lines_read_as_json_util_reads_them() -> None:
+    from bson import json_util
+
+    from segcore.catalog import default_catalog
+    from segcore.importing import ImportReport, _jsonl
+    from segcore.seed import generate_users
+
+    catalog = default_catalog()
+    lines = [json_util.dumps(u) for u in generate_users(300)] + [
+        '{"user_id": "a", "signup_date": {"$date": "2021-12-11T15:00:55.909+0530"}}',
+        '{"user_id": "b", "signup_date": {"$date": {"$numberLong": "1639234855909"}}}',
+        '{"user_id": "c", "signup_date": {"$date": "2021-12-11T15:00:55.909123Z"}, "visits": {"$numberInt": "5"}}',
+        '{"user_id": "d", "signup_date": {"$date": "2021-12-11T15:00:5xZ"}}',  # json_util refuses it: so do we
+    ]
+    report = ImportReport()
+    ours = [coerce_user(r, catalog) for _, r in _jsonl(io.StringIO("\n".join(lines)), report)]
+    assert ours == [coerce_user(json_util.loads(line), catalog) for line in lines[:-1]]
+    assert [where for where, _ in report.rejected] == [len(lines)]
