@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import Any, TextIO
 
+from segcore.progress import Progress
 from segcore.storage.database import Store, open_store
 from segments.config import Settings
 
@@ -24,3 +25,17 @@ def add_team_option(parser: Any) -> None:
 
 def team_of(args: argparse.Namespace, settings: Settings) -> str:
     return str(args.team or settings.team_id)
+
+
+class ProgressBar:
+    """A ``(done, total)`` progress callback over ``segcore.progress.Progress`` (for work that reports where it is,
+    such as the events import, in bytes); shown on a terminal only. ``close()`` ends the line."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, unit: str = "bytes") -> None:
+        self.progress = Progress(0, label, stream, unit=unit)
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress.set(done, total)
+
+    def close(self) -> None:
+        self.progress.done()

@@ -115,7 +115,7 @@ def test_import_shows_progress_only_on_a_terminal_and_is_audited(
 def test_seed_shows_progress_only_on_a_terminal(cli_db: Any, monkeypatch: pytest.MonkeyPatch, tty: bool) -> None:
     terminal = FakeTerminal(tty)
     monkeypatch.setattr(sys, "stderr", terminal)
-    assert main(["seed", "--users", "1500", "--team", "T1"]) == 0
+    assert main(["seed", "--users", "1500", "--team", "T1", "--no-events"]) == 0
     shown = terminal.getvalue()
     assert ("\rSeeding: 1,000 of 1,500 people" in shown and "\rSeeding: 1,500 people in " in shown) if tty \
         else shown == ""
