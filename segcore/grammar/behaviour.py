@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 # Words that may sit between an event's words without meaning anything: "added something to their cart",
 # "opened an email", "viewed products".
 _ARTICLES = frozenset({"a", "an", "the", "their", "his", "her", "my", "our", "any", "some", "one", "ones"})
+_PREPOSITIONS = frozenset({"to", "in", "at", "on", "of", "for", "from", "into", "through"})
 _OBJECTS = frozenset({"something", "anything", "product", "products", "item", "items", "stuff", "things"})
 # Negations that count none within the window ("didn't", "haven't", "no"); "never" counts none ever.
 _NEVER = frozenset({"never", "have never", "has never", "never ever", "had never"})
@@ -74,6 +75,7 @@ class EventWords:
     by_verb: dict[str, list[_Pattern]] = field(default_factory=dict)
     values: dict[str, PhraseTable[tuple[str, str]]] = field(default_factory=dict)  # event -> value phrases
     catalogs: dict[str, FieldCatalog] = field(default_factory=dict)  # event -> its properties as fields
+    objects: dict[str, frozenset[str]] = field(default_factory=dict)  # event -> its object words ("email")
 
 
 def stems(word: str) -> frozenset[str]:
@@ -102,10 +104,12 @@ def stems(word: str) -> frozenset[str]:
 def event_words(catalog: FieldCatalog) -> EventWords:
     words = EventWords()
     for event in catalog.events:
+        objects: set[str] = set()
         for synonym in dict.fromkeys((event.label, *event.synonyms)):
             key = [w for w in phrase_key(synonym) if w not in _ARTICLES]
             if not key:
                 continue
+            objects.update(s for w in key[1:] if w not in _PREPOSITIONS for s in stems(w))
             pattern = _Pattern(event, tuple(stems(w) for w in key))
             for stem in pattern.stems[0]:
                 listed = words.by_verb.setdefault(stem, [])
@@ -120,6 +124,7 @@ def event_words(catalog: FieldCatalog) -> EventWords:
             for alias, target in prop.aliases.items():
                 table.add(phrase_key(alias), (prop.name, prop.canonical_value(target) or target))
         words.values[event.name] = table
+        words.objects[event.name] = frozenset(objects)
         if event.properties:
             words.catalogs[event.name] = FieldCatalog(event.properties)
     return words
@@ -221,7 +226,11 @@ def _match(pattern: _Pattern, words: EventWords, vocab: Vocabulary, tokens: Sequ
                 reading.where.extend(where)
                 reading.end = j
                 continue
-        if tok.low in _ARTICLES or tok.low in _OBJECTS:
+        if tok.low in _OBJECTS or stems(tok.low) & words.objects.get(event.name, frozenset()):
+            j += 1
+            reading.end = j  # "opened 5 emails": the object is part of the phrase
+            continue
+        if tok.low in _ARTICLES:
             j += 1
             continue
         break
@@ -374,8 +383,6 @@ def _rule(r: _Reading, negation: str | None, carried: EventWindow | None, tokens
         if when is None:
             return None
     if negation is not None:
-        if negation in _NEVER and when is not None:
-            return None  # "never opened an email in the last month": say "haven't" for a window
         if when is None and carried is not None:
             when = carried
             notes.append(f"'{said}' read as within the same window as the event before it")
