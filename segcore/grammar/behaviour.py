@@ -379,7 +379,7 @@ def _rule(r: _Reading, negation: str | None, carried: EventWindow | None, tokens
             count = EventCount(q.op, int(q.low))
     when = None
     if r.window is not None:
-        when = _window(r.window, notes)
+        when = event_window(r.window, notes)
         if when is None:
             return None
     if negation is not None:
@@ -395,7 +395,8 @@ def _rule(r: _Reading, negation: str | None, carried: EventWindow | None, tokens
     return EventCondition(r.event.name, tuple(r.where), count, when)
 
 
-def _window(d: Any, notes: list[str]) -> EventWindow | None:
+def event_window(d: Any, notes: list[str]) -> EventWindow | None:
+    """The window of a date expression for events; None for "30 to 60 days ago", which is no one window."""
     if d.op not in _WINDOW_OPS:
         return None  # "between 30 and 60 days ago" has no one window
     if d.note:

@@ -188,3 +188,21 @@ def test_any_text_stays_inside_the_limits(request: str, description: str, notice
     check_message(segment_list_message(segs))
     check_view(home_view(segs, []))
     check_view(save_segment_view("{}", suggested=request, description=description))
+
+
+def test_the_builder_offers_events_and_their_rows_stay_inside_the_limits() -> None:
+    catalog = default_catalog()
+    rows = [Row("event:Product Viewed", "gte", "3, Electronics, in the last 30 days"),
+            Row("event:Email Opened", "none", ""), Row("visits", "gt", "5")]
+    view = rule_builder_view(BuilderState(rows, "all"), catalog)
+    check_view(view)
+    selects = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e.get("action_id", "").startswith(("rb_field_", "rb_op_"))]
+    assert {o["value"] for o in selects[0]["options"]} >= {"event:Product Viewed", "event:Coupon Applied", "visits"}
+    assert selects[0]["initial_option"]["value"] == "event:Product Viewed"
+    assert selects[1]["initial_option"] == {"text": {"type": "plain_text", "text": "at least", "emoji": True},
+                                            "value": "gte"} or selects[1]["initial_option"]["value"] == "gte"
+    assert "none" in {o["value"] for o in selects[1]["options"]}
+    assert selects[3]["initial_option"]["value"] == "none"
+    hints = [b["element"]["placeholder"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert "in the last 30 days" in hints[0] and "a number" in hints[2]
