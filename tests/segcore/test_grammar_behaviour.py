@@ -8,33 +8,20 @@ examples (JSON-equal to their rule, or selecting the same users of the sample da
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+import events_reference as reference
 import pytest
 from events_pending import lenient_validation
 
 from segcore import ParseRefusal, RuleError, default_catalog, rule_to_json, to_mongo_filter
 from segcore.catalog import Event, Field
 from segcore.grammar import parse
-from segcore.rules import (
-    AllOf,
-    AnyOf,
-    Condition,
-    EventCondition,
-    Not,
-    Rule,
-    date_bounds,
-    rule_from_json,
-    subtract,
-)
+from segcore.rules import Condition, rule_from_json
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CATALOG = default_catalog()
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "segments"
 
 
 @pytest.fixture(autouse=True)
@@ -219,80 +206,14 @@ def test_a_workspace_event_is_read_from_its_catalog_words() -> None:
 
 # ------------------------------------------------------------------------------ the shared examples
 
-def _shared(name: str) -> Path:
-    path = SHARED / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent (the shared data sits beside the repository)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def events_examples() -> list[dict[str, Any]]:
-    lines = _shared("events-examples.jsonl").read_text(encoding="utf-8").splitlines()
-    examples = [json.loads(line) for line in lines if line.strip()]
-    for example in examples:
-        example["now"] = datetime.fromisoformat(example["now"].replace("Z", "+00:00"))
-    return examples
+    return reference.events_examples()
 
 
 @pytest.fixture(scope="module")
-def sample_events() -> dict[tuple[str, str], list[tuple[datetime, dict[str, Any]]]]:
-    by_person: dict[tuple[str, str], list[tuple[datetime, dict[str, Any]]]] = defaultdict(list)
-    with _shared("events-sample.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            message = json.loads(line)
-            moment = datetime.fromisoformat(message["timestamp"].replace("Z", "+00:00"))
-            by_person[(message["userId"], message["event"])].append((moment, message.get("properties") or {}))
-    return by_person
-
-
-def _window_holds(when: Any, moment: datetime, now: datetime) -> bool:
-    op, value = when.op, when.value
-    if op == "within_last":
-        return moment >= subtract(now, value)
-    if op == "more_than_ago":
-        return moment < subtract(now, value)
-    if op == "between":
-        return date_bounds(value[0], now)[0] <= moment < date_bounds(value[1], now)[1]
-    start, end = date_bounds(value, now)
-    return {"on": start <= moment < end, "before": moment < start, "after": moment >= end}[op]
-
-
-def _count_holds(op: str, value: Any, n: int) -> bool:
-    if op == "between":
-        return bool(value[0] <= n <= value[1])
-    return bool({"gt": n > value, "gte": n >= value, "lt": n < value, "lte": n <= value, "eq": n == value}[op])
-
-
-def _where_holds(where: Any, properties: dict[str, Any]) -> bool:
-    for w in where:
-        have = properties.get(w.property)
-        listed = w.value if isinstance(w.value, tuple) else (w.value,)
-        if (w.op in ("eq", "in")) != (have in listed):
-            return False
-    return True
-
-
-def _selected(rule: Rule, db: Any, events: Any, everyone: set[str], now: datetime) -> set[str]:
-    """The sample users a rule selects, by set algebra: field leaves through the MongoDB compiler on the
-    real server, event leaves counted here from the sample events (a reference independent of the
-    compilers)."""
-    if isinstance(rule, Condition):
-        return {d["user_id"] for d in db.users.find(to_mongo_filter(rule, CATALOG, now), {"user_id": 1})}
-    if isinstance(rule, EventCondition):
-        chosen = set()
-        for person in everyone:
-            n = sum(1 for moment, props in events.get((person, rule.event), ())
-                    if _where_holds(rule.where, props) and (rule.when is None or _window_holds(rule.when, moment, now)))
-            if _count_holds(rule.count.op, rule.count.value, n):
-                chosen.add(person)
-        return chosen
-    if isinstance(rule, AllOf):
-        return set.intersection(*(_selected(r, db, events, everyone, now) for r in rule.rules))
-    if isinstance(rule, AnyOf):
-        return set.union(*(_selected(r, db, events, everyone, now) for r in rule.rules))
-    assert isinstance(rule, Not)
-    return everyone - _selected(rule.rule, db, events, everyone, now)
+def sample_events() -> reference.Events:
+    return reference.by_person(reference.sample_messages())
 
 
 def test_every_events_example_reads_to_its_rule(events_examples: list[dict[str, Any]]) -> None:
@@ -302,15 +223,19 @@ def test_every_events_example_reads_to_its_rule(events_examples: list[dict[str, 
 
 
 def test_every_events_example_selects_its_users_and_size(
-        events_examples: list[dict[str, Any]], sample_db: Any, sample_events: Any,
+        events_examples: list[dict[str, Any]], sample_db: Any, sample_events: reference.Events,
         sample_users: list[dict[str, Any]]) -> None:
     everyone = {u["user_id"] for u in sample_users}
     failures = []
     for example in events_examples:
-        expected = _selected(rule_from_json(example["rule"]), sample_db, sample_events, everyone, example["now"])
+        now = example["now"]
+
+        def fields(cond: Condition, now: datetime = now) -> set[str]:
+            return {d["user_id"] for d in sample_db.users.find(to_mongo_filter(cond, CATALOG, now), {"user_id": 1})}
+
+        expected = reference.selected(rule_from_json(example["rule"]), fields, sample_events, everyone, now)
         assert len(expected) == example["size"], f"reference evaluation is off for {example['text']!r}"
-        ours = _selected(parse(example["text"], CATALOG, example["now"]).rule, sample_db, sample_events, everyone,
-                         example["now"])
+        ours = reference.selected(parse(example["text"], CATALOG, now).rule, fields, sample_events, everyone, now)
         if ours != expected:
             failures.append(f"{example['text']!r}: {len(ours)} users, expected {example['size']}")
     assert not failures, "\n".join(failures)
