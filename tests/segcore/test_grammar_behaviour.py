@@ -14,6 +14,8 @@ from typing import Any
 import events_reference as reference
 import pytest
 from events_pending import lenient_validation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from segcore import ParseRefusal, RuleError, default_catalog, rule_to_json, to_mongo_filter
 from segcore.catalog import Event, Field
@@ -239,3 +241,23 @@ def test_every_events_example_selects_its_users_and_size(
         if ours != expected:
             failures.append(f"{example['text']!r}: {len(ours)} users, expected {example['size']}")
     assert not failures, "\n".join(failures)
+
+
+_WORDS = st.sampled_from([
+    "viewed", "opened", "emails", "email", "added", "to", "cart", "didn't", "never", "haven't", "without",
+    "starting", "checkout", "electronics", "Diwali", "Sale", "the", "a", "products", "at", "least", "3", "times",
+    "twice", "more", "than", "in", "last", "30", "days", "this", "month", "ordered", "bought", "(", ")",
+    "category", "is", "not", "Home", "or", "and", "but", ",", "between", "2", "5", "ago", "users", "Pune",
+    "spent", "over", "5k", "no", "purchase", "used", "coupon", "once", "=", '"', "in the last 7 days",
+])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_WORDS, max_size=14).map(" ".join))
+def test_junk_behaviour_text_is_refused_or_read_never_crashes(_event_leaves: None, text: str) -> None:
+    try:
+        reading = parse(text, CATALOG, NOW)
+    except (ParseRefusal, RuleError) as exc:
+        assert str(exc)
+        return
+    assert rule_to_json(reading.rule)
