@@ -130,6 +130,29 @@ def event_words(catalog: FieldCatalog) -> EventWords:
     return words
 
 
+_SAME_PREPS = frozenset({"in", "within", "during", "over", "for"})
+_SAME_WORDS = frozenset({"time", "window", "period", "span", "days", "weeks", "months", "quarters", "years", "day",
+                         "week", "month", "quarter", "year"})
+
+
+def _same_window(tokens: Sequence[Token], j: int) -> int | None:
+    """"in those 7 days", "in that time", "within the same period": the window of the event before."""
+    if low_at(tokens, j) not in _SAME_PREPS:
+        return None
+    k = j + 1
+    if low_at(tokens, k) in ("those", "that"):
+        k += 1
+    elif low_at(tokens, k) == "the" and low_at(tokens, k + 1) == "same":
+        k += 2
+    else:
+        return None
+    if k < len(tokens) and tokens[k].kind == "num":
+        k += 1
+    if low_at(tokens, k) not in _SAME_WORDS:
+        return None
+    return k + 1
+
+
 @dataclass
 class _Reading:
     event: Event
@@ -140,6 +163,7 @@ class _Reading:
     count: Any = None  # a Quantity
     count_text: str = ""
     window: Any = None  # a DateExpr
+    same_window: bool = False  # "in those 7 days": the window of the event before
     words_in_field_catalog: bool = False
 
 
@@ -162,9 +186,15 @@ def read_event(vocab: Vocabulary, tokens: Sequence[Token], i: int, items: list[I
         return None
     best = max(readings, key=lambda r: (r.complete, r.end, r.keys))
     negation, dropped = _negation(items)
+    if best.count is None and not dropped and items and items[-1].kind == "qty" and not _past(tokens[i].low) \
+            and _is_count(items[-1].data):
+        # "more than 5 email opens", "3 checkouts": the count before the event's noun.
+        best.count, best.count_text, dropped = items[-1].data, items[-1].text, 1
     carried = None
-    if negation is not None and negation not in _NEVER and best.window is None:
+    if (negation is not None and negation not in _NEVER and best.window is None) or best.same_window:
         carried = _last_window(items[:len(items) - dropped])
+        if best.same_window and carried is None:
+            return None  # "in those 7 days" with no window before: not read, so refused
     if not _said_enough(best, tokens, i, negation is not None):
         return None
     if _field_reading_will_do(best, vocab, tokens, i, carried):
@@ -196,7 +226,12 @@ def _match(pattern: _Pattern, words: EventWords, vocab: Vocabulary, tokens: Sequ
             reading.complete = reading.keys == len(pattern.stems)
             reading.end = j
             continue
-        if reading.window is None:
+        if reading.window is None and not reading.same_window:
+            same = _same_window(tokens, j)
+            if same is not None:
+                reading.same_window, j = True, same
+                reading.end = j
+                continue
             date = read_date(tokens, j, now)
             if date is not None and date[0].op in _WINDOW_OPS | {"ago_range"}:
                 reading.window, j = date
@@ -326,9 +361,13 @@ def _last_window(items: list[Item]) -> EventWindow | None:
 def _said_enough(r: _Reading, tokens: Sequence[Token], i: int, negated: bool) -> bool:
     """A bare verb in the present ("view users in Pune") is no event; a past tense, a second word of the
     synonym, a value, a count, a window or a negation says one."""
-    word = tokens[i].low
-    past = word.endswith("ed") or word in _IRREGULAR_PAST
-    return past or negated or r.keys > 1 or bool(r.where) or r.count is not None or r.window is not None
+    past = _past(tokens[i].low)
+    return (past or negated or r.keys > 1 or bool(r.where) or r.count is not None or r.window is not None
+            or r.same_window)
+
+
+def _past(word: str) -> bool:
+    return word.endswith("ed") or word in _IRREGULAR_PAST
 
 
 def _field_reading_will_do(r: _Reading, vocab: Vocabulary, tokens: Sequence[Token], i: int,
@@ -382,6 +421,8 @@ def _rule(r: _Reading, negation: str | None, carried: EventWindow | None, tokens
         when = event_window(r.window, notes)
         if when is None:
             return None
+    if r.same_window:
+        when = carried  # said: "in those 7 days"
     if negation is not None:
         if when is None and carried is not None:
             when = carried

@@ -261,3 +261,27 @@ def test_junk_behaviour_text_is_refused_or_read_never_crashes(_event_leaves: Non
         assert str(exc)
         return
     assert rule_to_json(reading.rule)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # The issue's own words: "in those 7 days" is the window of the event before.
+    ("added to cart in the last 7 days and no checkout in those 7 days", {"all": [
+        {"event": ADDED, "when": days(7)}, {"event": CHECKOUT, "count": NONE, "when": days(7)}]}),
+    ("opened the diwali email in the last 10 days and clicked it in that time", None),
+    # Nouns of the catalog's words, with the count before them.
+    ("more than 5 email opens in the last month", {"event": OPENED, "count": {"op": "gt", "value": 5}, "when": months(1)}),
+    ("at least 2 coupon uses", {"event": COUPON, "count": {"op": "gte", "value": 2}}),
+    ("no coupon use in 60 days", {"event": COUPON, "count": NONE, "when": days(60)}),
+    ("users with a checkout in the last 30 days", {"event": CHECKOUT, "when": days(30)}),
+])
+def test_same_window_and_noun_phrasings(text: str, expected: dict[str, Any] | None) -> None:
+    if expected is None:
+        with pytest.raises((ParseRefusal, RuleError)):
+            parse(text, CATALOG, NOW)  # "clicked it": what? refused, not guessed
+        return
+    assert read(text) == expected
+
+
+def test_in_those_days_without_a_window_before_is_refused() -> None:
+    with pytest.raises(ParseRefusal):
+        parse("no checkout in those 7 days", CATALOG, NOW)
