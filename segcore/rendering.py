@@ -189,7 +189,7 @@ def when_words(op: str, value: Any) -> str:
             return f"in the last {span}"
         if op == "more_than_ago":
             return f"more than {span} ago"
-        raise ValueError(f"{op} does not take a relative amount here")
+        return f"not in the last {span}"  # not_within_last: no event window uses it (SPEC)
     if op == "between":
         return f"between {date_words(value[0])} and {date_words(value[1])}"
     if op == "before":
