@@ -298,6 +298,22 @@ def test_behaviour_worked_examples_are_our_own_and_read_alike_by_the_grammar(mon
         assert rule_to_json(parse(text, default_catalog(), NOW).rule) == expected, text
 
 
+def test_worked_examples_are_the_projects_own_not_the_evaluation_sets() -> None:
+    # A prompt shown to Cohere as a worked example would make any evaluation on that set meaningless.
+    shared = Path(__file__).resolve().parents[3] / "shared" / "segments"
+    if not shared.is_dir():
+        pytest.skip("../shared/segments is absent: the contract check runs in CI only")
+    evaluated = set()
+    for name in ("nl-examples.jsonl", "events-examples.jsonl"):
+        for line in (shared / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                evaluated.add(" ".join(str(item.get("prompt", item.get("text", ""))).lower().split()))
+    assert len(evaluated) > 40
+    used = {" ".join(text.lower().split()) for text, _ in WORKED_EXAMPLES}
+    assert not used & evaluated
+
+
 def test_usage_is_counted_for_the_bill(make_reader: Any) -> None:
     with cohere_standin(rules(GOOD)) as api:
         reader = make_reader(api.url)
