@@ -187,8 +187,9 @@ def read_event(vocab: Vocabulary, tokens: Sequence[Token], i: int, items: list[I
     best = max(readings, key=lambda r: (r.complete, r.end, r.keys))
     negation, dropped = _negation(items)
     if best.count is None and not dropped and items and items[-1].kind == "qty" and not _past(tokens[i].low) \
-            and _is_count(items[-1].data):
-        # "more than 5 email opens", "3 checkouts": the count before the event's noun.
+            and _is_count(items[-1].data) and not (best.keys == 1 and _is_field_word(vocab, tokens[i].low)):
+        # "more than 5 email opens", "3 checkouts": the count before the event's noun ("2 orders in the last
+        # month" stays the orders field's, which refuses a window).
         best.count, best.count_text, dropped = items[-1].data, items[-1].text, 1
     carried = None
     if (negation is not None and negation not in _NEVER and best.window is None) or best.same_window:
