@@ -255,6 +255,15 @@ def _match(pattern: _Pattern, words: EventWords, vocab: Vocabulary, tokens: Sequ
                 reading.where.extend(where)
                 reading.end = j
                 continue
+        texts = [p for p in event.properties if p.type == "string"]
+        if tok.kind == "quoted" and tok.text.strip() and len(texts) == 1 and not any(
+                w.property == texts[0].name for w in reading.where):
+            # 'opened the "Black Friday" email': quoted text is the value of the event's one text property.
+            prop = texts[0]
+            reading.where.append(PropertyCondition(prop.name, "eq", prop.canonical_value(tok.text) or tok.text))
+            j += 1
+            reading.end = j
+            continue
         if tok.kind == "sym" and tok.low == "(" and event.name in words.catalogs:
             inner = _bracketed(words.catalogs[event.name], tokens, j, now)
             if inner is not None:

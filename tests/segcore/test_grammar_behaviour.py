@@ -83,6 +83,9 @@ READINGS = [
         {"property": "category", "op": "in", "value": ["Electronics", "Fashion"]}]}),
     ("viewed a product (category is not Home)", {"event": VIEWED, "where": [
         {"property": "category", "op": "ne", "value": "Home"}]}),
+    ('opened the "Black Friday" email', {"event": OPENED, "where": campaign("Black Friday")}),
+    ('viewed "Toys" products', {"event": VIEWED, "where": category("Toys")}),
+    ("haven't opened an email since March", {"event": OPENED, "count": NONE, "when": {"op": "after", "value": "2026-03-01T00:00:00Z"}}),
     # Windows, read by the date reader.
     ("viewed electronics in the last 30 days", {"event": VIEWED, "where": category("Electronics"), "when": days(30)}),
     ("opened an email in the past week", {"event": OPENED, "when": {"op": "within_last", "value": {"amount": 1, "unit": "week"}}}),
