@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from segcore.catalog import Event, FieldCatalog
@@ -78,6 +79,7 @@ class EventWords:
     objects: dict[str, frozenset[str]] = field(default_factory=dict)  # event -> its object words ("email")
 
 
+@lru_cache(maxsize=8192)
 def stems(word: str) -> frozenset[str]:
     """The forms a word may come from: "opened", "opening", "opens" and "open" share "open"."""
     w = word.lower()
@@ -218,6 +220,7 @@ def _match(pattern: _Pattern, words: EventWords, vocab: Vocabulary, tokens: Sequ
     event = pattern.event
     reading = _Reading(event, i + 1, 1, len(pattern.stems) == 1)
     values = words.values.get(event.name)
+    texts = [p for p in event.properties if p.type == "string"]
     j = i + 1
     while j < len(tokens):
         tok = tokens[j]
@@ -255,7 +258,6 @@ def _match(pattern: _Pattern, words: EventWords, vocab: Vocabulary, tokens: Sequ
                 reading.where.extend(where)
                 reading.end = j
                 continue
-        texts = [p for p in event.properties if p.type == "string"]
         if tok.kind == "quoted" and tok.text.strip() and len(texts) == 1 and not any(
                 w.property == texts[0].name for w in reading.where):
             # 'opened the "Black Friday" email': quoted text is the value of the event's one text property.
