@@ -63,12 +63,13 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.extensions["segments"] = services
-    app.extensions["segments_failed_logins"] = FailedLogins(services.store.db["failed_logins"])
+    app.extensions["segments_failed_logins"] = failed_logins = FailedLogins(services.store.db["failed_logins"])
     try:
         TokenStore(services.store.db).ensure_indexes()
+        failed_logins.ensure_indexes()
     except PyMongoError:
         # Start anyway: /api/health reports the database, and the indexes are made on the next start.
-        log.warning("could not create the api_tokens indexes; is the database up?", exc_info=True)
+        log.warning("could not create the api_tokens and failed_logins indexes; is the database up?", exc_info=True)
 
     from admin import api, auth, pages
 

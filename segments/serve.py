@@ -145,8 +145,8 @@ def _slack_sign_in(settings: Settings) -> Any:
 def build_scheduler(services: Services) -> Any:
     from scheduler import SchedulerConfig
     from scheduler import build_scheduler as make
+    from scheduler.compose import notifier_from_settings
     from scheduler.config import parse_digest_time
-    from scheduler.slack_notifier import SlackNotifier
 
     settings = services.settings
     config = SchedulerConfig(
@@ -157,9 +157,7 @@ def build_scheduler(services: Services) -> Any:
         webhook_url=settings.webhook_url,
         webhook_secret=settings.webhook_secret,
     )
-    notifier = None
-    if settings.slack_bot_token:
-        notifier = SlackNotifier(settings.slack_bot_token, base_url=settings.slack_api_url)
+    notifier = notifier_from_settings(settings, services.store)  # per workspace under OAuth
     return make(services.store, services.audience, notifier, config)
 
 
