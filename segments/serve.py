@@ -17,6 +17,7 @@ from flask import Flask
 from admin import AdminServices
 from admin import create_app as create_admin_app
 from segcore.errors import SegmentError
+from segcore.ratelimit import RateLimiter
 from segments.config import Settings
 from segments.services import Services, build_services
 
@@ -125,6 +126,9 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         slack_sign_in=_slack_sign_in(settings),
         pii_viewers=settings.pii_viewers,
         campaign_managers=settings.campaign_managers,
+        # Bursts of twice the rate (SECURITY.md); per process.
+        api_rate_limit=RateLimiter(settings.api_rate_limit),
+        event_rate_limit=RateLimiter(settings.event_rate_limit),
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:

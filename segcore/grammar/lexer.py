@@ -10,6 +10,7 @@ from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
+from segcore.grammar.behaviour import read_event
 from segcore.grammar.dates import DateExpr, read_bare_span, read_date, read_weekday, read_year
 from segcore.grammar.kinds import ItemKind
 from segcore.grammar.phrases import PhraseTable, low_at
@@ -107,6 +108,11 @@ def _read_quoted(state: Lexing, i: int) -> int | None:
     else:
         state.items.append(Item("quoted", [tok.text], data=tok.text))
     return i + 1
+
+
+def _read_event(state: Lexing, i: int) -> int | None:
+    """What people did ("added to cart in the last 7 days"): behaviour.py, one condition item."""
+    return read_event(state.vocab, state.tokens, i, state.items, state.now, state.notes)
 
 
 def _read_late_comparison(state: Lexing, i: int) -> int | None:
@@ -240,6 +246,7 @@ def _read_unknown(state: Lexing, i: int) -> int | None:
 
 LEX_READERS: tuple[tuple[str, LexReader], ...] = (
     ("quoted text", _read_quoted),
+    ("behaviour", _read_event),
     ("comparison after the field word", _read_late_comparison),
     ("date", _read_date),
     ("quantity", _read_quantity),

@@ -14,7 +14,7 @@ from segcore.grammar.lexer import LEX_READERS, MEANING_READERS
 
 def test_the_lexer_tries_its_readers_in_this_order() -> None:
     assert [name for name, _ in LEX_READERS] == [
-        "quoted text", "comparison after the field word", "date", "quantity", "bound before the field", "weekday",
+        "quoted text", "behaviour", "comparison after the field word", "date", "quantity", "bound before the field", "weekday",
         "symbol", "non- prefix", "reachable by a channel", "count word", "hyphenated parts",
         "catalog or fixed phrase", "unknown word"]
     # The last reader takes any token, so reading always moves on.
