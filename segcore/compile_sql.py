@@ -130,12 +130,30 @@ def _event(leaf: EventCondition, ctx: _Context) -> _Test:
         params += p
     having, having_params = _count_sql(leaf.count)
     col = quote("user_id")
+    found = f"SELECT user_id FROM events WHERE {' AND '.join(tests)}"
+    # "At least once" and "never" need no count per person: a semi or anti join on the matching events
+    # skips the GROUP BY (most event conditions are one of the two).
+    if _only_whether(leaf.count) is True:
+        return _matches(col, f"{col} IN ({found})", params)
+    if _only_whether(leaf.count) is False:
+        return _unless(col, f"{col} NOT IN ({found})", params)
     if count_holds(leaf.count, 0):
         # Everyone but the people whose count (1 or more) is outside: people with no events are in.
         sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING NOT ({having})"
         return _unless(col, f"{col} NOT IN ({sub})", [*params, *having_params])
     sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING {having}"
     return _matches(col, f"{col} IN ({sub})", [*params, *having_params])
+
+
+def _only_whether(count: EventCount) -> bool | None:
+    """True for "at least once", False for "never", None for a count that needs counting."""
+    once = [count_holds(count, n) for n in (0, 1, 2)]
+    top = count.value[1] if count.op == "between" else count.value
+    if once == [False, True, True] and count.op in ("gt", "gte"):
+        return True
+    if once == [True, False, False] and (count.op in ("eq", "lt", "lte") or top == 0):
+        return False
+    return None
 
 
 def _count_sql(count: EventCount) -> Fragment:
