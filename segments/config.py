@@ -50,6 +50,8 @@ class Settings:
     scheduler_enabled: bool
     trusted_proxies: int
     catalog_path: str | None = None
+    api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
+    event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -113,4 +115,6 @@ class Settings:
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
             catalog_path=get("SEGMENTS_CATALOG_PATH"),
+            api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
+            event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
         )

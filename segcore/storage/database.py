@@ -15,6 +15,7 @@ from pymongo.database import Database
 from pymongo.errors import ConfigurationError, PyMongoError
 
 from segcore.catalog import FieldCatalog, default_catalog
+from segcore.events.indexes import ensure_event_indexes
 from segcore.storage.audit import AuditLog
 from segcore.storage.campaigns import CampaignRepository
 from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
@@ -114,6 +115,7 @@ class Store:
                 [("team_id", ASCENDING), ("segment_id", ASCENDING), ("at", ASCENDING)], name="team_segment_at"
             )
             self.db["audit_log"].create_index([("team_id", ASCENDING), ("at", ASCENDING)], name="team_at")
+            ensure_event_indexes(self.db)
 
     def ping(self) -> bool:
         """True when the database answers now."""
