@@ -20,11 +20,12 @@ from segcore.errors import ParseRefusal
 from segcore.grammar.conditions import Context
 from segcore.grammar.lexer import Item, lex
 from segcore.grammar.manual import read_manual
+from segcore.grammar.qualifiers import settle
 from segcore.grammar.structure import build, to_units
 from segcore.grammar.vocabulary import vocabulary
 from segcore.reading import Reading
 from segcore.rendering import describe
-from segcore.rules import Rule, conditions
+from segcore.rules import Rule, conditions, event_conditions
 from segcore.validation import validate
 
 __all__ = ["parse"]
@@ -78,7 +79,9 @@ def _read(items: list[Item], ctx: Context) -> Rule | None:
                 continue
         joined.append(items[i])
         i += 1
-    return build(to_units(joined, ctx), ctx)
+    rule = build(to_units(joined, ctx), ctx)
+    settle(rule, ctx)
+    return rule
 
 
 def _colon_label(items: list[Item]) -> tuple[list[Item], str | None]:
@@ -118,7 +121,8 @@ def _leading_label(items: list[Item]) -> tuple[str, list[Item]] | None:
 def _refusal(ctx: Context, rule: Rule | None, catalog: FieldCatalog) -> ParseRefusal:
     understood: list[str] = []
     if rule is not None:
-        for cond in conditions(rule):
+        leaves: list[Rule] = [*conditions(rule), *event_conditions(rule)]
+        for cond in leaves:
             try:
                 understood.append(describe(cond, catalog))
             except Exception:  # an unvalidated value may not render; the refusal matters more
