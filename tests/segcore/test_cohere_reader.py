@@ -10,12 +10,6 @@ from typing import Any
 
 import jsonschema
 import pytest
-from tests.segcore.events_pending import (
-    events_are_validated,
-    fields_validated_json,
-    lenient_json_validation,
-    lenient_validation,
-)
 
 from segcore import default_catalog, rule_to_json
 from segcore.cohere_prompt import WORKED_EXAMPLES
@@ -25,6 +19,12 @@ from segcore.grammar import parse
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
 from tests.conftest import SHARED, shared_file
+from tests.events_pending import (
+    events_are_validated,
+    fields_validated_json,
+    lenient_json_validation,
+    lenient_validation,
+)
 from tests.segcore.cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK

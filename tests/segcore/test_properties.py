@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from tests.segcore.events_pending import events_are_validated, fields_validated, lenient_validation
 
 from segcore import (
     AbsoluteDate,
@@ -48,6 +47,7 @@ from segcore.rules import (
     PropertyCondition,
     event_conditions,
 )
+from tests.events_pending import events_are_validated, fields_validated, lenient_validation
 
 CATALOG = default_catalog()
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
