@@ -3,13 +3,13 @@
 Only validated trees are compiled: every field name comes from the catalog and every operator from the
 fixed table below, so no user text ever becomes a ``$`` operator or a field path. ``contains`` is a
 literal, case-insensitive match (regex metacharacters escaped). Relative dates are resolved against the
-explicit ``now``.
+explicit ``now``, calendar words at midnight on ``now``'s clock (the workspace's zone, ``segcore.timezones``).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from segcore.catalog import FieldCatalog
@@ -32,7 +32,7 @@ def to_mongo_filter(rule: Rule, catalog: FieldCatalog, now: datetime) -> dict[st
     """The MongoDB filter selecting the users the (validated) rule selects at ``now``."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return _compile(rule, catalog, now.astimezone(UTC))
+    return _compile(rule, catalog, now)
 
 
 def _compile(rule: Rule, catalog: FieldCatalog, now: datetime) -> dict[str, Any]:

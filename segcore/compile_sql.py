@@ -16,13 +16,14 @@ it hides the comparison from the scan.
 
 Values are always bound parameters (``?``), column names only ever come from the catalog and are quoted,
 ``contains`` is a literal, case-insensitive substring test (``contains`` is not ``LIKE``, so ``%`` and
-``_`` need no escaping), and relative dates are resolved against the explicit ``now``.
+``_`` need no escaping), and relative dates are resolved against the explicit ``now`` (calendar words at
+midnight on its clock, the workspace's zone, exactly as ``compile_mongo`` does).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
@@ -66,7 +67,7 @@ def to_sql(rule: Rule, catalog: FieldCatalog, now: datetime) -> Fragment:
     """A WHERE-clause fragment and its parameters, for a validated rule (true exactly for its users)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return _compile(rule, catalog, now.astimezone(UTC), negate=False)
+    return _compile(rule, catalog, now, negate=False)
 
 
 def quote(name: str) -> str:

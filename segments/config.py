@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from segcore.errors import SegmentError
+from segcore.timezones import DEFAULT_ZONE, InvalidTimeZone, time_zone, zone_name
 
 
 class ConfigError(SegmentError):
@@ -47,6 +48,8 @@ class Settings:
     webhook_secret: str | None
     scheduler_enabled: bool
     trusted_proxies: int
+    # The IANA zone calendar words are read in for workspaces that set none (SEGMENTS_TIMEZONE).
+    time_zone: str = DEFAULT_ZONE
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -70,6 +73,15 @@ class Settings:
             if value < 0:
                 raise ConfigError(f"{name} must not be negative (got {raw}).")
             return value
+
+        def zone(name: str) -> str:
+            raw = get(name)
+            if raw is None:
+                return DEFAULT_ZONE
+            try:
+                return zone_name(time_zone(raw))
+            except InvalidTimeZone as exc:
+                raise ConfigError(f"{name}: {exc}") from None
 
         data_dir = Path(get("SEGMENTS_DATA_DIR") or ".segments-data")
         mirror = get("SEGMENTS_MIRROR_PATH")
@@ -104,4 +116,5 @@ class Settings:
             webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
+            time_zone=zone("SEGMENTS_TIMEZONE"),
         )

@@ -205,7 +205,7 @@ def prepare_launch(store: Store, audience: AudienceEngine, team_id: str, campaig
     named: dict[str, Rule] = {r["name"]: rule_from_json(r["rule"]) for r in rules}
     sizes = audience.sizes(team_id, named, now)
     users = store.db.users
-    query = union_filter(team_id, rules, store.catalog, now)
+    query = union_filter(team_id, rules, store.catalog, store.workspaces.local_now(team_id, now))
     audience_size = users.count_documents(query)
     reachable: list[str] = [d["user_id"] for d in users.find(_consenting(query, consent_field), {"_id": 0, "user_id": 1})]
     holdout_size = sum(1 for u in reachable if in_holdout(campaign.id, u, percent))
@@ -323,7 +323,8 @@ def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
 
 def _freeze_pass(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
                  on_chunk: ChunkHook | None) -> tuple[LaunchState, bool]:
-    base = union_filter(team_id, state.rules, store.catalog, state.frozen_at)
+    # Calendar words in the frozen rules start and end at midnight in the workspace's zone.
+    base = union_filter(team_id, state.rules, store.catalog, store.workspaces.local_now(team_id, state.frozen_at))
     consent = state.consent_field
     projection = {"_id": 0, "user_id": 1} | ({consent: 1} if consent else {})
     query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}

@@ -14,7 +14,8 @@ from segments.config import Settings
 
 def open_store_from_settings(settings: Settings) -> Store:
     """The store ``MONGODB_URI`` names, or the embedded server on ``SEGMENTS_DATA_DIR``."""
-    return open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, default_catalog())
+    return open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, default_catalog(),
+                      time_zone=settings.time_zone)
 
 
 def add_team_option(parser: Any) -> None:
