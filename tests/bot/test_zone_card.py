@@ -52,3 +52,15 @@ def test_the_note_sits_beside_the_source_line() -> None:
     check_message(message)
     contexts = [b for b in message["blocks"] if b["type"] == "context"]
     assert "Calendar words in America/New_York" in str(contexts[0])
+
+
+def test_a_saved_segment_shown_in_slack_names_the_zone(store: Store) -> None:
+    from bot import library_flow
+
+    saved = store.segments.create("T1", "Joined today", validate_json(TODAY, store.catalog), "signed up today",
+                                  "grammar", "tests")
+    assert "Calendar words in" not in str(library_flow.show_message(services(store), saved))
+    store.workspaces.set_time_zone("T1", "America/New_York", "tests")
+    shown = library_flow.show_message(services(store), saved)
+    check_message(shown)
+    assert "Calendar words in America/New_York" in str(shown)
