@@ -30,6 +30,7 @@ from segcore.campaigns.status import check_transition
 from segcore.catalog import FieldCatalog
 from segcore.compile_mongo import to_mongo_filter
 from segcore.rules import Rule, rule_from_json, rule_to_json
+from segcore.timezones import DEFAULT_ZONE, in_zone, time_zone, zone_name
 
 if TYPE_CHECKING:
     from segcore.audience import AudienceEngine
@@ -110,6 +111,9 @@ class LaunchState:
     audience_size: int | None
     holdout_size: int | None
     error: str | None
+    # The workspace's zone when the audience was frozen: a launch resumed after the setting changed still
+    # reads the rules' calendar words as they were read at launch (launches from before zones: UTC).
+    time_zone: str = DEFAULT_ZONE
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> LaunchState:
@@ -121,7 +125,7 @@ class LaunchState:
             chunks=int(doc.get("chunks", 0)), started_by=doc.get("started_by", ""),
             started_at=doc["started_at"], finished_at=doc.get("finished_at"),
             audience_size=doc.get("audience_size"), holdout_size=doc.get("holdout_size"),
-            error=doc.get("error"),
+            error=doc.get("error"), time_zone=doc.get("time_zone") or DEFAULT_ZONE,
         )
 
 
@@ -298,7 +302,7 @@ def _start_or_resume(store: Store, team_id: str, campaign: Campaign, now: dateti
         "consent_field": consent_field_for(store.catalog, campaign.channel), "holdout_percent": percent,
         "cursor": None, "scanned": 0, "excluded_no_consent": 0, "chunks": 0, "started_by": actor,
         "started_at": now, "finished_at": None, "audience_size": None, "holdout_size": None, "error": None,
-        "heartbeat": _utcnow(),
+        "heartbeat": _utcnow(), "time_zone": zone_name(store.workspaces.time_zone(team_id)),
     }
     try:
         launches(store.db).insert_one(doc)
@@ -323,8 +327,8 @@ def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
 
 def _freeze_pass(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
                  on_chunk: ChunkHook | None) -> tuple[LaunchState, bool]:
-    # Calendar words in the frozen rules start and end at midnight in the workspace's zone.
-    base = union_filter(team_id, state.rules, store.catalog, store.workspaces.local_now(team_id, state.frozen_at))
+    # Calendar words in the frozen rules start and end at midnight in the zone frozen with them.
+    base = union_filter(team_id, state.rules, store.catalog, in_zone(state.frozen_at, time_zone(state.time_zone)))
     consent = state.consent_field
     projection = {"_id": 0, "user_id": 1} | ({consent: 1} if consent else {})
     query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}
