@@ -1,7 +1,7 @@
 """The field catalog: which fields a segment may use, their types, and the words people use for them.
 
 The catalog is data. The default one ships as ``catalog_default.json``; a workspace can extend it with
-fields of its own (``FieldCatalog.with_fields`` or a JSON file named by ``SEGMENTS_CATALOG_PATH``)
+fields of its own (``FieldCatalog.with_fields`` or ``load_catalog`` with a JSON file named by ``SEGMENTS_CATALOG_PATH``)
 without a release. The grammar, the Cohere prompt, the modal, the validator and both compilers all read
 the same catalog.
 """
@@ -9,7 +9,6 @@ the same catalog.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -305,15 +304,24 @@ class FieldCatalog:
 
 @lru_cache(maxsize=1)
 def default_catalog() -> FieldCatalog:
-    """SPEC's default catalog, extended by ``SEGMENTS_CATALOG_PATH`` when that names a JSON file."""
+    """SPEC's default catalog, as shipped."""
     text = resources.files("segcore").joinpath("catalog_default.json").read_text(encoding="utf-8")
-    catalog = FieldCatalog.from_json(json.loads(text))
-    extra_path = os.environ.get("SEGMENTS_CATALOG_PATH")
-    if extra_path:
-        try:
-            with open(extra_path, encoding="utf-8") as fh:
-                extra = FieldCatalog.from_json(json.load(fh))
-        except (OSError, ValueError) as exc:
-            raise CatalogError(f"Cannot read custom fields from {extra_path}: {exc}") from exc
-        catalog = catalog.with_fields(extra.fields).with_events(extra.events)
-    return catalog
+    return FieldCatalog.from_json(json.loads(text))
+
+
+@lru_cache(maxsize=8)
+def load_catalog(extra_path: str | None) -> FieldCatalog:
+    """The default catalog extended by a JSON file of a workspace's own fields and events, when one is named.
+
+    The path comes from configuration (``SEGMENTS_CATALOG_PATH``, read in ``segments.config``), never from
+    here, so that a test or a second workspace can name another file in the same process.
+    """
+    catalog = default_catalog()
+    if not extra_path:
+        return catalog
+    try:
+        with open(extra_path, encoding="utf-8") as fh:
+            extra = FieldCatalog.from_json(json.load(fh))
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"Cannot read custom fields from {extra_path}: {exc}") from exc
+    return catalog.with_fields(extra.fields).with_events(extra.events)

@@ -18,9 +18,9 @@ from segcore.timezones import zone_name
 # Worked examples: (text, rules). They show relative dates staying relative, money words, calendar periods,
 # "haven't ... since", "or" across fields and the way out for text that is not a segment.
 WORKED_EXAMPLES: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("people who haven't visited in 5 months but spent more than ₹5000",
-     {"all": [{"field": "last_visit_at", "op": "not_within_last", "value": {"amount": 5, "unit": "month"}},
-              {"field": "total_spend", "op": "gt", "value": 5000}]}),
+    ("shoppers not seen for 7 weeks who still spent over Rs 12k",
+     {"all": [{"field": "last_visit_at", "op": "not_within_last", "value": {"amount": 7, "unit": "week"}},
+              {"field": "total_spend", "op": "gt", "value": 12000}]}),
     ("enterprise accounts in Bangalore or Bombay that joined last month",
      {"all": [{"field": "plan", "op": "eq", "value": "enterprise"},
               {"field": "city", "op": "in", "value": ["Bengaluru", "Mumbai"]},

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from segcore.catalog import FieldCatalog, load_catalog
 from segcore.errors import SegmentError
 from segcore.timezones import DEFAULT_ZONE, InvalidTimeZone, time_zone, zone_name
 
@@ -48,8 +49,13 @@ class Settings:
     webhook_secret: str | None
     scheduler_enabled: bool
     trusted_proxies: int
+    catalog_path: str | None = None
     # The IANA zone calendar words are read in for workspaces that set none (SEGMENTS_TIMEZONE).
     time_zone: str = DEFAULT_ZONE
+
+    def catalog(self) -> FieldCatalog:
+        """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
+        return load_catalog(self.catalog_path)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -116,5 +122,6 @@ class Settings:
             webhook_secret=get("SEGMENTS_WEBHOOK_SECRET"),
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
+            catalog_path=get("SEGMENTS_CATALOG_PATH"),
             time_zone=zone("SEGMENTS_TIMEZONE"),
         )

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from segcore.audience import AudienceEngine
-from segcore.catalog import FieldCatalog, default_catalog
+from segcore.catalog import FieldCatalog
 from segcore.errors import SegmentError
 from segcore.interpret import interpret
 from segcore.mirror import UserMirror
@@ -146,7 +146,7 @@ def ensure_indexes_at_start(store: Store) -> threading.Thread | None:
 
 
 def build_services(settings: Settings) -> Services:
-    catalog = default_catalog()
+    catalog = settings.catalog()
     store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog,
                        time_zone=settings.time_zone)
     try:

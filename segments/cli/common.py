@@ -7,14 +7,13 @@ import sys
 import time
 from typing import Any, TextIO
 
-from segcore.catalog import default_catalog
 from segcore.storage.database import Store, open_store
 from segments.config import Settings
 
 
 def open_store_from_settings(settings: Settings) -> Store:
     """The store ``MONGODB_URI`` names, or the embedded server on ``SEGMENTS_DATA_DIR``."""
-    return open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, default_catalog(),
+    return open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, settings.catalog(),
                       time_zone=settings.time_zone)
 
 

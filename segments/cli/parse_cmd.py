@@ -11,6 +11,7 @@ from typing import Any
 from bson import json_util
 
 from segcore import default_catalog, describe, rule_to_json, to_mongo_filter
+from segcore.catalog import FieldCatalog
 from segcore.cohere_reader import CohereReader
 from segcore.errors import SegmentError
 from segcore.interpret import ENGINES, interpret
@@ -47,9 +48,14 @@ def parse_now(value: str | None) -> datetime:
 
 
 def parse_one(
-    text: str, now: datetime, engine: str, cohere: CohereReader | None = None, team_id: str = "local"
+    text: str,
+    now: datetime,
+    engine: str,
+    cohere: CohereReader | None = None,
+    team_id: str = "local",
+    catalog: FieldCatalog | None = None,
 ) -> dict[str, Any]:
-    catalog = default_catalog()
+    catalog = catalog or default_catalog()
     try:
         reading = interpret(text, catalog, now, engine=engine, cohere=cohere, team_id=team_id)
     except SegmentError as exc:
@@ -92,17 +98,19 @@ def run(args: argparse.Namespace) -> int:
     now = workspace_now(parse_now(args.now), settings, args.team)
     cohere = None if args.engine == "grammar" else cohere_reader_from_settings(settings)
     try:
-        return _run(args, now, cohere, args.team or settings.team_id)
+        return _run(args, now, cohere, args.team or settings.team_id, settings.catalog())
     finally:
         if cohere is not None:
             cohere.close()
 
 
-def _run(args: argparse.Namespace, now: datetime, cohere: CohereReader | None, team_id: str) -> int:
+def _run(
+    args: argparse.Namespace, now: datetime, cohere: CohereReader | None, team_id: str, catalog: FieldCatalog
+) -> int:
     if args.jsonl:
         for line in sys.stdin:
             text = line.rstrip("\n")
-            result = parse_one(text, now, args.engine, cohere, team_id)
+            result = parse_one(text, now, args.engine, cohere, team_id, catalog)
             result.pop("assumptions", None)
             for alternative in result.get("alternatives", ()):
                 alternative.pop("assumptions", None)
@@ -110,7 +118,7 @@ def _run(args: argparse.Namespace, now: datetime, cohere: CohereReader | None, t
         return 0
     if not args.text:
         raise SegmentError("Give the text to parse, e.g. segments parse 'spent over 5k', or use --jsonl.")
-    result = parse_one(args.text, now, args.engine, cohere, team_id)
+    result = parse_one(args.text, now, args.engine, cohere, team_id, catalog)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0 if result["ok"] else 1

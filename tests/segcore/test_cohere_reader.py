@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -225,6 +226,22 @@ def test_worked_examples_in_the_prompt_fit_the_schema_and_the_validator() -> Non
         assert not list(checker.iter_errors(envelope(example))), text
         if "unreadable" not in example:
             validate_json(example, catalog)
+
+
+def test_worked_examples_are_the_projects_own_not_the_evaluation_sets() -> None:
+    # A prompt shown to Cohere as a worked example would make any evaluation on that set meaningless.
+    shared = Path(__file__).resolve().parents[3] / "shared" / "segments"
+    if not shared.is_dir():
+        pytest.skip("../shared/segments is absent: the contract check runs in CI only")
+    evaluated = set()
+    for name in ("nl-examples.jsonl", "events-examples.jsonl"):
+        for line in (shared / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                evaluated.add(" ".join(str(item.get("prompt", item.get("text", ""))).lower().split()))
+    assert len(evaluated) > 40
+    used = {" ".join(text.lower().split()) for text, _ in WORKED_EXAMPLES}
+    assert not used & evaluated
 
 
 def test_usage_is_counted_for_the_bill(make_reader: Any) -> None:
