@@ -75,6 +75,13 @@ def test_days_across_daylight_saving_changes_are_23_and_25_hours_long() -> None:
     assert period_bounds(CalendarPeriod("day", -1), after) == (utc(2026, 11, 1, 4, 0), utc(2026, 11, 2, 5, 0))
 
 
+def test_a_day_whose_midnight_is_skipped_starts_at_its_first_instant() -> None:
+    # Santiago's clocks jumped from 00:00 to 01:00 on 6 September 2026: that day began at 01:00 local, 04:00 UTC.
+    noon = utc(2026, 9, 6, 15, 0).astimezone(ZoneInfo("America/Santiago"))
+    assert period_bounds(CalendarPeriod("day", 0), noon) == (utc(2026, 9, 6, 4, 0), utc(2026, 9, 7, 3, 0))
+    assert period_bounds(CalendarPeriod("day", -1), noon) == (utc(2026, 9, 5, 4, 0), utc(2026, 9, 6, 4, 0))
+
+
 def test_relative_amounts_do_not_depend_on_the_zone() -> None:
     for amount in (RelativeAmount(30, "day"), RelativeAmount(2, "week"), RelativeAmount(5, "month")):
         assert subtract(INDIA_NOW, amount) == subtract(INDIA_NOW.astimezone(UTC), amount)
