@@ -136,3 +136,10 @@ def test_the_zone_is_named_only_outside_utc_and_only_for_calendar_words() -> Non
     assert not has_calendar_words(moment)
     between = validate_json({"field": "signup_date", "op": "between", "value": ["2025-01-01", "2025-02-01"]}, CATALOG)
     assert has_calendar_words(between)
+
+
+def test_cohere_is_told_the_workspace_day_and_zone() -> None:
+    from segcore.cohere_prompt import system_message
+
+    assert "Today is Tuesday 2026-03-10, and the time is 01:30 Asia/Kolkata." in system_message(CATALOG, INDIA_NOW)
+    assert "Today is Monday 2026-03-09, and the time is 20:00 UTC." in system_message(CATALOG, INDIA_NOW.astimezone(UTC))
