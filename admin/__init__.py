@@ -1,4 +1,4 @@
-"""The admin web page and JSON API: a Flask app factory with three blueprints.
+"""The admin web page, the JSON API and the event endpoints (/v1): a Flask app factory with four blueprints.
 
 ``create_app(services)`` is called by the composition root (``segments serve`` / ``segments.wsgi``), which
 mounts the Slack endpoint on the same app; this package never imports ``bot``.
@@ -21,6 +21,7 @@ from admin.auth import FailedLogins, check_csrf, csrf_token
 from admin.errors import register_error_handlers
 from admin.services import AdminServices
 from admin.tokens import TokenStore
+from admin.tracking.keys import SourceStore
 
 __all__ = ["AdminServices", "create_app"]
 
@@ -63,16 +64,23 @@ def create_app(services: AdminServices, config: Mapping[str, Any] | None = None)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     app.extensions["segments"] = services
-    app.extensions["segments_failed_logins"] = FailedLogins(services.store.db["failed_logins"])
+    app.extensions["segments_failed_logins"] = failed_logins = FailedLogins(services.store.db["failed_logins"])
     try:
         TokenStore(services.store.db).ensure_indexes()
+        failed_logins.ensure_indexes()
     except PyMongoError:
         # Start anyway: /api/health reports the database, and the indexes are made on the next start.
-        log.warning("could not create the api_tokens indexes; is the database up?", exc_info=True)
+        log.warning("could not create the api_tokens and failed_logins indexes; is the database up?", exc_info=True)
 
-    from admin import api, auth, pages
+    try:
+        SourceStore(services.store.db).ensure_indexes()
+    except PyMongoError:
+        log.warning("could not create the write_keys indexes; is the database up?", exc_info=True)
+
+    from admin import api, auth, pages, tracking
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(tracking.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.before_request(check_csrf)

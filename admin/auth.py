@@ -2,9 +2,10 @@
 
 With ``AdminServices.slack_sign_in`` set, "Sign in with Slack" (OpenID Connect) signs in members of the
 workspace too; without it its routes answer 404.
-Failed attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``),
-counted in the database so that every gunicorn worker and every instance shares one count, and in this
-process's memory too, so that the limit still holds per worker while the database is not answering.
+Sign-in attempts are limited per client address (``LOGIN_MAX_FAILURES`` in ``LOGIN_WINDOW_SECONDS``; a right
+password clears the count), counted in the database in one atomic step before the password is compared, so
+that every gunicorn worker and every instance shares one count and parallel guesses cannot exceed it, and in
+this process's memory too, so that the limit still holds per worker while the database is not answering.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import math
 import secrets
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -31,8 +33,9 @@ from flask import (
     session,
     url_for,
 )
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 from werkzeug.wrappers import Response
 
 from admin.errors import ApiError
@@ -51,66 +54,97 @@ PASSWORD_ACTOR = "admin password"
 
 
 class FailedLogins:
-    """Failed sign-in moments per client address, forgotten after the window.
+    """Sign-in attempts per client address, limited to ``limit`` in each window of ``window`` seconds.
 
-    Kept in ``collection`` (shared by every process) and in memory; the larger count decides, so a
-    database that is down never lifts the limit, it only narrows it to this process.
+    In the database (shared by every worker and instance) the count is one counter document per address
+    and window, ``{key, window_start, count, expires_at}``: every attempt adds one with ``$inc`` and reads
+    the result back in the same step (``find_one_and_update``, upsert, the document after), *before* the
+    password is compared, so guesses sent in parallel cannot slip between a check and a record: the
+    ``limit + 1``-th attempt of a window sees a count over the limit and is refused uncompared. A right
+    password clears the address. The windows are fixed (aligned on multiples of ``window`` seconds), so at
+    a window's edge two windows' worth can arrive close together; over time it is still ``limit`` a window.
+
+    The attempts let through are kept in this process's memory (a sliding window) too, and it refuses once
+    they reach the limit, so a database that is down never lifts the limit, it only narrows it to this
+    process.
     """
 
     def __init__(self, collection: Collection[dict[str, Any]] | None = None) -> None:
         self._lock = threading.Lock()
-        self._failures: dict[str, deque[datetime]] = {}
+        self._attempts: dict[str, deque[datetime]] = {}
         self._collection = collection
 
-    def _recent(self, key: str, now: datetime, window: float) -> deque[datetime]:
-        moments = self._failures.setdefault(key, deque())
-        while moments and (now - moments[0]).total_seconds() > window:
-            moments.popleft()
-        return moments
-
-    def _shared(self, key: str, now: datetime, window: float, limit: int) -> list[datetime]:
+    def ensure_indexes(self) -> None:
         if self._collection is None:
-            return []
+            return
+        self._collection.create_index([("key", ASCENDING), ("window_start", ASCENDING)], unique=True,
+                                      name="key_window")
+        # Counters go by themselves when their window ends (within about a minute, like mongod's TTL).
+        self._collection.create_index("expires_at", expireAfterSeconds=0, name="expire_with_window")
+
+    def _shared(self, key: str, now: datetime, limit: int, window: float) -> int | None:
+        if self._collection is None:
+            return None
+        start = now.timestamp() - now.timestamp() % window
+        window_start = datetime.fromtimestamp(start, UTC)
+        # Reaped when its window is over, and never sooner than a window from the wall clock, so a counter
+        # counted on a clock of its own (a test's, a skewed host's) is not reaped while it is still in use.
+        expires_at = max(datetime.fromtimestamp(start + window, UTC),
+                         datetime.now(UTC) + timedelta(seconds=window))
+        update = {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": expires_at}}
+        counter: dict[str, Any] | None = None
         try:
-            since = now - timedelta(seconds=window)
-            found = self._collection.find({"key": key, "at": {"$gt": since}}, {"at": 1, "_id": 0})
-            return sorted(d["at"] for d in found)[-limit:]
+            for _ in range(2):
+                try:
+                    counter = self._collection.find_one_and_update(
+                        {"key": key, "window_start": window_start}, update, upsert=True,
+                        return_document=ReturnDocument.AFTER)
+                    break
+                except DuplicateKeyError:
+                    continue  # two first attempts of a window upserted at once; the counter exists now
         except PyMongoError as exc:
             log.warning("failed sign-ins: the shared count is not answering (%s); counting in this process",
                         type(exc).__name__)
-            return []
-
-    def retry_after(self, key: str, now: datetime, limit: int, window: float) -> int:
-        """Seconds until ``key`` may try again, 0 when it may try now."""
-        with self._lock:
-            local = list(self._recent(key, now, window))
-        shared = self._shared(key, now, window, limit)
-        moments = shared if len(shared) > len(local) else local
-        if len(moments) < limit:
+            return None
+        if counter is None:
+            log.warning("failed sign-ins: the shared counter could not be created; counting in this process")
+            return None
+        if counter["count"] <= limit:
             return 0
-        # The limit-th most recent failure is the one whose ageing out lets the next attempt in.
-        oldest = moments[-limit]
-        return max(1, int(window - (now - oldest).total_seconds()) + 1)
+        return max(1, math.ceil(start + window - now.timestamp()))
 
-    def record(self, key: str, now: datetime, window: float) -> None:
+    def attempt(self, key: str, now: datetime, limit: int, window: float) -> int:
+        """Count one sign-in attempt by ``key``: 0 when its password may be compared, otherwise the seconds
+        until it may try again (the attempt is refused and nothing is compared)."""
+        shared = self._shared(key, now, limit, window)
         with self._lock:
-            self._recent(key, now, window).append(now)
-        if self._collection is None:
-            return
-        try:
-            self._collection.insert_one({"key": key, "at": now})
-            self._collection.delete_many({"at": {"$lt": now - timedelta(seconds=window)}})
-        except PyMongoError as exc:
-            log.warning("failed sign-ins: could not record in the shared count (%s)", type(exc).__name__)
+            moments = self._attempts.setdefault(key, deque())
+            while moments and (now - moments[0]).total_seconds() >= window:
+                moments.popleft()
+            local = 0
+            if len(moments) >= limit:
+                # The limit-th most recent attempt is the one whose ageing out lets the next one in.
+                local = max(1, int(window - (now - moments[-limit]).total_seconds()) + 1)
+            wait = local if shared is None else max(shared, local)
+            if not wait:
+                # Only attempts that go on to be compared: this process's count never undercuts the shared
+                # one, and alone (the database down) it still lets through at most the limit.
+                moments.append(now)
+            return wait
 
     def clear(self, key: str) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            self._attempts.pop(key, None)
         if self._collection is not None:
             try:
                 self._collection.delete_many({"key": key})
             except PyMongoError as exc:
                 log.warning("failed sign-ins: could not clear the shared count (%s)", type(exc).__name__)
+
+
+def password_matches(given: str, expected: str) -> bool:
+    """The one place a sign-in password is compared (in constant time)."""
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def csrf_token() -> str:
@@ -182,13 +216,13 @@ def login() -> Response | str | tuple[str, int, dict[str, str]]:
     now = services.now()
     limit = current_app.config["LOGIN_MAX_FAILURES"]
     window = current_app.config["LOGIN_WINDOW_SECONDS"]
-    wait = limiter.retry_after(key, now, limit, window)
+    # Counted before the password is looked at: one atomic step, so parallel guesses cannot exceed it.
+    wait = limiter.attempt(key, now, limit, window)
     if wait:
         message = f"Too many failed sign-ins. Try again in {wait} seconds."
         return _login_page(error=message), 429, {"Retry-After": str(wait)}
     password = request.form.get("password", "")
-    if not configured or not hmac.compare_digest(password.encode(), str(services.admin_password).encode()):
-        limiter.record(key, now, window)
+    if not configured or not password_matches(password, str(services.admin_password)):
         message = ("Sign-in is switched off: set SEGMENTS_ADMIN_PASSWORD." if not configured
                    else "That password is not right.")
         return _login_page(error=message), 401, {}

@@ -41,12 +41,13 @@ class ApiError(Exception):
     """An error with its status, a stable code and a message a person can act on."""
 
     def __init__(self, status: int, message: str, code: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+                 details: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or HTTP_CODES.get(status, "error")
         self.details = details or {}
+        self.headers = headers or {}  # e.g. Retry-After on a 429
 
 
 def not_found(what: str, ident: str) -> ApiError:
@@ -95,7 +96,8 @@ def from_domain(exc: SegmentError) -> ApiError:
 
 
 def _wants_json() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    # /v1: the Segment-spec tracking endpoints (admin/tracking), called by libraries, never by a browser.
+    return request.path == "/api" or request.path.startswith(("/api/", "/v1/"))
 
 
 def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None,
@@ -115,7 +117,7 @@ def error_response(status: int, code: str, message: str, details: dict[str, Any]
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from admin.slack_signin import SlackSignIn
 from segcore.catalog import FieldCatalog
+from segcore.ratelimit import RateLimiter
 from segcore.reading import Reading
 
 if TYPE_CHECKING:
@@ -57,3 +58,6 @@ class AdminServices:
     campaign_managers: tuple[str, ...] = ()
     # The audience mirror's status (segcore.mirror.UserMirror.status), shown by /api/health; None: no mirror.
     mirror_status: Callable[[], dict[str, Any]] | None = None
+    # Requests a second per API token on /api and per write key on /v1 (SECURITY.md); None: not limited.
+    api_rate_limit: RateLimiter | None = None
+    event_rate_limit: RateLimiter | None = None

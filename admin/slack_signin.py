@@ -3,13 +3,16 @@
 The authorization code goes straight to Slack's ``openid.connect.token`` endpoint (slack_sdk's
 ``WebClient``, so tests point it at a stand-in with ``api_url``). The ID token comes back on that direct
 TLS connection authenticated with our client secret, so, as OpenID Connect Core 3.1.3.7 allows, we rely
-on TLS for its origin instead of fetching Slack's signing keys; we still check its audience, expiry,
-nonce and workspace.
+on TLS for its origin instead of fetching Slack's signing keys; we still check every claim Core 3.1.3.7
+asks of the client: the issuer (``https://slack.com``), the audience (our client id, and when there are
+several audiences the authorized party too), the expiry, and the nonce sent with the state in the
+authorization URL; then the workspace.
 """
 
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +25,7 @@ from slack_sdk.oauth import OpenIDConnectAuthorizeUrlGenerator
 from segcore.errors import SegmentError
 
 SCOPES = ("openid", "profile", "email")
+ISSUER = "https://slack.com"
 TEAM_CLAIM = "https://slack.com/team_id"
 USER_CLAIM = "https://slack.com/user_id"
 
@@ -56,12 +60,17 @@ class SlackSignIn:
         except SlackApiError as exc:
             raise SignInRefused(f"Slack did not sign you in ({exc.response.get('error', 'error')}).") from None
         claims = _claims(str(response.get("id_token") or ""))
+        if claims.get("iss") != ISSUER:
+            raise SignInRefused(f"That answer was not issued by Slack ({ISSUER}); sign in again.")
         audience = claims.get("aud")
         if audience != self.client_id and not (isinstance(audience, list) and self.client_id in audience):
             raise SignInRefused("Slack's answer was meant for another app.")
+        if isinstance(audience, list) and len(audience) > 1 and claims.get("azp") != self.client_id:
+            raise SignInRefused("Slack's answer was meant for another app.")
         if not isinstance(claims.get("exp"), int | float) or claims["exp"] < now.timestamp():
             raise SignInRefused("Slack's answer has expired; sign in again.")
-        if claims.get("nonce") != nonce:
+        if not nonce or not isinstance(claims.get("nonce"), str) or not hmac.compare_digest(
+                claims["nonce"].encode(), nonce.encode()):
             raise SignInRefused("Slack's answer does not belong to this sign-in; sign in again.")
         if claims.get(TEAM_CLAIM) != team_id:
             raise SignInRefused("You signed in to another Slack workspace; this admin page belongs to one workspace.")

@@ -24,6 +24,7 @@ from bot.services import BotConfig, BotServices
 from bot.stores import ConversationStore, DeliveryLog, DraftStore
 from bot.tenancy import single_workspace_guard
 from segcore.errors import SegmentError
+from segcore.storage.workspaces import mark_installed
 
 log = logging.getLogger("segments.bot")
 
@@ -83,6 +84,15 @@ def ensure_indexes(services: BotServices) -> Indexes:
     return indexes
 
 
+def _installed_again(services: BotServices, team_id: str) -> None:
+    # Slack accepted the bot token just now, so the app is installed: a workspace marked uninstalled
+    # (app_uninstalled, tokens_revoked) gets its scheduled posts back.
+    try:
+        mark_installed(services.store.db, team_id, services.now())
+    except Exception as exc:
+        log.warning("could not record that workspace %s has the app (database down?): %r", team_id, exc)
+
+
 def client_for_team(services: BotServices, config: BotConfig) -> Callable[[str], WebClient]:
     """A Slack client for a workspace, outside any request: the bot token (one workspace), or the
     workspace's installation (OAuth)."""
@@ -132,6 +142,7 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         client = services.client_factory(config.bot_token)
         if config.verify_workspace:
             log.info(check_workspace(client, config.team_id))
+            _installed_again(services, config.team_id)
         kwargs["client"] = client
     app = App(**kwargs)
     indexes = ensure_indexes(services)

@@ -20,6 +20,8 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store import OAuthStateStore
 
+from segcore.storage.workspaces import mark_installed
+
 INSTALLATIONS = "slack_installations"
 BOTS = "slack_bots"
 STATES = "slack_oauth_states"
@@ -27,6 +29,7 @@ STATES = "slack_oauth_states"
 LOOKUP_SECONDS = 1.5
 
 _STANDARD_INSTALLATION = set(Installation(user_id="U0").to_dict_for_copying())
+_BOT_FIELDS = ("bot_token", "bot_id", "bot_user_id", "bot_scopes", "bot_refresh_token", "bot_token_expires_at")
 _STANDARD_BOT = set(Bot(bot_token="x", bot_id="B", bot_user_id="U", installed_at=1.0).to_dict_for_copying())
 
 
@@ -40,6 +43,7 @@ def _key(client_id: str | None, enterprise_id: str | None, team_id: str | None,
 class MongoInstallationStore(InstallationStore):
     def __init__(self, db: Database[Any], client_id: str | None = None,
                  logger: logging.Logger | None = None) -> None:
+        self.db = db
         self.installations = db[INSTALLATIONS]
         self.bots = db[BOTS]
         self.client_id = client_id
@@ -64,6 +68,8 @@ class MongoInstallationStore(InstallationStore):
             doc["team_id"] = None
         self.installations.insert_one(doc)
         self.save_bot(installation.to_bot())
+        if installation.team_id and not installation.is_enterprise_install:
+            mark_installed(self.db, installation.team_id, datetime.now(UTC))
 
     def save_bot(self, bot: Bot) -> None:
         if bot.bot_token is None:
@@ -107,7 +113,10 @@ class MongoInstallationStore(InstallationStore):
         return installation
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        self.bots.delete_many(_key(self.client_id, enterprise_id, team_id, False))
+        key = _key(self.client_id, enterprise_id, team_id, False)
+        self.bots.delete_many(key)
+        # Installations carry a copy of the bot token too; a revoked one must not be found through them.
+        self.installations.update_many(key, {"$set": dict.fromkeys(_BOT_FIELDS)})
 
     def delete_installation(self, *, enterprise_id: str | None, team_id: str | None,
                             user_id: str | None = None) -> None:

@@ -15,11 +15,12 @@ from scheduler import alerts
 from scheduler.blocks import alert_blocks, digest_blocks, failure_blocks, launched_blocks
 from scheduler.config import SchedulerConfig
 from scheduler.digest import build_digest
-from scheduler.notifier import Notifier
+from scheduler.notifier import Notifier, NotInstalled
 from segcore.campaigns.delivery import DeliveryAdapter, deliver, deliveries
 from segcore.campaigns.launch import get_campaign, launch
 from segcore.campaigns.lifecycle import due_campaigns, fail_scheduled
 from segcore.errors import SegmentError
+from segcore.storage.workspaces import is_uninstalled
 
 if TYPE_CHECKING:
     from segcore.audience import AudienceEngine
@@ -50,8 +51,17 @@ def _teams(store: Store, collection: str) -> list[str]:
 def _post(ctx: JobContext, team_id: str, channel: str | None, message: tuple[str, list[dict[str, Any]]]) -> bool:
     if ctx.notifier is None or not channel:
         return False
+    # A workspace that removed the app (or whose bot token was revoked) is not posted to, quietly: its data
+    # stays, but every run failing on it would be noise, and posting there cannot work.
+    if is_uninstalled(ctx.store.db, team_id):
+        log.debug("not posting to workspace %s: the app is uninstalled there", team_id)
+        return False
     text, blocks = message
-    ctx.notifier.post(team_id, channel, text, blocks)
+    try:
+        ctx.notifier.post(team_id, channel, text, blocks)
+    except NotInstalled:
+        log.debug("not posting to workspace %s: no installation", team_id)
+        return False
     return True
 
 

@@ -52,6 +52,8 @@ class Settings:
     catalog_path: str | None = None
     # The IANA zone calendar words are read in for workspaces that set none (SEGMENTS_TIMEZONE).
     time_zone: str = DEFAULT_ZONE
+    api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
+    event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -124,4 +126,6 @@ class Settings:
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
             catalog_path=get("SEGMENTS_CATALOG_PATH"),
             time_zone=zone("SEGMENTS_TIMEZONE"),
+            api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
+            event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
         )

@@ -17,6 +17,7 @@ from flask import Flask
 from admin import AdminServices
 from admin import create_app as create_admin_app
 from segcore.errors import SegmentError
+from segcore.ratelimit import RateLimiter
 from segments.config import Settings
 from segments.services import Services, build_services
 
@@ -125,6 +126,9 @@ def build_web(services: Services, bolt: Any = None, config: dict[str, Any] | Non
         slack_sign_in=_slack_sign_in(settings),
         pii_viewers=settings.pii_viewers,
         campaign_managers=settings.campaign_managers,
+        # Bursts of twice the rate (SECURITY.md); per process.
+        api_rate_limit=RateLimiter(settings.api_rate_limit),
+        event_rate_limit=RateLimiter(settings.event_rate_limit),
     )
     web = create_admin_app(admin_services, config)
     if bolt is not None:
@@ -145,8 +149,8 @@ def _slack_sign_in(settings: Settings) -> Any:
 def build_scheduler(services: Services) -> Any:
     from scheduler import SchedulerConfig
     from scheduler import build_scheduler as make
+    from scheduler.compose import notifier_from_settings
     from scheduler.config import parse_digest_time
-    from scheduler.slack_notifier import SlackNotifier
 
     settings = services.settings
     config = SchedulerConfig(
@@ -157,9 +161,7 @@ def build_scheduler(services: Services) -> Any:
         webhook_url=settings.webhook_url,
         webhook_secret=settings.webhook_secret,
     )
-    notifier = None
-    if settings.slack_bot_token:
-        notifier = SlackNotifier(settings.slack_bot_token, base_url=settings.slack_api_url)
+    notifier = notifier_from_settings(settings, services.store)  # per workspace under OAuth
     return make(services.store, services.audience, notifier, config)
 
 

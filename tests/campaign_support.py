@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,17 +18,31 @@ from typing import Any
 from urllib.parse import parse_qs
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A scripted answer that is more than a status code: headers to send (Location, Retry-After), or a
+    receiver that dies half-way, while reading the request or while writing its answer."""
+
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
+    close_reading: bool = False
+    close_answering: bool = False
+
+
 @dataclass
 class WebhookReceiver:
     secret: str
     url: str = ""
-    script: list[int] = field(default_factory=list)  # status codes to answer first, then 200
+    # Answers for the requests once `script_after` batches were accepted (status codes or Answers), then 200.
+    script: list[int | Answer] = field(default_factory=list)
+    script_after: int = 0
     accepted: dict[str, list[str]] = field(default_factory=dict)  # delivery id -> user ids
     requests: int = 0
     bad_signatures: int = 0
+    gets: list[str] = field(default_factory=list)  # paths asked for with GET (a followed redirect)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def handle(self, headers: Any, body: bytes) -> int:
+    def handle(self, headers: Any, body: bytes) -> int | Answer:
         with self.lock:
             self.requests += 1
             timestamp = headers.get("X-Segments-Timestamp", "")
@@ -36,7 +51,7 @@ class WebhookReceiver:
             if not hmac.compare_digest(expected, headers.get("X-Segments-Signature", "")):
                 self.bad_signatures += 1
                 return 401
-            if self.script:
+            if self.script and len(self.accepted) >= self.script_after:
                 return self.script.pop(0)
             payload = json.loads(body)
             delivery = headers.get("X-Segments-Delivery")
@@ -69,9 +84,45 @@ def webhook_receiver(secret: str, path: str = "/hook") -> Iterator[WebhookReceiv
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            status = receiver.handle(self.headers, body) if self.path == path else 404
-            self.send_response(status)
+            length = int(self.headers.get("Content-Length", 0))
+            if self.path != path:
+                self.rfile.read(length)
+                self._answer(Answer(404))
+                return
+            # Decided before reading, so a receiver can die with half the body read.
+            upcoming = receiver.script[0] if receiver.script and len(receiver.accepted) >= receiver.script_after \
+                else None
+            if isinstance(upcoming, Answer) and upcoming.close_reading:
+                receiver.script.pop(0)
+                with receiver.lock:
+                    receiver.requests += 1
+                self.rfile.read(length // 2)
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            body = self.rfile.read(length)
+            answer = receiver.handle(self.headers, body)
+            self._answer(answer if isinstance(answer, Answer) else Answer(answer))
+
+        def _answer(self, answer: Answer) -> None:
+            self.send_response(answer.status)
+            for name, value in answer.headers:
+                self.send_header(name, value)
+            if answer.close_answering:
+                # Promise a body, send part of it, and go.
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                self.wfile.write(b'{"ok":')
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            receiver.gets.append(self.path)
+            self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -9,6 +9,7 @@ from admin.errors import ApiError
 from admin.tokens import TokenStore
 from segcore.campaigns.roles import Caller
 from segcore.privacy import may_see_pii
+from segcore.ratelimit import retry_after
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,6 +29,12 @@ def authenticate() -> None:
     found = TokenStore(services.store.db).verify(token.strip(), services.now())
     if found is None:
         raise ApiError(401, "That API token is not valid or has been revoked.")
+    limiter = services.api_rate_limit
+    wait = limiter.take(found.id) if limiter is not None else 0.0
+    if wait:
+        raise ApiError(429, f"Too many requests with this token (at most {limiter.rate:g} a second); "
+                            "try again after the Retry-After header's seconds.",
+                       headers={"Retry-After": retry_after(wait)})
     g.team_id = found.team_id
     g.actor = f"api:{found.name}"
     g.pii = may_see_pii(scopes=found.scopes)

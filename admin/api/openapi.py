@@ -152,13 +152,19 @@ RESPONSES = {
                               "scheduled one) needs a token created with --launch",
                          404: "No such resource in this workspace", 409: "Duplicate name or wrong state",
                          413: "The body is too large", 415: "The body is not JSON",
-                         422: "The request is well-formed but not valid; the message says what is allowed"}.items()
+                         422: "The request is well-formed but not valid; the message says what is allowed",
+                         429: "Too many requests with this token; wait the Retry-After header's seconds",
+                         503: "The database is not answering (database_unavailable) or could not complete the "
+                              "request (database_error); nothing was changed, try again"}.items()
 }
 
 
 def _op(summary: str, ok: dict[str, Any], *errors: int, body: dict[str, Any] | None = None,
         params: list[dict[str, Any]] | None = None, public: bool = False) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": ok | _errors(*errors)}
+    # Every operation that checks a token reads the database, so any of them can answer 503; and every
+    # token is rate limited (SECURITY.md), so any of them can answer 429.
+    server = () if public else (429, 503)
+    operation: dict[str, Any] = {"summary": summary, "responses": ok | _errors(*errors, *server)}
     if body is not None:
         operation["requestBody"] = _body(body)
     if params:

@@ -10,7 +10,7 @@ from admin.api import bp
 from admin.api.payload import json_object
 from admin.errors import ApiError
 from admin.workspace import for_request
-from segcore.storage.workspaces import WorkspaceSettings
+from segcore.storage.workspace_settings import WorkspaceSettings
 from segcore.timezones import EXAMPLES, InvalidTimeZone
 
 

@@ -14,11 +14,15 @@ the receiver answered and before we recorded it sends that batch again).
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import hmac
+import http.client
 import json
+import random
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -110,18 +114,62 @@ def verify_signature(secret: str, timestamp: str, body: bytes, signature: str, n
     return hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
+# Receivers ask for a pause with Retry-After; we wait what they ask up to this long, so one receiver's
+# "come back tomorrow" cannot hold a delivery (and the scheduler job running it) for hours.
+MAX_RETRY_AFTER = 300.0
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a 301/302/303 after our POST with a bodiless GET, and that GET's 200 would look
+    like a delivery. A redirect is an answer to report, never a place to follow."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_RefuseRedirects)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for (delay-seconds or an HTTP date), or None when absent or
+    unreadable. A date in the past is no wait at all."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; an obsolete form without a zone means the same
+        when = when.replace(tzinfo=UTC)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
 @dataclass
 class WebhookDelivery:
-    """POSTs signed JSON batches to ``url``; retries 5xx, 429 and network errors with exponential backoff."""
+    """POSTs signed JSON batches to ``url``; retries 5xx, 429 and network errors.
+
+    Between attempts it waits what the receiver asked for with ``Retry-After`` on 429 and 503 (capped at
+    ``max_retry_after``), otherwise a doubling backoff with jitter (``backoff × 2^(attempt-1)`` times a
+    factor in [0.5, 1.5) drawn from ``random_source``), so many instances retrying one receiver spread out.
+    A redirect (3xx) is never followed: it fails at once naming the ``Location`` to configure.
+    """
 
     url: str
     secret: str
     batch_size: int = 500
     max_retries: int = 4
-    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    backoff: float = 1.0  # seconds before the first retry (before jitter); doubles each time
     timeout: float = 10.0
+    max_retry_after: float = MAX_RETRY_AFTER
     name: str = "webhook"
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    random_source: Callable[[], float] = field(default=random.random, repr=False)  # in [0, 1)
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
@@ -130,6 +178,9 @@ class WebhookDelivery:
             raise DeliveryError("A webhook secret is needed to sign batches; set SEGMENTS_WEBHOOK_SECRET.")
         if not 1 <= self.batch_size <= 10_000:
             raise DeliveryError(f"Batch size {self.batch_size} is out of range: choose 1 to 10000.")
+
+    def backoff_wait(self, attempt: int) -> float:
+        return self.backoff * 2 ** (attempt - 1) * (0.5 + self.random_source())
 
     def send_batch(self, batch: DeliveryBatch) -> BatchResult:
         body = json.dumps(batch.payload(), separators=(",", ":")).encode()
@@ -142,20 +193,35 @@ class WebhookDelivery:
                          TIMESTAMP_HEADER: timestamp, SIGNATURE_HEADER: sign(self.secret, timestamp, body),
                          DELIVERY_HEADER: batch.delivery_id},
             )
+            asked: float | None = None
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with _opener.open(request, timeout=self.timeout) as response:
+                    # Read the whole answer: a receiver that dies while answering has not told us the batch
+                    # is safe, and sending it again is what "at least once" allows.
+                    response.read()
                     return BatchResult(attempts=attempt, status_code=response.status)
             except urllib.error.HTTPError as exc:
+                if 300 <= exc.code < 400:
+                    location = exc.headers.get("Location") if exc.headers else None
+                    where = (f"configure {urllib.parse.urljoin(self.url, location)!r} as the webhook URL "
+                             "instead" if location else "it named no Location; check the webhook URL")
+                    raise DeliveryError(
+                        f"The webhook answered batch {batch.number + 1} with a redirect (HTTP {exc.code}); "
+                        f"deliveries never follow redirects, so nothing was delivered: {where}. "
+                        "Nothing after this batch was sent."
+                    ) from None
                 if exc.code < 500 and exc.code != 429:
                     raise DeliveryError(
                         f"The webhook refused batch {batch.number + 1} with HTTP {exc.code}; "
                         "check the URL and secret it expects. Nothing after this batch was sent."
                     ) from None
                 last_problem = f"HTTP {exc.code}"
-            except (urllib.error.URLError, OSError) as exc:
-                last_problem = f"network error ({getattr(exc, 'reason', exc)})"
+                if exc.code in RETRY_AFTER_STATUSES and exc.headers is not None:
+                    asked = retry_after_seconds(exc.headers.get("Retry-After"))
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+                last_problem = f"network error ({getattr(exc, 'reason', None) or exc!r})"
             if attempt <= self.max_retries:
-                self.sleep(self.backoff * 2 ** (attempt - 1))
+                self.sleep(min(asked, self.max_retry_after) if asked is not None else self.backoff_wait(attempt))
         raise DeliveryError(
             f"Batch {batch.number + 1} could not be delivered after {self.max_retries + 1} attempts "
             f"(last: {last_problem}). Batches before it are recorded as delivered; run delivery again "

@@ -15,6 +15,7 @@ from pymongo.database import Database
 from pymongo.errors import ConfigurationError, PyMongoError
 
 from segcore.catalog import FieldCatalog, default_catalog
+from segcore.events.indexes import ensure_event_indexes
 from segcore.storage.audit import AuditLog
 from segcore.storage.campaigns import CampaignRepository
 from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
@@ -22,7 +23,7 @@ from segcore.storage.errors import Outage, StorageUnavailable
 from segcore.storage.segments import SegmentRepository
 from segcore.storage.snapshots import SnapshotRepository
 from segcore.storage.users import UserRepository
-from segcore.storage.workspaces import WorkspaceRepository
+from segcore.storage.workspace_settings import WorkspaceRepository
 from segcore.timezones import DEFAULT_ZONE
 
 SERVER_SELECTION_SECONDS = 5.0
@@ -70,7 +71,7 @@ class Store:
         )
         self.snapshots = SnapshotRepository(db["segment_snapshots"], self.outage)
         self.workspaces = WorkspaceRepository(
-            db.get_collection("workspaces", write_concern=durable), self.audit, self.outage, default_zone=time_zone
+            db.get_collection("workspace_settings", write_concern=durable), self.audit, self.outage, default_zone=time_zone
         )
 
     @classmethod
@@ -121,6 +122,7 @@ class Store:
                 [("team_id", ASCENDING), ("segment_id", ASCENDING), ("at", ASCENDING)], name="team_segment_at"
             )
             self.db["audit_log"].create_index([("team_id", ASCENDING), ("at", ASCENDING)], name="team_at")
+            ensure_event_indexes(self.db)
 
     def ping(self) -> bool:
         """True when the database answers now."""

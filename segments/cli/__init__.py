@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 
 from segcore.errors import SegmentError
-from segments.cli import campaign_cmd, data_cmd, parse_cmd, serve_cmd, token_cmd
+from segments.cli import campaign_cmd, data_cmd, parse_cmd, serve_cmd, source_cmd, token_cmd, workspace_cmd
 
-COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd]
+COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

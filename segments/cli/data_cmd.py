@@ -20,6 +20,7 @@ from segcore.storage.users import coerce_user
 from segcore.timezones import calendar_note, zone_name
 from segcore.validation import validate_json
 from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
+from segments.cli.events_import import add_seed_events_option, run_import_events, seed_demo_events
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
 
@@ -30,12 +31,15 @@ def register(sub: Any) -> None:
     p = sub.add_parser("import", help="import users from a JSONL, JSON or CSV file (upsert by user_id)")
     p.add_argument("file", help="the file: .jsonl (MongoDB Extended JSON), .json (an array) or .csv")
     p.add_argument("--format", choices=FORMATS, help="the file's format (default: from its extension)")
+    p.add_argument("--events", action="store_true",
+                   help="the file holds events: Segment-spec messages one a line (.jsonl) or CSV (docs/events.md)")
     add_team_option(p)
     p.set_defaults(handler=run_import)
 
     p = sub.add_parser("seed", help="add realistic demo users")
     p.add_argument("--users", type=int, required=True, metavar="N", help="how many users to generate")
     p.add_argument("--seed", type=int, default=0, help="random seed (the same seed gives the same users)")
+    add_seed_events_option(p)
     add_team_option(p)
     p.set_defaults(handler=run_seed)
 
@@ -59,6 +63,8 @@ def register(sub: Any) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    if args.events:
+        return run_import_events(args)
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
@@ -96,8 +102,9 @@ def run_seed(args: argparse.Namespace) -> int:
             report = store.users.upsert_coerced(team, users())
         finally:
             bar.close()
+        events = seed_demo_events(store, team, args)
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
-          f"{report.unchanged:,} unchanged demo users.")
+          f"{report.unchanged:,} unchanged demo users; {events}.")
     return 0
 
 

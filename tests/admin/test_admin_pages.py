@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pymongo import MongoClient
 
+import admin.auth as auth_module
 from admin import AdminServices, create_app
 from admin.auth import FailedLogins
 from segcore.storage.embedded import free_port
@@ -85,13 +88,72 @@ def test_the_limit_still_holds_in_one_process_while_the_database_is_down() -> No
         limiter = FailedLogins(nowhere["segments"]["failed_logins"])
         now = datetime(2026, 11, 24, 12, tzinfo=UTC)
         for i in range(5):
-            assert limiter.retry_after("10.0.0.1", now, 5, 300) == 0
-            limiter.record("10.0.0.1", now + timedelta(seconds=i), 300)
-        assert limiter.retry_after("10.0.0.1", now + timedelta(seconds=10), 5, 300) == 291
-        assert limiter.retry_after("10.0.0.2", now + timedelta(seconds=10), 5, 300) == 0
-        assert limiter.retry_after("10.0.0.1", now + timedelta(seconds=301), 5, 300) == 0
+            assert limiter.attempt("10.0.0.1", now + timedelta(seconds=i), 5, 300) == 0
+        assert limiter.attempt("10.0.0.1", now + timedelta(seconds=10), 5, 300) == 291
+        assert limiter.attempt("10.0.0.2", now + timedelta(seconds=10), 5, 300) == 0
+        assert limiter.attempt("10.0.0.1", now + timedelta(seconds=301), 5, 300) == 0
     finally:
         nowhere.close()
+
+
+def test_parallel_wrong_guesses_are_never_compared_beyond_the_limit(
+        app: Flask, services: AdminServices, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 50 guesses at once, from two workers sharing the database (two apps), each guess on its own thread and
+    # session: the count is taken before the password is looked at, so at most the limit are compared.
+    compared: list[str] = []
+    lock = threading.Lock()
+    original = auth_module.password_matches
+
+    def counting(given: str, expected: str) -> bool:
+        with lock:
+            compared.append(given)
+        time.sleep(0.01)  # a slow comparison widens any gap between a check and a record
+        return original(given, expected)
+
+    monkeypatch.setattr(auth_module, "password_matches", counting)
+    workers = [app, create_app(services, {"TESTING": True})]
+    guessers = [AuthActions(workers[i % 2].test_client()) for i in range(50)]
+    tokens = [g.csrf() for g in guessers]
+    start = threading.Barrier(len(guessers))
+    statuses: list[int] = []
+    failures: list[BaseException] = []
+
+    def guess(i: int) -> None:
+        try:
+            start.wait(timeout=60)
+            response = guessers[i].client.post("/auth/login", data={"password": f"guess-{i}",
+                                                                    "csrf_token": tokens[i]})
+            with lock:
+                statuses.append(response.status_code)
+        except BaseException as exc:  # collected: an assert inside a thread would not fail the test
+            failures.append(exc)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(len(guessers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    assert len(compared) <= limit, f"{len(compared)} guesses were compared; the limit is {limit}"
+    assert sorted(statuses) == [401] * len(compared) + [429] * (50 - len(compared))
+    assert len(compared) == limit  # the limit is reached, not undercut
+    # Still refused afterwards, the right password included, on either worker.
+    assert AuthActions(workers[1].test_client()).login().status_code == 429
+
+
+def test_failed_logins_has_its_indexes(app: Flask, services: AdminServices) -> None:
+    indexes = services.store.db["failed_logins"].index_information()
+    assert indexes["key_window"]["key"] == [("key", 1), ("window_start", 1)] and indexes["key_window"]["unique"]
+    assert indexes["expire_with_window"]["key"] == [("expires_at", 1)]
+    assert indexes["expire_with_window"]["expireAfterSeconds"] == 0
+    # Every attempt of a window is one counter document, which expires when its window ends.
+    AuthActions(app.test_client()).login("guess")
+    AuthActions(app.test_client()).login("guess")
+    counters = list(services.store.db["failed_logins"].find({}, {"_id": 0}))
+    assert len(counters) == 1 and counters[0]["count"] == 2
+    window = app.config["LOGIN_WINDOW_SECONDS"]
+    assert (counters[0]["expires_at"] - counters[0]["window_start"]).total_seconds() >= window
 
 
 def test_next_only_redirects_within_the_site(client: FlaskClient, auth: AuthActions) -> None:

@@ -73,11 +73,12 @@ def start(client: FlaskClient) -> dict[str, str]:
     assert query["client_id"] == CLIENT_ID and query["team"] == TEAM
     assert query["redirect_uri"] == "http://localhost/auth/slack/callback"
     assert set(query["scope"].split(",")) == {"openid", "profile", "email"}
+    assert len(query["nonce"]) >= 32 and query["nonce"] != query["state"]
     return query
 
 
 def good_claims(query: dict[str, str]) -> dict[str, Any]:
-    return {"aud": CLIENT_ID, "exp": int(NOW.timestamp()) + 600, "nonce": query["nonce"],
+    return {"iss": "https://slack.com", "aud": CLIENT_ID, "exp": int(NOW.timestamp()) + 600, "nonce": query["nonce"],
             "https://slack.com/team_id": TEAM, "https://slack.com/user_id": "U123", "name": "Asha",
             "email": "asha@example.com", "sub": "U123"}
 
@@ -115,19 +116,34 @@ def test_sign_in_with_slack(slack_client: FlaskClient, fake_slack: tuple[FakeSla
     [
         ({"https://slack.com/team_id": "T_ELSEWHERE"}, "another Slack workspace"),
         ({"nonce": "replayed"}, "does not belong to this sign-in"),
+        ({"nonce": None}, "does not belong to this sign-in"),
         ({"aud": "someone-else"}, "another app"),
+        ({"aud": ["someone-else", "another"]}, "another app"),
+        ({"aud": [CLIENT_ID, "another"], "azp": "another"}, "another app"),
         ({"exp": int(NOW.timestamp()) - 1}, "expired"),
+        ({"exp": None}, "expired"),
+        ({"iss": "https://evil.example"}, "not issued by Slack"),
+        ({"iss": "https://slack.com.evil.example"}, "not issued by Slack"),
+        ({"iss": None}, "not issued by Slack"),
     ],
 )
 def test_slack_answers_we_do_not_accept(slack_client: FlaskClient, fake_slack: tuple[FakeSlack, str],
                                         change: dict[str, Any], message: str) -> None:
     slack, _ = fake_slack
     query = start(slack_client)
-    slack.claims = good_claims(query) | change
+    slack.claims = {k: v for k, v in (good_claims(query) | change).items() if v is not None}
     response = slack_client.get(f"/auth/slack/callback?code=abc&state={query['state']}")
     assert response.status_code == 403
     assert message in response.get_data(as_text=True)
     assert slack_client.get("/segments").status_code == 302
+
+
+def test_several_audiences_including_ours_are_accepted_when_we_are_the_authorized_party(
+        slack_client: FlaskClient, fake_slack: tuple[FakeSlack, str]) -> None:
+    slack, _ = fake_slack
+    query = start(slack_client)
+    slack.claims = good_claims(query) | {"aud": [CLIENT_ID, "another"], "azp": CLIENT_ID}
+    assert slack_client.get(f"/auth/slack/callback?code=abc&state={query['state']}").status_code == 302
 
 
 def test_forged_or_cancelled_callbacks(slack_client: FlaskClient, fake_slack: tuple[FakeSlack, str]) -> None:

@@ -70,6 +70,8 @@ def test_the_running_app_handles_every_subscribed_event(slack: SlackDriver, mani
                         "channel": "C1", "event_ts": "1.2"},
         "message.im": {"type": "message", "channel_type": "im", "user": "U1", "text": "help", "ts": "1.3",
                        "channel": "D1", "event_ts": "1.3"},
+        "tokens_revoked": {"type": "tokens_revoked", "tokens": {"oauth": ["U1"], "bot": []}, "event_ts": "1.5"},
+        "app_uninstalled": {"type": "app_uninstalled", "event_ts": "1.6"},
     }
     for name in manifest["settings"]["event_subscriptions"]["bot_events"]:
         assert slack.event(samples[name]).status == 200, name

@@ -122,7 +122,7 @@ def test_webhook_failing_then_recovering_delivers_everything_once(
         # Two 500s on the first batch, recovered by retries.
         receiver.script = [500, 500]
         adapter = WebhookDelivery(receiver.url, SECRET, batch_size=25, max_retries=3, backoff=0.01,
-                                  sleep=waits.append)
+                                  sleep=waits.append, random_source=lambda: 0.5)
         report = deliver(store, "T1", campaign.id, adapter)
         assert waits == [0.01, 0.02]
         assert receiver.users == expected and report.sent_users == len(expected)

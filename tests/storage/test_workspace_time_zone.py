@@ -96,3 +96,12 @@ def test_a_bad_zone_is_refused_and_nothing_is_written(store: Store) -> None:
     assert store.workspaces.settings("A").time_zone == "Asia/Kolkata"
     with pytest.raises(InvalidTimeZone):
         Store.from_database(store.db, store.catalog, time_zone="Mars/Olympus")
+
+
+def test_deleting_a_workspace_removes_its_settings(store: Store) -> None:
+    from segcore.storage.workspaces import delete_workspace
+
+    store.workspaces.set_time_zone("GONE", "Asia/Kolkata", "alice")
+    removed = delete_workspace(store.db, "GONE", "tests")
+    assert removed.removed.get("workspace_settings") == 1
+    assert store.workspaces.settings("GONE").time_zone_is_default
