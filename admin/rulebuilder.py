@@ -14,7 +14,8 @@ from typing import Any
 from segcore import form_text
 from segcore.catalog import FieldCatalog
 from segcore.errors import RuleError
-from segcore.rules import UNITS, AllOf, AnyOf, Condition, Rule
+from segcore.event_form import COUNT_OPS, COUNT_WORDS, EVENT_PREFIX, event_of, event_row, parse_event_row
+from segcore.rules import UNITS, AllOf, AnyOf, Condition, EventCondition, Rule, event_to_json
 
 LIST_OPS = ("in", "not_in", "has_any", "has_all", "has_none")
 RELATIVE_OPS = ("within_last", "not_within_last", "more_than_ago")
@@ -27,7 +28,10 @@ OPERATOR_LABELS = {
     "has_any": "has any of", "has_all": "has all of", "has_none": "has none of", "is": "is",
     "before": "before", "after": "after", "on": "on", "within_last": "in the last",
     "not_within_last": "not in the last", "more_than_ago": "more than … ago", "exists": "is recorded",
-}  # blank rows under the filled ones, so the form works without JavaScript
+    "none": COUNT_WORDS["none"],
+}
+# An event row's operators: how many times (the value box holds the number, a property value, a window).
+EVENT_OPS = COUNT_OPS  # blank rows under the filled ones, so the form works without JavaScript
 
 
 @dataclass(frozen=True)
@@ -41,20 +45,29 @@ class Row:
         return not (self.field or self.value.strip())
 
 
-def rows_from_rule(rule: Rule | None) -> tuple[str, list[Row]] | None:
-    """``(match, rows)`` for a condition or a flat all/any of conditions; None for deeper trees."""
+def rows_from_rule(rule: Rule | None, catalog: FieldCatalog | None = None) -> tuple[str, list[Row]] | None:
+    """``(match, rows)`` for a condition or a flat all/any of conditions (event conditions too, given the
+    catalog); None for deeper trees."""
     if rule is None:
         return "all", []
-    if isinstance(rule, Condition):
-        return "all", [_row(rule)]
-    if isinstance(rule, AllOf | AnyOf) and all(isinstance(r, Condition) for r in rule.rules):
-        match = "all" if isinstance(rule, AllOf) else "any"
-        return match, [_row(r) for r in rule.rules if isinstance(r, Condition)]
+    single = _row(rule, catalog)
+    if single is not None:
+        return "all", [single]
+    if isinstance(rule, AllOf | AnyOf):
+        rows = [_row(r, catalog) for r in rule.rules]
+        if all(r is not None for r in rows):
+            return "all" if isinstance(rule, AllOf) else "any", [r for r in rows if r is not None]
     return None
 
 
-def _row(cond: Condition) -> Row:
-    return Row(cond.field, cond.op, value_text(cond.value))
+def _row(rule: Rule, catalog: FieldCatalog | None) -> Row | None:
+    if isinstance(rule, Condition):
+        return Row(rule.field, rule.op, value_text(rule.value))
+    if isinstance(rule, EventCondition) and catalog is not None:
+        shown = event_row(rule, catalog.get_event(rule.event))
+        if shown is not None:
+            return Row(EVENT_PREFIX + rule.event, shown[0], shown[1])
+    return None
 
 
 def value_text(value: Any) -> str:
@@ -79,6 +92,14 @@ def rule_json_from_rows(match: str, rows: Sequence[Row], catalog: FieldCatalog) 
 
 
 def _condition(number: int, row: Row, catalog: FieldCatalog) -> dict[str, Any]:
+    if row.field.startswith(EVENT_PREFIX):
+        event = event_of(row.field, catalog)
+        if event is None:
+            raise RuleError(f"Condition {number}: choose an event the catalog knows.", f"row {number}")
+        try:
+            return event_to_json(parse_event_row(event, row.op or "gte", row.value))
+        except ValueError as exc:
+            raise RuleError(f"Condition {number} ({event.label}): {exc}.", f"row {number}") from None
     field = catalog.get(row.field)
     if field is None:
         raise RuleError(f"Condition {number}: choose a field.", f"row {number}")

@@ -14,6 +14,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.ack_in_place import AckInPlaceExecutor, ack_in_place
 from bot.listeners import register_listeners
 from bot.listeners.views import JOURNALED
 from bot.oauth_store import MongoInstallationStore, MongoOAuthStateStore
@@ -144,6 +145,10 @@ def create_app(services: BotServices, config: BotConfig) -> App:
             log.info(check_workspace(client, config.team_id))
             _installed_again(services, config.team_id)
         kwargs["client"] = client
+    if not config.process_before_response:
+        # Bolt's own default pool size, with commands and submissions run in the request's thread.
+        kwargs["listener_executor"] = AckInPlaceExecutor(
+            ThreadPoolExecutor(max_workers=5, thread_name_prefix="bolt-listeners"))
     app = App(**kwargs)
     indexes = ensure_indexes(services)
     # Slow work (counting, sampling, saving) runs here, never on Bolt's listener pool, so acks never queue.
@@ -160,6 +165,8 @@ def create_app(services: BotServices, config: BotConfig) -> App:
         context["segments_work"] = work
         context["segments_indexes"] = indexes
         next()
+
+    app.use(ack_in_place)  # last: it marks the thread for the listener Bolt runs next
 
     @app.error
     def last_resort(error: Exception, body: dict[str, Any], logger: logging.Logger,

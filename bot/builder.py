@@ -14,12 +14,14 @@ from typing import Any
 from segcore import form_text
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError, SegmentError
+from segcore.event_form import EVENT_PREFIX, event_of, event_row, parse_event_row
 from segcore.rules import (
     AbsoluteDate,
     AllOf,
     AnyOf,
     CalendarPeriod,
     Condition,
+    EventCondition,
     RelativeAmount,
     Rule,
 )
@@ -208,10 +210,20 @@ def _row_index(path: str, rows: int) -> int:
 def build_rule(state: BuilderState, catalog: FieldCatalog) -> Rule:
     """A validated rule from the rows, or ``BuilderErrors`` naming each row that is wrong and why."""
     errors: dict[int, str] = {}
-    conditions: list[Condition] = []
+    conditions: list[Condition | EventCondition] = []
     for i, row in enumerate(state.rows):
         if not row.field:
             errors[i] = "Choose a field for this condition (or remove it)."
+            continue
+        event = event_of(row.field, catalog)
+        if event is not None or row.field.startswith(EVENT_PREFIX):
+            if event is None:
+                errors[i] = f"The event {row.field[len(EVENT_PREFIX):]} no longer exists; choose another."
+                continue
+            try:
+                conditions.append(parse_event_row(event, row.op, row.value))
+            except ValueError as exc:
+                errors[i] = f"{event.label}: {exc}."
             continue
         f = catalog.get(row.field)
         if f is None:
@@ -250,15 +262,29 @@ def row_text(cond: Condition) -> str:
     return value_text(cond.value)
 
 
-def state_from_rule(rule: Rule | None, origin: dict[str, Any] | None = None) -> tuple[BuilderState, bool]:
-    """Rows for an existing rule; False as second value when the rule has nesting the builder cannot show."""
+def _rule_row(rule: Rule, catalog: FieldCatalog | None) -> Row | None:
+    if isinstance(rule, Condition):
+        return Row(rule.field, rule.op, row_text(rule))
+    if isinstance(rule, EventCondition) and catalog is not None:
+        shown = event_row(rule, catalog.get_event(rule.event))
+        if shown is not None:
+            return Row(EVENT_PREFIX + rule.event, shown[0], shown[1])
+    return None
+
+
+def state_from_rule(rule: Rule | None, origin: dict[str, Any] | None = None,
+                    catalog: FieldCatalog | None = None) -> tuple[BuilderState, bool]:
+    """Rows for an existing rule; False as second value when the rule has nesting the builder cannot show.
+    Event conditions become rows when ``catalog`` is given."""
     origin = origin or {}
     if rule is None:
         return BuilderState(origin=origin), True
-    if isinstance(rule, Condition):
-        return BuilderState([Row(rule.field, rule.op, row_text(rule))], origin=origin), True
-    if isinstance(rule, AllOf | AnyOf) and all(isinstance(r, Condition) for r in rule.rules):
-        rows = [Row(r.field, r.op, row_text(r)) for r in rule.rules if isinstance(r, Condition)]
-        if len(rows) <= MAX_ROWS:
-            return BuilderState(rows, "all" if isinstance(rule, AllOf) else "any", origin=origin), True
+    single = _rule_row(rule, catalog)
+    if single is not None:
+        return BuilderState([single], origin=origin), True
+    if isinstance(rule, AllOf | AnyOf):
+        rows = [_rule_row(r, catalog) for r in rule.rules]
+        if len(rows) <= MAX_ROWS and all(r is not None for r in rows):
+            return BuilderState([r for r in rows if r is not None], "all" if isinstance(rule, AllOf) else "any",
+                                origin=origin), True
     return BuilderState(origin=origin), False

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from segcore.catalog import Field, FieldCatalog
+from segcore.catalog import Event, Field, FieldCatalog
 from segcore.cohere_schema import envelope
 from segcore.timezones import zone_name
 
@@ -36,6 +36,16 @@ WORKED_EXAMPLES: tuple[tuple[str, dict[str, Any]], ...] = (
     ("no orders since March 2025",
      {"any": [{"field": "last_order_at", "op": "before", "value": "2025-03"},
               {"field": "last_order_at", "op": "exists", "value": False}]}),
+    # Behaviour (SPEC): the window carried to the negated event, a bare number as a minimum, known values.
+    ("people who browsed home products 4 or more times this month but didn't add anything to the cart",
+     {"all": [{"event": "Product Viewed", "where": [{"property": "category", "op": "eq", "value": "Home"}],
+               "count": {"op": "gte", "value": 4}, "when": {"op": "on", "value": {"period": "month", "offset": 0}}},
+              {"event": "Product Added", "count": {"op": "eq", "value": 0},
+               "when": {"op": "on", "value": {"period": "month", "offset": 0}}}]}),
+    ("opened 3 weekly digest emails in the past quarter or never redeemed a coupon",
+     {"any": [{"event": "Email Opened", "where": [{"property": "campaign", "op": "eq", "value": "Weekly Digest"}],
+               "count": {"op": "gte", "value": 3}, "when": {"op": "within_last", "value": {"amount": 1, "unit": "quarter"}}},
+              {"event": "Coupon Applied", "count": {"op": "eq", "value": 0}}]}),
     ("what's the weather in Pune tomorrow?",
      {"unreadable": "The text asks about the weather, not about a group of people."}),
 )
@@ -63,6 +73,9 @@ Write an absolute date only when the text names that year, month or day.
 - "and", "but", "with", "who" and commas join conditions with all; "or" between conditions on different \
 fields is any. Words like "show me", "how many", "users", "customers", "people", "everyone" add no condition; \
 a label before explicit conditions ("big spenders: ...") adds none either.
+- What people did is an event condition {"event": ..., "where": [{"property", "op", "value"}], "count": {"op", "value"}, "when": {"op", "value"}}; leave out "where" for no property test, "count" for at least once, "when" for all time. "did X" / "X-ed" is at least once; a bare number is a minimum ("opened 5 emails" is gte 5); "at least / more than / fewer than / at most / exactly N times" follow the comparatives; once is 1, twice is 2.
+- "never X-ed" is count eq 0 with no "when". "haven't X-ed in N units", "didn't X in the last N units", "no X in N units", "without X-ing" are count eq 0 with that window. A negated event with no window of its own after an event with a window takes that window ("added to cart in the last 7 days but didn't start checkout": no Checkout Started in those 7 days); a window never carries to a positive event, and "never" keeps all time.
+- Property words name the property's known value ("viewed electronics", "opened the Diwali Sale email"). "ordered / bought / purchased" with a count inside a window are Order Completed events; with only a count or only a window the orders fields say the same.
 - Never drop a condition you cannot express and never invent one: if part of the text cannot be written \
 with these fields, answer {"rule": {"unreadable": "<which words>"}}."""
 
@@ -87,19 +100,36 @@ def _field_line(field: Field) -> str:
     return "".join(parts)
 
 
+def _event_line(event: Event) -> str:
+    parts = [f"- {event.name}"]
+    if event.synonyms:
+        parts.append(f": words: {', '.join(event.synonyms)}")
+    for prop in event.properties:
+        parts.append(f"; property {prop.name} ({prop.type})")
+        if prop.values:
+            parts.append(f", known values: {', '.join(prop.values)}")
+        aliases = {k: v for k, v in prop.aliases.items() if k != v.lower()}
+        if aliases:
+            parts.append(", also written " + ", ".join(f"{k} = {v}" for k, v in aliases.items()))
+    return "".join(parts)
+
+
 def system_message(catalog: FieldCatalog, now: datetime) -> str:
     # The workspace's clock (``now`` carries its zone): "March" is the most recent March there.
     moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     fields = "\n".join(_field_line(f) for f in catalog.queryable())
+    events = "\n".join(_event_line(e) for e in catalog.events) or "- none"
     examples = "\n".join(
         f"Text: {text}\nJSON: {json.dumps(envelope(rules), ensure_ascii=False)}" for text, rules in WORKED_EXAMPLES
     )
     return f"""\
-You turn a marketer's description of a group of people into a JSON rule over the `users` collection.
+You turn a marketer's description of a group of people into a JSON rule over the `users` collection and \
+what those people did (their events).
 Generate a JSON object that follows the given schema and nothing else.
 
 The JSON is {{"rule": R}}. A condition is {{"field": ..., "op": ..., "value": ...}}. R is {{"all": [...]}} \
-(every item holds) or {{"any": [...]}} (at least one holds); an item is a condition, {{"not": condition}} or \
+(every item holds) or {{"any": [...]}} (at least one holds); a condition may also be an event condition \
+(below); an item is a condition, {{"not": condition}} or \
 one more {{"all"/"any": [...]}} of conditions. Relative spans are {{"amount": N, "unit": "day|week|month|quarter|year"}}; \
 calendar periods are {{"period": "day|week|month|quarter|year", "offset": N}} (0 is the current one, -1 the \
 previous one); absolute dates are "2025", "2025-03", "2025-03-01" or "2025-03-01T10:30:00Z".
@@ -109,6 +139,9 @@ month named without one (its most recent occurrence not in the future); never co
 
 Fields:
 {fields}
+
+Events (what people did; a person with no matching event has a count of 0):
+{events}
 
 What words mean:
 {_MEANINGS}

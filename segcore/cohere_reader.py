@@ -28,7 +28,7 @@ from segcore.cohere_prompt import messages_for, repair_messages
 from segcore.cohere_schema import ENVELOPE_KEY, UNREADABLE_KEY, rule_schema
 from segcore.errors import RuleError, SegmentError
 from segcore.reading import Reading
-from segcore.rules import AbsoluteDate, AllOf, AnyOf, Rule, conditions
+from segcore.rules import AbsoluteDate, AllOf, AnyOf, Rule, conditions, event_conditions
 from segcore.timezones import zone_name
 from segcore.validation import validate_json
 
@@ -101,8 +101,10 @@ def computed_dates(rule: Rule, text: str) -> list[str]:
     if _NAMES_A_DATE.search(text):
         return []
     found: list[str] = []
-    for cond in conditions(rule):
-        values = cond.value if isinstance(cond.value, tuple) else (cond.value,)
+    said = [cond.value for cond in conditions(rule)]
+    said += [event.when.value for event in event_conditions(rule) if event.when is not None]
+    for value in said:
+        values = value if isinstance(value, tuple) else (value,)
         found.extend(v.to_json() for v in values if isinstance(v, AbsoluteDate))
     return found
 

@@ -14,6 +14,11 @@ is undocumented). So the answer has a fixed shape:
 - an item is a condition, ``{"not": condition}`` or a group ``{"all"|"any": [...]}`` one level deep whose
   items are conditions or ``{"not": condition}``.
 
+Event conditions (SPEC "Behaviour") are conditions too: one branch per group of events with the same
+properties, ``{"event": enum of names, "where": [property conditions], "count": {...}, "when": {...}}`` where
+only ``event`` is required (no ``where`` is no property test, no ``count`` is at least once, no ``when`` is
+all time); property conditions take the field branches with ``property`` for ``field``.
+
 Conditions are grouped by the shape of their value: fields with the same type and the same known values share
 one branch (``{"field": enum of names, "op": enum of operators, "value": shape}``). Closed fields (``plan``)
 enumerate their values; open fields (``city``, ``tags``) list the known values in ``anyOf`` beside free text,
@@ -25,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from segcore.catalog import Field, FieldCatalog
+from segcore.catalog import Event, Field, FieldCatalog
 from segcore.rules import UNITS
 
 UNREADABLE_KEY = "unreadable"
@@ -108,6 +113,17 @@ def _branches(fields: list[Field], defs: dict[str, Any]) -> list[dict[str, Any]]
     if ftype == "bool":
         return [_condition(names, ("is",), boolean)]
     # datetime
+    _date_defs(defs)
+    date = {"$ref": "#/$defs/date"}
+    return [
+        _condition(names, _RELATIVE_DATE_OPS, {"$ref": "#/$defs/relative_amount"}),
+        _condition(names, _ABSOLUTE_DATE_OPS, date),
+        _condition(names, ("between",), _array(date)),
+        _condition(names, ("exists",), boolean),
+    ]
+
+
+def _date_defs(defs: dict[str, Any]) -> None:
     defs.setdefault("relative_amount", _obj(
         {"amount": {"type": "integer"}, "unit": {"type": "string", "enum": list(UNITS)}},
         "A span counted back from now, e.g. 5 months.",
@@ -118,13 +134,61 @@ def _branches(fields: list[Field], defs: dict[str, Any]) -> list[dict[str, Any]]
         _obj({"period": {"type": "string", "enum": list(UNITS)}, "offset": {"type": "integer"}},
              "A calendar period relative to now: offset 0 is the current one, -1 the previous one."),
     ]})
+
+
+_EVENT_COUNT_OPS = ("gt", "gte", "lt", "lte", "eq")
+
+
+def _event_defs(defs: dict[str, Any]) -> None:
+    """How many times and when, shared by every event branch."""
+    _date_defs(defs)
+    whole = {"type": "integer"}
+    defs.setdefault("event_count", {"anyOf": [
+        _obj({"op": {"type": "string", "enum": list(_EVENT_COUNT_OPS)}, "value": whole}),
+        _obj({"op": {"type": "string", "enum": ["between"]}, "value": _array(whole)}),
+    ], "description": "How many matching events the person has; leave out for at least once. Never is eq 0."})
     date = {"$ref": "#/$defs/date"}
-    return [
-        _condition(names, _RELATIVE_DATE_OPS, {"$ref": "#/$defs/relative_amount"}),
-        _condition(names, _ABSOLUTE_DATE_OPS, date),
-        _condition(names, ("between",), _array(date)),
-        _condition(names, ("exists",), boolean),
-    ]
+    defs.setdefault("event_window", {"anyOf": [
+        _obj({"op": {"type": "string", "enum": ["within_last", "more_than_ago"]},
+              "value": {"$ref": "#/$defs/relative_amount"}}),
+        _obj({"op": {"type": "string", "enum": list(_ABSOLUTE_DATE_OPS)}, "value": date}),
+        _obj({"op": {"type": "string", "enum": ["between"]}, "value": _array(date)}),
+    ], "description": "When the events happened; leave out for all time."})
+
+
+def _property_branches(properties: tuple[Field, ...], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """The field branches of the event's properties, keyed ``property`` instead of ``field``."""
+    groups: dict[tuple[Any, ...], list[Field]] = {}
+    for prop in properties:
+        groups.setdefault(_shape_key(prop), []).append(prop)
+    out = []
+    for props in groups.values():
+        for branch in _branches(props, defs):
+            fields = dict(branch["properties"])
+            fields = {"property": fields.pop("field"), **fields}
+            out.append({**branch, "properties": fields, "required": list(fields)})
+    return out
+
+
+def _event_branches(events: tuple[Event, ...], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """One branch per group of events whose properties are described alike."""
+    if not events:
+        return []
+    _event_defs(defs)
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        key = repr([p.to_json() for p in event.properties])
+        groups.setdefault(key, []).append(event)
+    out = []
+    for members in groups.values():
+        properties: dict[str, Any] = {"event": {"type": "string", "enum": [e.name for e in members]}}
+        if members[0].properties:
+            properties["where"] = _array({"anyOf": _property_branches(members[0].properties, defs)})
+        properties["count"] = {"$ref": "#/$defs/event_count"}
+        properties["when"] = {"$ref": "#/$defs/event_window"}
+        out.append({"type": "object", "properties": properties, "required": ["event"],
+                    "additionalProperties": False})
+    return out
 
 
 def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
@@ -136,6 +200,7 @@ def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
     branches: list[dict[str, Any]] = []
     for fields in groups.values():
         branches.extend(_branches(fields, defs))
+    branches.extend(_event_branches(catalog.events, defs))
     defs["condition"] = {"anyOf": branches}
     condition = {"$ref": "#/$defs/condition"}
     negated = {"$ref": "#/$defs/not_condition"}
@@ -148,7 +213,7 @@ def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
     defs["root_any"] = _obj({"any": _array(item)}, "At least one item must hold.")
     defs["unreadable"] = _obj(
         {UNREADABLE_KEY: {"type": "string"}},
-        "Use only when the text does not describe a group of people by the catalog's fields.",
+        "Use only when the text does not describe a group of people by the catalog's fields and events.",
     )
     rule = {"anyOf": [{"$ref": "#/$defs/root_all"}, {"$ref": "#/$defs/root_any"}, {"$ref": "#/$defs/unreadable"}]}
     schema = _obj({ENVELOPE_KEY: rule})

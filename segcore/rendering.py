@@ -8,22 +8,25 @@ round trip), so a rendering pasted back into Slack gives the same segment.
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.rules import (
+    AT_LEAST_ONCE,
     AbsoluteDate,
     AllOf,
     AnyOf,
     CalendarPeriod,
     Condition,
+    EventCondition,
+    EventCount,
+    EventWindow,
     Not,
+    PropertyCondition,
     RelativeAmount,
     Rule,
-    rule_to_json,
 )
 
 _NUMBER_WORDS = {
@@ -51,13 +54,14 @@ def _describe(rule: Rule, catalog: FieldCatalog, top: bool = False) -> str:
         return text if top else f"({text})"
     if isinstance(rule, Not):
         return f"not ({_describe(rule.rule, catalog, top=True)})"
-    # Event conditions are said in words by the behaviour work; until then, their JSON is exact.
-    return json.dumps(rule_to_json(rule))
+    return describe_event(rule, catalog)
 
 
 def describe_condition(cond: Condition, catalog: FieldCatalog) -> str:
-    field = catalog.field(cond.field)
-    op, value = cond.op, cond.value
+    return _field_words(catalog.field(cond.field), cond.op, cond.value)
+
+
+def _field_words(field: Field, op: str, value: Any) -> str:
     if op == "exists":
         return f"{field.label} is {'recorded' if value else 'missing'}"
     if field.is_numeric:
@@ -174,26 +178,38 @@ def _datetime(field: Field, op: str, value: Any) -> str:
         if op == "not_within_last":
             return f"not {verb} in the last {span}"
         return f"{field.label} more than {span} ago"
+    return f"{verb} {when_words(op, value)}"
+
+
+def when_words(op: str, value: Any) -> str:
+    """A date condition without its field: "in the last 30 days", "last month", "before March 2025"."""
+    if isinstance(value, RelativeAmount):
+        span = value.words()
+        if op == "within_last":
+            return f"in the last {span}"
+        if op == "more_than_ago":
+            return f"more than {span} ago"
+        return f"not in the last {span}"  # not_within_last: no event window uses it (SPEC)
     if op == "between":
-        return f"{verb} between {date_words(value[0])} and {date_words(value[1])}"
+        return f"between {date_words(value[0])} and {date_words(value[1])}"
     if op == "before":
         if isinstance(value, CalendarPeriod):
-            return f"{verb} before the start of {period_words(value)}"
-        return f"{verb} before {date_words(value)}"
+            return f"before the start of {period_words(value)}"
+        return f"before {date_words(value)}"
     if op == "after":
         if isinstance(value, CalendarPeriod):
-            return f"{verb} since the start of {period_words(CalendarPeriod(value.period, value.offset + 1))}"
+            return f"since the start of {period_words(CalendarPeriod(value.period, value.offset + 1))}"
         if value.granularity == "instant":
-            return f"{verb} since {_since_words(value)}"
-        return f"{verb} after {date_words(value)}"
+            return f"since {_since_words(value)}"
+        return f"after {date_words(value)}"
     # on
     if isinstance(value, CalendarPeriod):
         if value.offset >= 0:
-            return f"{verb} during {period_words(value)}"
-        return f"{verb} {period_words(value)}"
+            return f"during {period_words(value)}"
+        return period_words(value)
     if value.granularity in ("year", "month"):
-        return f"{verb} in {date_words(value)}"
-    return f"{verb} on {date_words(value)}"
+        return f"in {date_words(value)}"
+    return f"on {date_words(value)}"
 
 
 def _since_words(value: AbsoluteDate) -> str:
@@ -231,3 +247,81 @@ def period_words(period: CalendarPeriod) -> str:
     if offset < 0:
         return f"the {unit} {-offset} {unit}s ago"
     return f"the {unit} {offset} {unit}{'s' if offset != 1 else ''} ahead"
+
+
+# ------------------------------------------------------------------------------------- event conditions
+# SPEC "Behaviour": "viewed an Electronics product at least 3 times in the last 30 days", "never opened an
+# email", "have not started checkout in the last 7 days". segcore/grammar/behaviour.py reads these back.
+
+_ARTICLES = frozenset({"a", "an"})
+_TIMES_WORDS = {1: "once", 2: "twice"}
+_COUNT_WORDS = {"gt": "more than", "gte": "at least", "lt": "fewer than", "lte": "at most", "eq": "exactly"}
+
+
+def describe_event(cond: EventCondition, catalog: FieldCatalog) -> str:
+    event = catalog.get_event(cond.event)
+    label = event.label if event is not None else cond.event.lower()
+    phrase = _event_phrase(label, cond.where, event)
+    window = f" {when_words(cond.when.op, cond.when.value)}" if cond.when is not None else ""
+    count = cond.count
+    if count.op == "eq" and count.value == 0:
+        # "never" keeps all time (SPEC); a window says "have not ... in the last 7 days".
+        return f"have not {phrase}{window}" if window else f"never {phrase}"
+    if count == AT_LEAST_ONCE:
+        return f"{phrase}{window}"
+    return f"{phrase} {times_words(count)}{window}"
+
+
+def times_words(count: EventCount) -> str:
+    """How many times: "at least 3 times", "at most once", "between 2 and 5 times"."""
+    if count.op == "between":
+        low, high = count.value
+        return f"between {plain_number(low)} and {plain_number(high)} times"
+    return f"{_COUNT_WORDS[count.op]} {_times(count.value)}"
+
+
+def _times(number: int | float) -> str:
+    if number in _TIMES_WORDS:
+        return _TIMES_WORDS[int(number)]
+    return f"{plain_number(number)} times"
+
+
+def _known_values(prop: Field, where: PropertyCondition) -> list[str] | None:
+    """The values of an eq/in condition when every one is a known value said plainly, else None."""
+    if prop.type != "string" or where.op not in ("eq", "in"):
+        return None
+    values = list(where.value) if where.op == "in" else [where.value]
+    if not values or not all(isinstance(v, str) and show_value(prop, v) == v for v in values):
+        return None
+    return values
+
+
+def _event_phrase(label: str, where: tuple[PropertyCondition, ...], event: Any) -> str:
+    """The event's label with its property conditions: a known value takes the article's place ("opened a
+    Diwali Sale email"); anything else follows in parentheses ("viewed a product (category is not Home)")."""
+    words = label.split()
+    rest = list(where)
+    article = next((i for i, w in enumerate(words) if w.lower() in _ARTICLES), None)
+    if event is not None and article is not None:
+        for index, w in enumerate(rest):
+            prop = event.get_property(w.property)
+            values = _known_values(prop, w) if prop is not None else None
+            if values:
+                said = " or ".join(values)
+                words[article:article + 1] = ["an" if said[0].lower() in "aeiou" else "a", said]
+                del rest[index]
+                break
+    phrase = " ".join(words)
+    if not rest:
+        return phrase
+    parts = []
+    for w in rest:
+        prop = event.get_property(w.property) if event is not None else None
+        if prop is None:
+            prop = Field(w.property, "string", w.property.replace("_", " "))
+        parts.append(_field_words(prop, w.op, w.value))
+    return f"{phrase} ({' and '.join(parts)})"
+
+
+def describe_window(when: EventWindow) -> str:
+    return when_words(when.op, when.value)

@@ -45,13 +45,40 @@ BODY_ERRORS = (400, 401, 413, 415, 422)
 MIRROR_STATE = {"type": "object", "required": ["state", "fresh", "lag_seconds"], "properties": {
     "state": {"type": "string"}, "fresh": {"type": "boolean"}, "lag_seconds": {"type": ["number", "null"]}}}
 
+EVENT_COUNT_OPS = ("gt", "gte", "lt", "lte", "eq", "between")
+EVENT_WINDOW_OPS = ("within_last", "more_than_ago", "before", "after", "on", "between")
+
+
+def _event_condition(events: list[str] | None = None, properties: list[str] | None = None) -> dict[str, Any]:
+    """SPEC's event leaf: {event, where: [{property, op, value}], count: {op, value}, when: {op, value}}."""
+    name: dict[str, Any] = {"type": "string"} if events is None else {"enum": events}
+    prop: dict[str, Any] = {"type": "string"} if properties is None else {"enum": properties}
+    return {
+        "type": "object", "required": ["event"], "additionalProperties": False,
+        "description": "What people did: how many matching events (count, default at least once) within a "
+                       "window (when, default all time); events and properties come from GET /api/segments/new.",
+        "properties": {
+            "event": name,
+            "where": {"type": "array", "items": {
+                "type": "object", "required": ["property", "op"], "additionalProperties": False,
+                "properties": {"property": prop, "op": {"type": "string"}, "value": {}}}},
+            "count": {"type": "object", "required": ["op", "value"], "additionalProperties": False,
+                      "properties": {"op": {"enum": list(EVENT_COUNT_OPS)}, "value": {}}},
+            "when": {"type": "object", "required": ["op", "value"], "additionalProperties": False,
+                     "properties": {"op": {"enum": list(EVENT_WINDOW_OPS)}, "value": {}}},
+        },
+    }
+
+
 RULE = {
-    "description": "A rule: a condition {field, op, value} or a group {all: [...]}, {any: [...]}, {not: rule}. "
-                   "See SPEC: fields and operators come from GET /api/segments/new.",
+    "description": "A rule: a condition {field, op, value}, an event condition {event, where, count, when} or a "
+                   "group {all: [...]}, {any: [...]}, {not: rule}. See SPEC: fields, events and operators come "
+                   "from GET /api/segments/new.",
     "type": "object",
     "oneOf": [
         {"type": "object", "required": ["field", "op"], "additionalProperties": False,
          "properties": {"field": {"type": "string"}, "op": {"type": "string"}, "value": {}}},
+        _event_condition(),
         {"type": "object", "required": ["all"], "additionalProperties": False,
          "properties": {"all": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/Rule"}}}},
         {"type": "object", "required": ["any"], "additionalProperties": False,
@@ -180,7 +207,10 @@ def rule_schema(catalog: FieldCatalog) -> dict[str, Any]:
     fields = [f.name for f in catalog.queryable()]
     condition = {"type": "object", "required": ["field", "op"], "additionalProperties": False,
                  "properties": {"field": {"enum": fields}, "op": {"enum": operators}, "value": {}}}
-    return {**RULE, "oneOf": [condition, *RULE["oneOf"][1:]]}
+    events = [e.name for e in catalog.events]
+    properties = sorted({p.name for e in catalog.events for p in e.properties})
+    event = _event_condition(events, properties) if events else RULE["oneOf"][1]
+    return {**RULE, "oneOf": [condition, event, *RULE["oneOf"][2:]]}
 
 
 def build_spec(catalog: FieldCatalog) -> dict[str, Any]:

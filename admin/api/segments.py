@@ -8,6 +8,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from admin.api import bp
+from admin.api.openapi import EVENT_COUNT_OPS, EVENT_WINDOW_OPS
 from admin.api.payload import json_object, query_int
 from admin.errors import ApiError
 from admin.present import history_json, plain, segment_json
@@ -41,6 +42,15 @@ def new_segment_template() -> Response:
             for f in catalog.queryable()
         ],
         "operators": {ftype: list(ops) for ftype, ops in OPERATORS.items()},
+        # What people did (SPEC "Behaviour"): {"event", "where": [{"property", "op", "value"}], "count", "when"}.
+        "events": [
+            {"name": e.name, "label": e.label, "properties": [
+                {"name": p.name, "type": p.type, "operators": list(p.operators), "values": list(p.values)}
+                for p in e.properties]}
+            for e in catalog.events
+        ],
+        "event_count_operators": list(EVENT_COUNT_OPS),
+        "event_window_operators": list(EVENT_WINDOW_OPS),
         "units": list(UNITS),
         "rule": {"all": []},
         "limits": {

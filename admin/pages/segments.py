@@ -15,6 +15,7 @@ from admin.pages import bp
 from admin.pages.common import services, workspace, zone_note
 from admin.rulebuilder import (
     EMPTY_ROWS,
+    EVENT_OPS,
     OPERATOR_LABELS,
     Row,
     rows_from_form,
@@ -180,7 +181,7 @@ def _reading(ws: Workspace, form: SegmentForm, prefer_text: bool) -> Reading:
 
 
 def _fill_rows(form: SegmentForm, reading: Reading) -> None:
-    shape = rows_from_rule(reading.rule)
+    shape = rows_from_rule(reading.rule, services().catalog)
     if shape is None:
         form.nested = True
     else:
@@ -226,6 +227,8 @@ def _render_form(form: SegmentForm, segment_id: str | None) -> str:
         form=form,
         segment_id=segment_id,
         fields=[f for f in catalog.queryable()],
+        events=list(catalog.events),
+        event_ops=EVENT_OPS,
         operator_labels=OPERATOR_LABELS,
         zone_note=zone_note(),
     )
@@ -246,7 +249,7 @@ def edit_segment(segment_id: str) -> Response | tuple[str, int] | str:
     found = _segment_or_404(ws, segment_id)
     if request.method == "POST":
         return _handle_form(ws, segment_id)
-    shape = rows_from_rule(found.rule)
+    shape = rows_from_rule(found.rule, services().catalog)
     form = SegmentForm(name=found.name, text=found.text, words=ws.describe(found.rule))
     if shape is None:
         form.nested = True

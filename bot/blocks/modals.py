@@ -20,6 +20,7 @@ from bot.blocks.common import (
 )
 from bot.builder import MAX_ROWS, OPERATOR_WORDS, BuilderState, value_hint
 from segcore.catalog import FieldCatalog
+from segcore.event_form import COUNT_OPS, COUNT_WORDS, EVENT_PREFIX, event_hint, event_of
 
 RULE_BUILDER = "rule_builder"
 SAVE_SEGMENT = "save_segment"
@@ -55,6 +56,9 @@ def rule_builder_view(
 ) -> dict[str, Any]:
     fields = [f for f in catalog.queryable()][:OPTIONS]
     field_options = [option(f.label, f.name) for f in fields]
+    # What people did, after who they are: "did: viewed a product".
+    field_options += [option(f"did: {e.label}", EVENT_PREFIX + e.name) for e in catalog.events]
+    field_options = field_options[:OPTIONS]
     blocks: list[Block] = []
     if note:
         blocks.append(context(escape(note)))
@@ -71,29 +75,34 @@ def rule_builder_view(
     for i, row in enumerate(state.rows):
         blocks.append(divider())
         f = catalog.get(row.field) if row.field else None
+        event = event_of(row.field, catalog)
         field_select: dict[str, Any] = {
             "type": "static_select",
             "action_id": f"rb_field_{i}",
-            "placeholder": plain("Field"),
+            "placeholder": plain("Field or event"),
             "options": field_options,
         }
-        if f is not None:
-            field_select["initial_option"] = option(f.label, f.name)
+        chosen = [o for o in field_options if o["value"] == row.field]
+        if chosen:
+            field_select["initial_option"] = chosen[0]
         elements: list[dict[str, Any]] = [field_select]
-        if f is not None:
-            op_options = [option(OPERATOR_WORDS.get(op, op), op) for op in f.operators]
+        ops, words = (f.operators, OPERATOR_WORDS) if f is not None else (COUNT_OPS, COUNT_WORDS)
+        if f is not None or event is not None:
+            op_options = [option(words.get(op, op), op) for op in ops]
             op_select: dict[str, Any] = {
                 "type": "static_select",
                 "action_id": f"rb_op_{i}",
                 "placeholder": plain("Operator"),
                 "options": op_options,
             }
-            if row.op in f.operators:
-                op_select["initial_option"] = option(OPERATOR_WORDS.get(row.op, row.op), row.op)
+            if row.op in ops:
+                op_select["initial_option"] = option(words.get(row.op, row.op), row.op)
             elements.append(op_select)
         elements.append(button("Remove", f"rb_remove_{i}", str(i)))
         blocks.append(actions(f"row_{state.version}_{i}", *elements))
         hint = value_hint(f, row.op) if f is not None and row.op else "choose a field and an operator first"
+        if event is not None:
+            hint = event_hint(event)
         value_input: dict[str, Any] = {
             "type": "plain_text_input",
             "action_id": f"rb_value_{i}",

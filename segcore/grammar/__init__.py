@@ -24,7 +24,7 @@ from segcore.grammar.structure import build, to_units
 from segcore.grammar.vocabulary import vocabulary
 from segcore.reading import Reading
 from segcore.rendering import describe
-from segcore.rules import Rule, conditions
+from segcore.rules import Rule, conditions, event_conditions
 from segcore.validation import validate
 
 __all__ = ["parse"]
@@ -118,7 +118,8 @@ def _leading_label(items: list[Item]) -> tuple[str, list[Item]] | None:
 def _refusal(ctx: Context, rule: Rule | None, catalog: FieldCatalog) -> ParseRefusal:
     understood: list[str] = []
     if rule is not None:
-        for cond in conditions(rule):
+        leaves: list[Rule] = [*conditions(rule), *event_conditions(rule)]
+        for cond in leaves:
             try:
                 understood.append(describe(cond, catalog))
             except Exception:  # an unvalidated value may not render; the refusal matters more

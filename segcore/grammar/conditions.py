@@ -245,8 +245,7 @@ def _positive(g: _Group, ctx: Context) -> Rule | None:
         return None
     if p is None:
         return None
-    if p.kind == "cond":
-        assert isinstance(p.data, Condition)
+    if p.kind == "cond":  # a hand-typed condition, or an event (behaviour.py)
         return p.data
     if p.kind == "qty":
         return _quantity(p.data, cands, ctx, said)

@@ -9,6 +9,7 @@ from typing import Any
 
 from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
+from segcore.grammar.behaviour import read_event
 from segcore.grammar.dates import DateExpr, read_bare_span, read_date, read_weekday, read_year
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
@@ -79,6 +80,10 @@ def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[I
             else:
                 items.append(Item("quoted", [tok.text], data=tok.text))
             i += 1
+            continue
+        event = read_event(vocab, tokens, i, items, now, notes)
+        if event is not None:
+            i = event
             continue
         late = _late_comparison(tokens, i, items)
         if late is not None:

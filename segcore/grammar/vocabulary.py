@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.grammar import lexicon as lx
+from segcore.grammar.behaviour import EventWords, event_words
 from segcore.grammar.phrases import PhraseTable
 from segcore.grammar.tokens import phrase_key
 
@@ -65,6 +66,7 @@ class Vocabulary:
     counts: dict[str, str]  # datetime field -> its count field ("last_order_at" -> "orders")
     datetimes: frozenset[str]
     fuzzy: dict[str, set[str]] = field(default_factory=dict)  # one-deletion key -> known words
+    events: EventWords | None = None  # the event catalog's words (behaviour.py)
 
 
 def _add(table: dict[tuple[str, ...], Meaning], key: tuple[str, ...], meaning: Meaning) -> None:
@@ -150,6 +152,7 @@ def build(catalog: FieldCatalog) -> Vocabulary:
     counts = {d: c for c, d in reversed(list(recency.items()))}
     datetimes = frozenset(f.name for f in fields if f.type == "datetime")
     vocab = Vocabulary(catalog_words, grammar, money, age, consent, recency, counts, datetimes)
+    vocab.events = event_words(catalog)
     targets = {k[0] for k in entries if len(k) == 1} | set(_FUZZY_GRAMMAR_WORDS)
     for word in targets:
         if len(word) < 4 or not word.isalpha():

@@ -102,6 +102,7 @@ class UserMirror:
         self._rebuilds = 0
         self._resumes = 0
         self._applied = 0
+        self.scanned = 0  # users read by the build under way (or the last one): its progress
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._rebuild_requested = threading.Event()
@@ -214,8 +215,10 @@ class UserMirror:
 
         def read() -> None:
             try:
+                self.scanned = 0
                 chunk: list[Mapping[str, Any]] = []
                 for doc in self._users.find({}, batch_size=10_000):
+                    self.scanned += 1
                     chunk.append(doc)
                     if len(chunk) >= SCAN_CHUNK:
                         if not put(chunk):

@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bson.decimal128 import Decimal128
-from pymongo import InsertOne, UpdateOne
+from pymongo import InsertOne, UpdateOne, WriteConcern
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
@@ -220,30 +220,134 @@ def _update(user: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
-def _applied(stored: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
-    """The document after writing ``user`` over ``stored``."""
-    doc = dict(stored)
-    for key, value in user.items():
-        if value is None:
-            doc.pop(key, None)
-        else:
-            doc[key] = value
-    return doc
+def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
+    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
 
 
-def _same(stored: Mapping[str, Any], user: Mapping[str, Any]) -> bool:
-    """True when writing ``user`` would leave ``stored`` as it is."""
+def _changes(stored: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The update that turns ``stored`` into ``stored`` overwritten by ``user``: only the fields that differ.
+
+    On the embedded server an update costs the indexes of the fields it names; a re-import where one field
+    changed pays for one field, not for all of them.
+    """
+    sets: dict[str, Any] = {}
+    unsets: dict[str, str] = {}
     for key, value in user.items():
         if value is None:
             if key in stored:
-                return False
+                unsets[key] = ""
         elif key not in stored or stored[key] != value or type(stored[key]) is not type(value):
-            return False
-    return True
+            sets[key] = value
+    update: dict[str, Any] = {}
+    if sets:
+        update["$set"] = sets
+    if unsets:
+        update["$unset"] = unsets
+    return update
 
 
-def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
-    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
+class BulkUserWriter:
+    """Writes a stream of coerced user records to one workspace at the database's pace.
+
+    - Batches go unordered: the database may apply them in any order, which a batch never depends on
+      because a user appears in a batch at most once (a repeat closes the batch first, so the later row wins).
+    - A workspace empty when the writer starts (a first import) is not read back at all: nobody in the file
+      can be known yet, except a user already written by this same run. Otherwise the batch's users are read
+      in chunks of 200 by ``user_id`` (FACTS: long ``$in`` lists are slow) and only what changed is written.
+    - A user that another writer inserted meanwhile meets the unique (team_id, user_id) index: that write is
+      retried as an upsert, so the result is the same as if it had been one from the start.
+    - ``close()`` writes the last batch with ``j=True``: the journal is sequential, so when it returns every
+      write of the run is on disk.
+    """
+
+    def __init__(self, repo: UserRepository, team_id: str, batch: int = BATCH) -> None:
+        self.repo = repo
+        self.team_id = team_id
+        self.batch_size = batch
+        self.report = UpsertReport()
+        self._pending: dict[str, Mapping[str, Any]] = {}
+        with repo.outage.guard():
+            self._fresh = repo.collection.find_one({"team_id": team_id}, {"_id": 1}) is None
+        self._written: set[str] = set()  # only kept while the workspace started empty
+        self._journaled = True
+
+    def add(self, user: Mapping[str, Any]) -> None:
+        if user["user_id"] in self._pending:
+            self._flush()
+        self._pending[user["user_id"]] = user
+        if len(self._pending) >= self.batch_size:
+            self._flush()
+
+    def close(self) -> UpsertReport:
+        """Write what is left; returns what the whole run did."""
+        self._flush(final=True)
+        return self.report
+
+    @property
+    def journaled(self) -> bool:
+        """False when writes of this run may still be only in memory (the last batch changed nothing): a
+        journaled write after it (the import's audit entry) makes them durable."""
+        return self._journaled
+
+    def _flush(self, final: bool = False) -> None:
+        if not self._pending:
+            return
+        batch = list(self._pending.values())
+        self._pending = {}
+        self.report += self._write(batch, final)
+
+    def _known(self, batch: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        if self._fresh:
+            maybe = [u["user_id"] for u in batch if u["user_id"] in self._written]
+            self._written.update(u["user_id"] for u in batch)
+        else:
+            maybe = [u["user_id"] for u in batch]
+        return self.repo._existing(self.team_id, maybe) if maybe else {}
+
+    def _write(self, batch: list[Mapping[str, Any]], final: bool) -> UpsertReport:
+        repo, team_id = self.repo, self.team_id
+        with repo.outage.guard():
+            known = self._known(batch)
+            ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
+            inserted: dict[int, Mapping[str, Any]] = {}  # the user behind each InsertOne, by position in ops
+            unchanged = 0
+            for user in batch:
+                stored = known.get(user["user_id"])
+                if stored is None:
+                    inserted[len(ops)] = user
+                    ops.append(InsertOne({"team_id": team_id, **{k: v for k, v in user.items() if v is not None}}))
+                    continue
+                update = _changes(stored, user)
+                if not update:
+                    # Re-importing the same file writes nothing (each write costs every index).
+                    unchanged += 1
+                    continue
+                ops.append(UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, update, upsert=True))
+            if not ops:
+                return UpsertReport(unchanged=unchanged)
+            collection = repo.collection
+            if final:
+                collection = collection.with_options(write_concern=WriteConcern(j=True))
+            self._journaled = final
+            try:
+                result = collection.bulk_write(ops, ordered=False)
+            except BulkWriteError as exc:
+                return self._after_clash(exc, inserted, unchanged, collection)
+        return UpsertReport(result.inserted_count + result.upserted_count, result.matched_count, unchanged)
+
+    def _after_clash(
+        self, exc: BulkWriteError, inserted: dict[int, Mapping[str, Any]], unchanged: int,
+        collection: Collection[dict[str, Any]],
+    ) -> UpsertReport:
+        """Inserts refused because someone else added the user meanwhile go again as upserts."""
+        errors = exc.details.get("writeErrors", [])
+        if not errors or any(e.get("code") != 11000 or e.get("index") not in inserted for e in errors):
+            raise exc
+        done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
+                            exc.details.get("nMatched", 0), unchanged)
+        retry = [_upsert(self.team_id, inserted[error["index"]]) for error in errors]
+        again = collection.bulk_write(retry, ordered=False)
+        return done + UpsertReport(again.upserted_count, again.matched_count)
 
 
 class UserRepository:
@@ -259,24 +363,23 @@ class UserRepository:
         users = [coerce_user(doc, self.catalog) for doc in docs]
         return self.upsert_coerced(team_id, users)
 
+    def writer(self, team_id: str, batch: int = BATCH) -> BulkUserWriter:
+        """A writer for a stream of coerced records (imports, seeding): ``add`` each, then ``close``."""
+        return BulkUserWriter(self, team_id, batch)
+
     def upsert_coerced(self, team_id: str, users: Iterable[Mapping[str, Any]]) -> UpsertReport:
         """Write records that already went through ``coerce_user``, in bulk batches.
 
         Each record is one atomic write of one document, so a user is never half written; running the
         same upsert twice leaves the same documents.
         """
-        report = UpsertReport()
-        batch: list[Mapping[str, Any]] = []
+        writer = self.writer(team_id)
         for user in users:
-            batch.append(user)
-            if len(batch) >= BATCH:
-                report += self._write(team_id, batch)
-                batch = []
-        if batch:
-            report += self._write(team_id, batch)
-        return report
+            writer.add(user)
+        return writer.close()
 
     def _existing(self, team_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored users among ``user_ids``, by user_id."""
         found: dict[str, dict[str, Any]] = {}
         # Large $in lists are slow on the embedded server (FACTS): ask in chunks.
         for start in range(0, len(user_ids), 200):
@@ -284,45 +387,6 @@ class UserRepository:
             query = {"team_id": team_id, "user_id": {"$in": chunk}}
             found.update((d["user_id"], d) for d in self.collection.find(query, {"_id": 0}))
         return found
-
-    def _write(self, team_id: str, batch: list[Mapping[str, Any]]) -> UpsertReport:
-        """New users are inserted (about 2.4x faster than an upsert on the embedded server), known ones
-        updated. A user inserted meanwhile by someone else makes the rest of the batch go as upserts."""
-        with self.outage.guard():
-            existing = self._existing(team_id, list({u["user_id"] for u in batch}))
-            ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
-            writes: list[Mapping[str, Any]] = []  # the user behind each op, for the retry below
-            unchanged = 0
-            for user in batch:
-                stored = existing.get(user["user_id"])
-                if stored is not None and _same(stored, user):
-                    # Re-importing the same file writes nothing (each write costs every index).
-                    unchanged += 1
-                    continue
-                if stored is not None:
-                    ops.append(_upsert(team_id, user))
-                else:
-                    doc = {k: v for k, v in user.items() if v is not None}
-                    ops.append(InsertOne({"team_id": team_id, **doc}))
-                # A second row for the same user in this batch updates it.
-                existing[user["user_id"]] = _applied(stored or {"team_id": team_id}, user)
-                writes.append(user)
-            if not ops:
-                return UpsertReport(unchanged=unchanged)
-            try:
-                result = self.collection.bulk_write(ops, ordered=True)
-            except BulkWriteError as exc:
-                errors = exc.details.get("writeErrors", [])
-                if not errors or any(e.get("code") != 11000 for e in errors):
-                    raise
-                done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
-                                    exc.details.get("nMatched", 0), unchanged)
-                retry = [_upsert(team_id, user) for user in writes[errors[0]["index"] :]]
-                again = self.collection.bulk_write(retry, ordered=True)
-                return done + UpsertReport(again.upserted_count, again.matched_count)
-        return UpsertReport(
-            inserted=result.inserted_count + result.upserted_count, updated=result.matched_count, unchanged=unchanged
-        )
 
     def get(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         with self.outage.guard():

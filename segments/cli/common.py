@@ -1,12 +1,11 @@
-"""What data commands share: opening the configured store, the --team option, a progress bar."""
+"""What data commands share: opening the configured store and the --team option (progress: segcore.progress)."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from typing import Any, TextIO
 
+from segcore.progress import Progress
 from segcore.storage.database import Store, open_store
 from segments.config import Settings
 
@@ -30,29 +29,14 @@ def team_of(args: argparse.Namespace, settings: Settings) -> str:
 
 
 class ProgressBar:
-    """A one-line progress bar on stderr, shown only for work that takes a while and only on a terminal."""
+    """A ``(done, total)`` progress callback over ``segcore.progress.Progress`` (for work that reports where it is,
+    such as the events import, in bytes); shown on a terminal only. ``close()`` ends the line."""
 
-    def __init__(self, label: str, stream: TextIO | None = None, min_seconds: float = 1.0) -> None:
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.started = time.monotonic()
-        self.min_seconds = min_seconds
-        self.shown = False
+    def __init__(self, label: str, stream: TextIO | None = None, unit: str = "bytes") -> None:
+        self.progress = Progress(0, label, stream, unit=unit)
 
     def __call__(self, done: int, total: int) -> None:
-        if time.monotonic() - self.started < self.min_seconds or not self.stream.isatty():
-            return
-        self.shown = True
-        if total:
-            share = min(1.0, done / total)
-            filled = int(share * 30)
-            text = f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%}"
-        else:
-            text = f"\r{self.label} {done:,}"
-        self.stream.write(text)
-        self.stream.flush()
+        self.progress.set(done, total)
 
     def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
+        self.progress.done()

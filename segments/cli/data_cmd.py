@@ -7,19 +7,22 @@ import json
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from segcore.audience import AudienceEngine
 from segcore.errors import SegmentError
-from segcore.importing import FORMATS, import_users
+from segcore.importing import FORMATS, WRITE_BATCH, detect_format, import_users, records_in
 from segcore.interpret import ENGINES, interpret
+from segcore.progress import Progress
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
 from segcore.seed import generate_users
+from segcore.storage.bulk_load import indexes_after_load
 from segcore.storage.users import coerce_user
 from segcore.timezones import calendar_note, zone_name
 from segcore.validation import validate_json
-from segments.cli.common import ProgressBar, add_team_option, open_store_from_settings, team_of
+from segments.cli.common import add_team_option, open_store_from_settings, team_of
 from segments.cli.events_import import add_seed_events_option, run_import_events, seed_demo_events
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
@@ -68,11 +71,17 @@ def run_import(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
-        bar = ProgressBar(f"Importing {args.file}")
-        try:
-            report = import_users(store.users, team, args.file, args.format, progress=bar)
-        finally:
-            bar.close()
+        fmt = args.format or detect_format(str(args.file))
+        progress = Progress(0, f"Importing {args.file}")
+        with indexes_after_load(store, records_in(Path(args.file), fmt)):
+            try:
+                report = import_users(store.users, team, args.file, fmt, progress=progress.set)
+            finally:
+                progress.done()
+        # Journaled (the audit log's write concern): it also makes every user write before it durable.
+        store.audit.record(team, "cli", "users.imported", str(args.file), {
+            "new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
+            "rejected": report.rejected_count})
     print(f"Imported into workspace {team}: {report.summary()}.")
     for where, message in report.rejected[:20]:
         print(f"  {report.unit} {where}: {message}", file=sys.stderr)
@@ -87,21 +96,20 @@ def run_seed(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
     with open_store_from_settings(settings) as store:
-        bar = ProgressBar("Seeding")
-        done = 0
-
-        def users() -> Any:
-            nonlocal done
-            for user in generate_users(args.users, seed=args.seed):
-                done += 1
-                if done % 1000 == 0:
-                    bar(done, args.users)
-                yield coerce_user(user, store.catalog)
-
-        try:
-            report = store.users.upsert_coerced(team, users())
-        finally:
-            bar.close()
+        progress = Progress(args.users, "Seeding")
+        with indexes_after_load(store, args.users):
+            writer = store.users.writer(team, batch=WRITE_BATCH)
+            try:
+                for done, user in enumerate(generate_users(args.users, seed=args.seed), start=1):
+                    writer.add(coerce_user(user, store.catalog))
+                    if done % 1000 == 0:
+                        progress.set(done)
+                report = writer.close()
+                progress.set(args.users)
+            finally:
+                progress.done()
+        store.audit.record(team, "cli", "users.seeded", "demo users", {
+            "new": report.inserted, "updated": report.updated, "unchanged": report.unchanged})
         events = seed_demo_events(store, team, args)
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
           f"{report.unchanged:,} unchanged demo users; {events}.")
@@ -154,8 +162,15 @@ def _count_with_mirror(settings: Settings, store: Any, team: str, rule: Any, now
     try:
         if mirror is not None:
             deadline = time.monotonic() + wait
+            progress: Progress | None = None
             while not mirror.fresh_for(team) and time.monotonic() < deadline:
+                if progress is None and mirror.status().get("state") == "building":
+                    progress = Progress(store.db["users"].estimated_document_count(), "Building the audience mirror")
+                if progress is not None:
+                    progress.set(mirror.scanned)
                 time.sleep(0.1)
+            if progress is not None:
+                progress.done()
         counters = [MirrorCounter(mirror)] if mirror is not None else []
         return AudienceEngine(store, counters).count(team, rule, now)
     finally:

@@ -12,11 +12,18 @@ from typing import Any
 import jsonschema
 import pytest
 from cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
+from events_pending import (
+    events_are_validated,
+    fields_validated_json,
+    lenient_json_validation,
+    lenient_validation,
+)
 
 from segcore import default_catalog, rule_to_json
 from segcore.cohere_prompt import WORKED_EXAMPLES
 from segcore.cohere_reader import CohereReader, CohereUnavailable, computed_dates
 from segcore.cohere_schema import envelope, rule_schema
+from segcore.grammar import parse
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
 
@@ -222,10 +229,73 @@ def test_prompt_injection_yields_only_validated_rules_or_nothing(make_reader: An
 def test_worked_examples_in_the_prompt_fit_the_schema_and_the_validator() -> None:
     catalog = default_catalog()
     checker = jsonschema.Draft202012Validator(rule_schema(catalog))
+    check = validate_json if events_are_validated() else fields_validated_json
     for text, example in WORKED_EXAMPLES:
         assert not list(checker.iter_errors(envelope(example))), text
         if "unreadable" not in example:
-            validate_json(example, catalog)
+            check(example, catalog)
+
+
+# ---------------------------------------------------------------------------------------- behaviour
+
+BEHAVIOUR = {"all": [
+    {"event": "Product Viewed", "where": [{"property": "category", "op": "eq", "value": "Books"}],
+     "count": {"op": "gte", "value": 2}, "when": {"op": "within_last", "value": {"amount": 10, "unit": "day"}}},
+    {"event": "Coupon Applied", "count": {"op": "eq", "value": 0}},
+]}
+
+
+@pytest.fixture
+def _event_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    lenient_json_validation(monkeypatch, "segcore.cohere_reader")
+
+
+def test_an_answer_with_event_conditions_becomes_a_validated_reading(make_reader: Any, _event_leaves: None) -> None:
+    text = "looked at books twice or more in the last 10 days and never used a coupon"
+    with cohere_standin(rules(BEHAVIOUR)) as api:
+        reading = make_reader(api.url).read(text, default_catalog(), NOW)
+    assert reading.source == "cohere"
+    assert rule_to_json(reading.rule) == BEHAVIOUR
+    system = api.requests[0]["messages"][0]["content"]
+    assert "Product Viewed" in system and "known values: Electronics" in system and "gadgets = Electronics" in system
+    assert "never X-ed" in system
+
+
+@pytest.mark.parametrize("answer", [
+    {"all": [{"event": "Password Reset"}]},  # not in the event catalog
+    {"all": [{"event": "Coupon Applied", "when": {"op": "within_last", "value": {"amount": 0, "unit": "fortnight"}}}]},
+])
+def test_an_event_answer_the_catalog_rejects_gets_one_repair(make_reader: Any, _event_leaves: None,
+                                                             answer: dict[str, Any]) -> None:
+    with cohere_standin(rules(answer), rules(BEHAVIOUR)) as api:
+        reading = make_reader(api.url).read("did something odd", default_catalog(), NOW)
+    assert rule_to_json(reading.rule) == BEHAVIOUR
+    assert "rejected" in api.requests[1]["messages"][-1]["content"]
+
+
+def test_computed_dates_in_an_event_window_are_sent_back(make_reader: Any, _event_leaves: None) -> None:
+    computed = {"all": [{"event": "Email Opened", "when": {"op": "after", "value": "2026-10-24"}}]}
+    relative = {"all": [{"event": "Email Opened", "when": {"op": "within_last", "value": {"amount": 1, "unit": "month"}}}]}
+    with cohere_standin(rules(computed), rules(relative)) as api:
+        reading = make_reader(api.url).read("opened an email in the last month", default_catalog(), NOW)
+    assert rule_to_json(reading.rule) == relative["all"][0]
+    assert "names no date" in api.requests[1]["messages"][-1]["content"]
+
+
+def test_behaviour_worked_examples_are_our_own_and_read_alike_by_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
+    lenient_validation(monkeypatch)
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "segments"
+    prompts = set()
+    for name in ("events-examples.jsonl", "nl-examples.jsonl"):
+        if (shared / name).exists():
+            prompts |= {json.loads(line)["text"].lower() for line in (shared / name).read_text().splitlines() if line}
+    behaviour = [(text, example) for text, example in WORKED_EXAMPLES if "event" in json.dumps(example)]
+    assert behaviour
+    for text, example in behaviour:
+        assert text.lower() not in prompts, f"{text!r} is a shared prompt (issue 17: never a worked example)"
+        inner = example["all"] if "all" in example else example["any"]
+        expected = inner[0] if len(inner) == 1 else example
+        assert rule_to_json(parse(text, default_catalog(), NOW).rule) == expected, text
 
 
 def test_worked_examples_are_the_projects_own_not_the_evaluation_sets() -> None:

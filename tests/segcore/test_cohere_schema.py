@@ -5,6 +5,7 @@ users)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,7 +14,7 @@ from cohere_standin import cohere_standin
 from cohere_standin import rules as answer_with
 
 from segcore import default_catalog, to_mongo_filter
-from segcore.catalog import Field
+from segcore.catalog import Event, Field
 from segcore.cohere_reader import CohereReader
 from segcore.cohere_schema import envelope, rule_schema, subset_problems
 from segcore.validation import validate_json
@@ -227,3 +228,72 @@ def test_every_operator_of_every_field_has_a_branch() -> None:
             if list(checker.iter_errors(envelope(rule))):
                 missing.append(f"{field.name} {op}")
     assert not missing, missing
+
+
+# ---------------------------------------------------------------------------------------- behaviour
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "segments"
+
+
+def test_every_events_example_rule_fits_the_schema_as_it_is() -> None:
+    path = SHARED / "events-examples.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared data sits beside the repository)")
+    checker = jsonschema.Draft202012Validator(rule_schema(default_catalog()))
+    failures = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        example = json.loads(line)
+        rule = example["rule"]
+        answer = rule if set(rule) & {"all", "any"} else {"all": [rule]}  # Cohere always writes a root group
+        errors = [e.message for e in checker.iter_errors(envelope(answer))]
+        if errors:
+            failures.append(f"{example['text']!r}: {errors[:2]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_event_count_window_and_property_operator_has_a_branch() -> None:
+    catalog = default_catalog()
+    checker = jsonschema.Draft202012Validator(rule_schema(catalog))
+    missing = []
+    counts = [{"op": op, "value": 3} for op in ("gt", "gte", "lt", "lte", "eq")] + [{"op": "between", "value": [1, 4]}]
+    windows = [{"op": op, "value": SAMPLE_VALUES[("datetime", op)]}
+               for op in ("within_last", "more_than_ago", "before", "after", "on", "between")]
+    for event in catalog.events:
+        leaves: list[dict[str, Any]] = [{"event": event.name}]
+        leaves += [{"event": event.name, "count": c} for c in counts]
+        leaves += [{"event": event.name, "when": w} for w in windows]
+        for prop in event.properties:
+            for op in prop.operators:
+                value: Any = True if op == "exists" else [prop.values[0]] if op in ("in", "not_in") else prop.values[0]
+                leaves.append({"event": event.name, "where": [{"property": prop.name, "op": op, "value": value}]})
+        for leaf in leaves:
+            if list(checker.iter_errors(envelope({"all": [leaf, {"not": leaf}]}))):
+                missing.append(json.dumps(leaf))
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("bad", [
+    {"event": "Password Reset"},  # not in the event catalog
+    {"event": "Coupon Applied", "where": [{"property": "category", "op": "eq", "value": "Books"}]},  # not its property
+    {"event": "Product Viewed", "where": [{"field": "category", "op": "eq", "value": "Books"}]},  # a field, not a property
+    {"event": "Email Opened", "count": {"op": "ne", "value": 2}},  # counts take no "ne"
+    {"event": "Email Opened", "count": {"op": "gte", "value": 2.5}},  # whole numbers of events
+    {"event": "Email Opened", "when": {"op": "not_within_last", "value": {"amount": 3, "unit": "day"}}},
+    {"event": "Email Opened", "when": {"op": "within_last", "value": "2025"}},
+    {"event": "Email Opened", "times": 3},  # extra keys
+    {"where": [], "count": {"op": "gte", "value": 1}},  # no event
+])
+def test_schema_rejects_event_conditions_we_would_reject(bad: dict[str, Any]) -> None:
+    checker = jsonschema.Draft202012Validator(rule_schema(default_catalog()))
+    assert list(checker.iter_errors(envelope({"all": [bad]})))
+
+
+def test_workspace_events_join_the_schema() -> None:
+    genre = Field.from_json({"name": "genre", "type": "string", "values": ["Comedy", "Drama"], "closed": True})
+    catalog = default_catalog().with_events([Event("Video Played", "played a video", ("watched",), (genre,))])
+    checker = jsonschema.Draft202012Validator(rule_schema(catalog))
+    good = {"event": "Video Played", "where": [{"property": "genre", "op": "eq", "value": "Drama"}]}
+    assert not list(checker.iter_errors(envelope({"all": [good]})))
+    bad = {"event": "Video Played", "where": [{"property": "genre", "op": "eq", "value": "Horror"}]}
+    assert list(checker.iter_errors(envelope({"all": [bad]})))
+    assert subset_problems(rule_schema(catalog)) == []

@@ -3,7 +3,9 @@
 - any valid rule tree round-trips through JSON and compiles;
 - its rendering parses back to a rule that selects the same users of the sample data;
 - junk text never makes the parser fail with anything but ParseRefusal or RuleError;
-- validation rejects every unknown field and every operator a field does not allow.
+- validation rejects every unknown field and every operator a field does not allow;
+- an event condition's rendering parses back to the same event condition (alone, in groups and beside
+  field conditions).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from events_pending import events_are_validated, fields_validated, lenient_validation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +39,15 @@ from segcore import (
 )
 from segcore.catalog import OPERATORS, Field
 from segcore.grammar import parse
-from segcore.rules import UNITS
+from segcore.rules import (
+    AT_LEAST_ONCE,
+    UNITS,
+    EventCondition,
+    EventCount,
+    EventWindow,
+    PropertyCondition,
+    event_conditions,
+)
 
 CATALOG = default_catalog()
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -236,3 +247,93 @@ def test_validation_rejects_operators_the_field_does_not_allow(field: str, op: s
     with pytest.raises(RuleError) as err:
         validate(Condition(field, op, 1), CATALOG)
     assert op in str(err.value)
+
+
+# ------------------------------------------------------------------------------------ event conditions
+
+_counts = st.one_of(
+    st.just(AT_LEAST_ONCE),
+    st.builds(EventCount, st.sampled_from(("gt", "gte", "lt", "lte", "eq")), st.integers(0, 40)),
+    st.tuples(st.integers(0, 20), st.integers(0, 20)).map(lambda t: EventCount("between", tuple(sorted(t)))),
+)
+_windows = st.one_of(
+    st.none(),
+    st.builds(EventWindow, st.sampled_from(("within_last", "more_than_ago")), _relative),
+    st.builds(EventWindow, st.sampled_from(("on", "before", "after")), _date_value),
+    st.tuples(_absolute, _absolute).map(lambda pair: EventWindow("between", _ordered_dates(pair))),
+)
+
+
+@st.composite
+def event_leaves(draw: st.DrawFn) -> EventCondition:
+    event = draw(st.sampled_from(CATALOG.events))
+    where: list[PropertyCondition] = []
+    if event.properties and draw(st.booleans()):
+        prop = draw(st.sampled_from(event.properties))
+        op = draw(st.sampled_from(("eq", "ne", "in", "not_in")))
+        if op in ("in", "not_in"):
+            where.append(PropertyCondition(prop.name, op, draw(_texts(prop))))
+        else:
+            where.append(PropertyCondition(prop.name, op, draw(_text_value(prop))))
+    count = draw(_counts)
+    if count.op == "between" and count.value[0] == count.value[1]:
+        count = EventCount("eq", count.value[0])
+    return EventCondition(event.name, tuple(where), count, draw(_windows))
+
+
+def _normal(rule: Rule) -> Rule:
+    """Groups flattened (the grammar reads "a and (b and c)" as one "all"); one-value lists as the value."""
+    if isinstance(rule, AllOf | AnyOf):
+        flat: list[Rule] = []
+        for child in (_normal(r) for r in rule.rules):
+            flat.extend(child.rules if type(child) is type(rule) else (child,))  # type: ignore[union-attr]
+        unique = list(dict.fromkeys(flat))  # "a and a" is a
+        return unique[0] if len(unique) == 1 else type(rule)(tuple(unique))
+    if isinstance(rule, Not):
+        return Not(_normal(rule.rule))
+    if isinstance(rule, EventCondition):
+        where = tuple(
+            PropertyCondition(w.property, {"in": "eq", "not_in": "ne"}[w.op], w.value[0])
+            if w.op in ("in", "not_in") and len(w.value) == 1 else w for w in rule.where)
+        return EventCondition(rule.event, where, rule.count, rule.when)
+    return rule
+
+
+event_rules: st.SearchStrategy[Rule] = st.recursive(
+    event_leaves(),
+    lambda children: st.one_of(
+        st.lists(children, min_size=2, max_size=3).map(lambda rs: AllOf(tuple(rs))),
+        st.lists(children, min_size=2, max_size=3).map(lambda rs: AnyOf(tuple(rs))),
+        children.map(Not),
+    ),
+    max_leaves=4,
+)
+
+
+def _valid_events(rule: Rule) -> Rule:
+    return _valid(rule) if events_are_validated() else fields_validated(rule, CATALOG)
+
+
+@pytest.fixture
+def _event_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    lenient_validation(monkeypatch)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(event_rules)
+def test_event_conditions_in_words_parse_back_to_the_same_rule(_event_leaves: None, rule: Rule) -> None:
+    checked = _valid_events(rule)
+    text = describe(checked, CATALOG)
+    reading = parse(text, CATALOG, NOW)
+    assert _normal(reading.rule) == _normal(checked), f"{text!r} read back as {rule_to_json(reading.rule)}"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(event_leaves(), conditions()), min_size=2, max_size=4))
+def test_event_conditions_beside_field_conditions_read_back(_event_leaves: None, leaves: list[Rule]) -> None:
+    # The event leaves come back exactly, in order, whatever field conditions stand between them.
+    checked = _valid_events(AllOf(tuple(leaves)))
+    text = describe(checked, CATALOG)
+    reading = parse(text, CATALOG, NOW)
+    ours = list(dict.fromkeys(_normal(e) for e in event_conditions(reading.rule)))
+    assert ours == list(dict.fromkeys(_normal(e) for e in event_conditions(checked))), f"{text!r} read back as {rule_to_json(reading.rule)}"

@@ -19,6 +19,7 @@ from bot.blocks.modals import rule_builder_view
 from bot.builder import MAX_ROWS, BuilderErrors, BuilderState, Row, build_rule
 from bot.errors import describe_failure
 from bot.listeners.support import later, services_of, team_of
+from segcore.event_form import event_of
 
 log = logging.getLogger("segments.bot")
 _VALUE_BLOCK = re.compile(r"^val_\d+_(\d+)$")
@@ -48,6 +49,8 @@ def apply(state: BuilderState, action: dict[str, Any], catalog: Any) -> BuilderS
             row.op = row.op if f is not None and row.op in f.operators else None
             if f is not None and len(f.operators) == 1:
                 row.op = f.operators[0]
+            if event_of(selected, catalog) is not None:
+                row.op = "gte"  # at least (once, or the number typed)
     elif action_id.startswith("rb_op_") and 0 <= index < len(state.rows):
         state.rows[index].op = selected
     elif action_id.startswith("rb_remove_") and 0 <= index < len(state.rows):

@@ -49,7 +49,7 @@ def on_click(doing: str, *, replace: bool) -> Callable[[ClickWork], ClickListene
 
 def open_builder(client: WebClient, trigger_id: str, catalog: FieldCatalog, rule: Rule | None,
                  origin: dict[str, Any]) -> None:
-    state, complete = state_from_rule(rule, origin)
+    state, complete = state_from_rule(rule, origin, catalog)
     note = None if complete else ("These rules have nested groups the builder cannot show; "
                                   "start again here or type them with /segment.")
     client.views_open(trigger_id=trigger_id, view=rule_builder_view(state, catalog, note=note))

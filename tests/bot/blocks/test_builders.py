@@ -188,3 +188,40 @@ def test_any_text_stays_inside_the_limits(request: str, description: str, notice
     check_message(segment_list_message(segs))
     check_view(home_view(segs, []))
     check_view(save_segment_view("{}", suggested=request, description=description))
+
+
+def test_the_builder_offers_events_and_their_rows_stay_inside_the_limits() -> None:
+    catalog = default_catalog()
+    rows = [Row("event:Product Viewed", "gte", "3, Electronics, in the last 30 days"),
+            Row("event:Email Opened", "none", ""), Row("visits", "gt", "5")]
+    view = rule_builder_view(BuilderState(rows, "all"), catalog)
+    check_view(view)
+    selects = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e.get("action_id", "").startswith(("rb_field_", "rb_op_"))]
+    assert {o["value"] for o in selects[0]["options"]} >= {"event:Product Viewed", "event:Coupon Applied", "visits"}
+    assert selects[0]["initial_option"]["value"] == "event:Product Viewed"
+    assert selects[1]["initial_option"] == {"text": {"type": "plain_text", "text": "at least", "emoji": True},
+                                            "value": "gte"} or selects[1]["initial_option"]["value"] == "gte"
+    assert "none" in {o["value"] for o in selects[1]["options"]}
+    assert selects[3]["initial_option"]["value"] == "none"
+    hints = [b["element"]["placeholder"]["text"] for b in view["blocks"] if b["type"] == "input"]
+    assert "in the last 30 days" in hints[0] and "a number" in hints[2]
+
+
+def test_the_card_and_app_home_say_event_conditions_in_words() -> None:
+    from segcore.rendering import describe
+    from segcore.rules import rule_from_json
+
+    rule = rule_from_json({"all": [
+        {"event": "Product Added", "when": {"op": "within_last", "value": {"amount": 7, "unit": "day"}}},
+        {"event": "Checkout Started", "count": {"op": "eq", "value": 0},
+         "when": {"op": "within_last", "value": {"amount": 7, "unit": "day"}}}]})
+    words = describe(rule, default_catalog())
+    assert words == ("added a product to the cart in the last 7 days and "
+                     "have not started checkout in the last 7 days")
+    card = segment_message(preview(description=words), now=NOW)
+    check_message(card)
+    assert words in texts(card) and '"event"' not in texts(card)
+    home = home_view([SegmentRow("s1", "Abandoned carts", words, 12, NOW)], [], now=NOW)
+    check_view(home)
+    assert words in texts(home)

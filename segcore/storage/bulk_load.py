@@ -1,0 +1,69 @@
+"""A large first load into an empty ``users`` collection builds its secondary indexes after the load.
+
+On the embedded server every insert maintains each of the 13 ``(team_id, field)`` indexes one entry at a
+time, and building them afterwards measured 1.3-2.6x faster in the same runs (5,000 people, three rounds:
+maintained 112-161 people/s, loaded bare then indexed 200-289/s, on a busy 2-core machine). The indexes are
+shared by every workspace, so this is done only when the collection holds nobody at all (the first import of
+a new installation): no one's queries lose an index, and there is nothing of anyone else's to re-read when
+they are built. The unique ``(team_id, user_id)`` index stays: it is what makes each write an upsert by
+``user_id``. The indexes are built again however the load ends; a process killed in between leaves them to the
+next start (``Store.ensure_indexes`` at open, ``segments serve`` in the background above 50,000 users).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from segcore.progress import Progress
+from segcore.storage.database import Store
+
+DEFER_AT = 20_000  # people expected: below it the indexes cost too little to be worth the round trips
+KEPT = "team_user"  # the unique index every write relies on
+
+
+@contextmanager
+def indexes_after_load(
+    store: Store, expected: int, at_least: int = DEFER_AT, stream: TextIO | None = None
+) -> Iterator[bool]:
+    """Around a load of about ``expected`` people; yields whether the secondary indexes were set aside."""
+    users = store.db["users"]
+    with store.outage.guard():
+        empty = expected >= at_least and users.find_one({}, {"_id": 1}) is None
+        present = set(users.index_information()) if empty else set()
+    if not empty:
+        yield False
+        return
+    deferred = [name for name in store.user_indexes() if name != KEPT and name in present]
+    with store.outage.guard():
+        for name in deferred:
+            users.drop_index(name)
+    try:
+        yield True
+    except BaseException:
+        with contextlib.suppress(Exception):  # the load's own failure is what the user must see
+            build_user_indexes(store, stream)
+        raise
+    build_user_indexes(store, stream)
+
+
+def build_user_indexes(store: Store, stream: TextIO | None = None) -> None:
+    """Every user index that is missing, one by one, with progress on a terminal."""
+    missing = store.missing_user_indexes()
+    if not missing:
+        return
+    specs = store.user_indexes()
+    progress = Progress(len(missing), "Building the indexes", stream, unit="indexes")
+    try:
+        with store.outage.guard():
+            for name in missing:
+                keys, unique = specs[name]
+                store.db["users"].create_index(keys, unique=unique, name=name)
+                progress.advance(1)
+    finally:
+        progress.done()
+
+
+__all__ = ["DEFER_AT", "build_user_indexes", "indexes_after_load"]

@@ -1,0 +1,173 @@
+"""The bulk writer behind imports and seeding: the same documents as one upsert per user, fewer round trips."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+
+from segcore.importing import import_users
+from segcore.storage import Store
+from segcore.storage.embedded import EmbeddedServer
+from segcore.storage.users import coerce_user
+from segments.cli import main
+from tests.storage.helpers import users
+
+
+def _stored(store: Store, team: str) -> dict[str, dict[str, Any]]:
+    return {d["user_id"]: d for d in store.db["users"].find({"team_id": team}, {"_id": 0})}
+
+
+def test_a_first_import_is_not_read_back_and_a_repeat_ends_with_the_later_row(store: Store) -> None:
+    reads: list[list[str]] = []
+    original = store.users._existing
+    store.users._existing = lambda team, ids: reads.append(ids) or original(team, ids)  # type: ignore[method-assign]
+    writer = store.users.writer("T1", batch=3)
+    for row in [*users(7), {"user_id": "u002", "visits": 99}, {"user_id": "u008", "visits": 1}]:
+        writer.add(coerce_user(row, store.catalog))
+    report = writer.close()
+    assert (report.inserted, report.updated, report.unchanged) == (8, 1, 0)
+    # Only the repeated user was looked up: everyone else was new to an empty workspace.
+    assert reads == [["u002"]]
+    stored = _stored(store, "T1")
+    assert len(stored) == 8 and stored["u002"]["visits"] == 99 and stored["u002"]["city"] == "Mumbai"
+
+
+def test_a_reimport_writes_only_the_fields_that_changed(store: Store) -> None:
+    store.users.upsert_many("T1", users(10))
+    # Someone else changes a field the file does not carry: a re-import must not write it back.
+    store.db["users"].update_one({"team_id": "T1", "user_id": "u003"}, {"$set": {"age": 41}})
+    changed = users(10)
+    changed[3]["visits"] = 300
+    changed[4]["city"] = None  # not recorded any more: removed
+    changed.append({"user_id": "new1", "visits": 1})
+    report = store.users.upsert_many("T1", changed)
+    assert (report.inserted, report.updated, report.unchanged) == (1, 2, 8)
+    stored = _stored(store, "T1")
+    assert (stored["u003"]["visits"], stored["u003"]["age"]) == (300, 41)
+    assert "city" not in stored["u004"] and stored["new1"]["visits"] == 1
+
+
+def test_a_user_added_by_someone_else_during_a_first_import_is_updated_not_doubled(store: Store) -> None:
+    writer = store.users.writer("T1")  # the workspace is empty now: nobody will be read back
+    store.db["users"].insert_one({"team_id": "T1", "user_id": "u001", "visits": 5, "age": 30})
+    for row in users(3):
+        writer.add(coerce_user(row, store.catalog))
+    report = writer.close()
+    assert (report.inserted, report.updated) == (2, 1)
+    stored = _stored(store, "T1")
+    assert len(stored) == 3 and (stored["u001"]["visits"], stored["u001"]["age"]) == (1, 30)
+
+
+def test_another_workspace_is_never_touched(store: Store) -> None:
+    store.users.upsert_many("T2", users(5))
+    before = _stored(store, "T2")
+    report = import_users(store.users, "T1", io.StringIO("user_id,visits\nu001,7\nu002,8\n"), "csv")
+    assert report.imported == 2 and _stored(store, "T2") == before
+
+
+class FakeTerminal(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.fixture
+def cli_db(monkeypatch: pytest.MonkeyPatch, mongo_server: EmbeddedServer,
+           mongo_client: MongoClient[dict[str, Any]]) -> Any:
+    import uuid
+
+    name = f"cli_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("MONGODB_URI", mongo_server.uri)
+    monkeypatch.setenv("SEGMENTS_DB_NAME", name)
+    yield mongo_client[name]
+    mongo_client.drop_database(name)
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_import_shows_progress_only_on_a_terminal_and_is_audited(
+    cli_db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tty: bool
+) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("user_id,visits\n" + "".join(f"p{i},{i}\n" for i in range(2500)), encoding="utf-8")
+    terminal = FakeTerminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["import", str(path), "--team", "T1"]) == 0
+    shown = terminal.getvalue()
+    if tty:
+        assert f"\rImporting {path}: 1,000 of 2,500 people (40%)" in shown
+        assert f"\rImporting {path}: 2,500 people in " in shown and shown.endswith("\n")
+    else:
+        assert shown == ""
+    assert cli_db["users"].count_documents({"team_id": "T1"}) == 2500
+    entry = cli_db["audit_log"].find_one({"team_id": "T1", "action": "users.imported"})
+    assert entry is not None and entry["details"]["new"] == 2500 and entry["target"] == str(path)
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_seed_shows_progress_only_on_a_terminal(cli_db: Any, monkeypatch: pytest.MonkeyPatch, tty: bool) -> None:
+    terminal = FakeTerminal(tty)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["seed", "--users", "1500", "--team", "T1", "--no-events"]) == 0
+    shown = terminal.getvalue()
+    assert ("\rSeeding: 1,000 of 1,500 people" in shown and "\rSeeding: 1,500 people in " in shown) if tty \
+        else shown == ""
+    assert cli_db["users"].count_documents({"team_id": "T1"}) == 1500
+
+
+def _secondary(store: Store) -> set[str]:
+    return set(store.db["users"].index_information()) - {"_id_", "team_user"}
+
+
+def test_a_large_first_load_into_an_empty_collection_builds_the_indexes_after_it(store: Store) -> None:
+    from segcore.storage.bulk_load import indexes_after_load
+
+    wanted = set(store.user_indexes()) - {"team_user"}
+    assert _secondary(store) == wanted
+    with indexes_after_load(store, expected=3, at_least=2) as deferred:
+        assert deferred and _secondary(store) == set()
+        assert "team_user" in store.db["users"].index_information()  # upserts by user_id still rely on it
+        store.users.upsert_many("T1", users(3))
+    assert _secondary(store) == wanted
+    assert store.users.count("T1") == 3
+
+
+def test_indexes_are_rebuilt_when_the_load_fails_and_kept_when_anyone_is_there(store: Store) -> None:
+    from segcore.storage.bulk_load import indexes_after_load
+
+    wanted = set(store.user_indexes()) - {"team_user"}
+    with pytest.raises(RuntimeError, match="disk full"), indexes_after_load(store, expected=3, at_least=2):
+        raise RuntimeError("disk full")
+    assert _secondary(store) == wanted
+    store.users.upsert_many("T2", users(1))  # another workspace: the indexes are shared, never dropped
+    with indexes_after_load(store, expected=10**6, at_least=2) as deferred:
+        assert not deferred and _secondary(store) == wanted
+    with indexes_after_load(store, expected=5, at_least=100) as deferred:  # too small to be worth it
+        assert not deferred
+
+
+def test_jsonl_lines_read_as_json_util_reads_them() -> None:
+    from bson import json_util
+
+    from segcore.catalog import default_catalog
+    from segcore.importing import ImportReport, _jsonl
+    from segcore.seed import generate_users
+
+    catalog = default_catalog()
+    lines = [json_util.dumps(u) for u in generate_users(300)] + [
+        '{"user_id": "a", "signup_date": {"$date": "2021-12-11T15:00:55.909+0530"}}',
+        '{"user_id": "b", "signup_date": {"$date": {"$numberLong": "1639234855909"}}}',
+        '{"user_id": "c", "signup_date": {"$date": "2021-12-11T15:00:55.909123Z"}, "visits": {"$numberInt": "5"}}',
+        '{"user_id": "d", "signup_date": {"$date": "2021-12-11T15:00:5xZ"}}',  # json_util refuses it: so do we
+    ]
+    report = ImportReport()
+    ours = [coerce_user(r, catalog) for _, r in _jsonl(io.StringIO("\n".join(lines)), report)]
+    assert ours == [coerce_user(json_util.loads(line), catalog) for line in lines[:-1]]
+    assert [where for where, _ in report.rejected] == [len(lines)]
