@@ -12,6 +12,7 @@ filter, where the filter cannot widen it.
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Collection as Collection_
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,7 @@ from segcore import limits
 from segcore.catalog import FieldCatalog
 from segcore.compile_mongo import to_mongo_filter
 from segcore.errors import SegmentError
+from segcore.event_audience import EventAudience, Selection, has_events
 from segcore.privacy import mask_value
 from segcore.rules import Rule
 from segcore.storage.errors import Outage
@@ -210,6 +212,12 @@ class MongoCounter:
         self.catalog = catalog
         self.outage = outage or Outage()
         self.indexed = indexed
+        self.behaviour = EventAudience(users.database, catalog, indexed)
+
+    def select(self, team_id: str, rule: Rule, now: datetime) -> Selection:
+        """The users a rule with event conditions selects (see ``segcore.event_audience``)."""
+        with self.outage.guard():
+            return self.behaviour.select(team_id, rule, now)
 
     def pipeline(self, team_id: str, rule: Rule, now: datetime) -> list[dict[str, Any]]:
         """The stages selecting the rule's users in the workspace (see ``lead_pipeline``)."""
@@ -219,6 +227,8 @@ class MongoCounter:
         return scoped(team_id, to_mongo_filter(rule, self.catalog, now))
 
     def count(self, team_id: str, rule: Rule, now: datetime) -> int:
+        if has_events(rule):
+            return len(self.select(team_id, rule, now))
         pipeline = [*self.pipeline(team_id, rule, now), {"$count": "n"}]
         with self.outage.guard():
             rows = list(self.users.aggregate(pipeline))
@@ -234,16 +244,22 @@ class MongoCounter:
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         """All sizes in one pass over the workspace's users ($facet: one branch per rule)."""
-        keys = list(rules)
+        keys = [key for key, rule in rules.items() if not has_events(rule)]
+        # Rules with event conditions are counted one by one, each from its events.
+        out = {key: len(self.select(team_id, rule, now)) for key, rule in rules.items() if has_events(rule)}
         if not keys:
-            return {}
+            return {key: out[key] for key in rules}
         facets: dict[str, list[dict[str, Any]]] = {
             f"s{i}": [{"$match": to_mongo_filter(rules[key], self.catalog, now)}, {"$count": "n"}]
             for i, key in enumerate(keys)
         }
-        return self._facets(team_id, facets, keys)
+        out.update(self._facets(team_id, facets, keys))
+        return {key: out[key] for key in rules}
 
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap:
+        if has_events(a) or has_events(b):
+            first, second = self.select(team_id, a, now).keys, self.select(team_id, b, now).keys
+            return Overlap(len(first), len(second), len(first & second))
         fa = to_mongo_filter(a, self.catalog, now)
         fb = to_mongo_filter(b, self.catalog, now)
         facets: dict[str, list[dict[str, Any]]] = {
@@ -360,6 +376,13 @@ class AudienceEngine:
         ids = self._pick(lambda p: p.sample_ids(team_id, checked, now, size))
         if ids is not None:
             docs = self._documents(team_id, ids, True)
+        elif has_events(checked):
+            chosen = self.mongo.select(team_id, checked, now).keys
+            picked = random.sample(sorted(chosen, key=str), min(size, len(chosen)))
+            with self.store.outage.guard():
+                docs = list(self.mongo.behaviour.documents(team_id, picked, self._projection(True)).values())
+            for doc in docs:
+                doc.pop("_id", None)
         else:
             pipeline = [
                 *self.mongo.pipeline(team_id, checked, now),
@@ -396,6 +419,8 @@ class AudienceEngine:
         if ids is not None:
             items = self._documents(team_id, ids[:size], include_pii)
             return MemberPage(items, ids[size - 1] if len(ids) > size else None)
+        if has_events(checked):
+            return self._event_members(team_id, checked, now, after, size, include_pii)
         flt = self.mongo.filter(team_id, checked, now)
         if after is not None:
             page = {"user_id": {"$gt": str(after)}}
@@ -411,6 +436,22 @@ class AudienceEngine:
         more = len(docs) > size
         items = docs[:size]
         return MemberPage(items, str(items[-1]["user_id"]) if more else None)
+
+    def _event_members(self, team_id: str, rule: Rule, now: datetime, after: str | None, size: int,
+                       include_pii: bool) -> MemberPage:
+        """A page of a rule with event conditions, in ``user_id`` order as MongoDB sorts (missing ids first)."""
+        selected = self.mongo.select(team_id, rule, now).members
+        ordered = sorted(selected, key=lambda k: (1, selected[k]) if isinstance(selected[k], str) else (0, ""))
+        if after is not None:
+            ordered = [k for k in ordered if isinstance(selected[k], str) and selected[k] > str(after)]
+        keys = ordered[:size + 1]
+        with self.store.outage.guard():
+            found = self.mongo.behaviour.documents(team_id, keys[:size], self._projection(include_pii))
+        items = [found[k] for k in keys[:size] if k in found]
+        for doc in items:
+            doc.pop("_id", None)
+        more = len(keys) > size
+        return MemberPage(items, str(items[-1]["user_id"]) if more and items else None)
 
     def segment_sizes(self, team_id: str, now: datetime) -> dict[str, int]:
         """The size of every saved segment of the workspace, in one pass, by segment id.

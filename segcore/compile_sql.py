@@ -18,6 +18,12 @@ Values are always bound parameters (``?``), column names only ever come from the
 ``contains`` is a literal, case-insensitive substring test (``contains`` is not ``LIKE``, so ``%`` and
 ``_`` need no escaping), and relative dates are resolved against the explicit ``now`` (calendar words at
 midnight on its clock, the workspace's zone, exactly as ``compile_mongo`` does).
+
+An event condition is a test of the user's ``user_id`` against the people a subquery on the ``events``
+table lists (grouped by ``user_id``, with the count's test in ``HAVING``): ``IN`` when it selects the
+listed people, ``NOT IN`` when its count includes 0 and it selects everyone but those whose count is
+outside ("never", "fewer than 3 times"). As in ``compile_mongo``, a user without a ``user_id`` has no
+events. The subquery is limited to the workspace, so ``to_sql`` needs ``team_id`` for such rules.
 """
 
 from __future__ import annotations
@@ -27,11 +33,14 @@ from datetime import datetime
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
+from segcore.compile_mongo import count_holds
 from segcore.rules import (
     AbsoluteDate,
     AllOf,
     AnyOf,
     Condition,
+    EventCondition,
+    EventCount,
     Not,
     RelativeAmount,
     Rule,
@@ -63,11 +72,26 @@ class _Test:
         return (f"({self.col} IS NOT NULL AND {test})" if negate else test), self.params
 
 
-def to_sql(rule: Rule, catalog: FieldCatalog, now: datetime) -> Fragment:
-    """A WHERE-clause fragment and its parameters, for a validated rule (true exactly for its users)."""
+def to_sql(rule: Rule, catalog: FieldCatalog, now: datetime, team_id: str | None = None) -> Fragment:
+    """A WHERE-clause fragment and its parameters, for a validated rule (true exactly for its users).
+
+    Rules with event conditions need the workspace (``team_id``) their events are counted in.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return _compile(rule, catalog, now, negate=False)
+    return _compile(rule, _Context(catalog, now, team_id), negate=False)
+
+
+@dataclass(frozen=True)
+class _Context:
+    catalog: FieldCatalog
+    now: datetime
+    team_id: str | None
+
+
+def property_column(name: str) -> str:
+    """The ``events`` table's column holding a property (quoted: ``"properties.category"``)."""
+    return quote(f"properties.{name}")
 
 
 def quote(name: str) -> str:
@@ -75,17 +99,69 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _compile(rule: Rule, catalog: FieldCatalog, now: datetime, negate: bool) -> Fragment:
+def _compile(rule: Rule, ctx: _Context, negate: bool) -> Fragment:
     if isinstance(rule, Condition):
-        return _condition(rule, catalog, now).fragment(negate)
+        return _condition(rule, ctx.catalog, ctx.now).fragment(negate)
+    if isinstance(rule, EventCondition):
+        return _event(rule, ctx).fragment(negate)
     if isinstance(rule, AllOf | AnyOf):
         # not(all) is any(not), not(any) is all(not).
         joiner = " AND " if isinstance(rule, AllOf) != negate else " OR "
-        parts = [_compile(r, catalog, now, negate) for r in rule.rules]
+        parts = [_compile(r, ctx, negate) for r in rule.rules]
         return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, params in parts for p in params]
     if isinstance(rule, Not):
-        return _compile(rule.rule, catalog, now, not negate)
+        return _compile(rule.rule, ctx, not negate)
     raise TypeError(f"not a rule: {rule!r}")
+
+
+def _event(leaf: EventCondition, ctx: _Context) -> _Test:
+    if ctx.team_id is None:
+        raise ValueError("an event condition is counted in one workspace: give to_sql its team_id")
+    event = ctx.catalog.event(leaf.event)
+    tests = ["team_id = ?::VARCHAR", "event = ?::VARCHAR", "user_id IS NOT NULL"]
+    params: list[Any] = [ctx.team_id, event.name]
+    if leaf.when is not None:
+        sql, p = _date("ts", leaf.when.op, leaf.when.value, ctx.now).fragment(False)
+        tests.append(sql)
+        params += p
+    for cond in leaf.where:
+        prop = event.property(cond.property)
+        sql, p = _field_test(prop, property_column(prop.name), cond.op, cond.value, ctx.now).fragment(False)
+        tests.append(sql)
+        params += p
+    having, having_params = _count_sql(leaf.count)
+    col = quote("user_id")
+    found = f"SELECT user_id FROM events WHERE {' AND '.join(tests)}"
+    # "At least once" and "never" need no count per person: a semi or anti join on the matching events
+    # skips the GROUP BY (most event conditions are one of the two).
+    if _only_whether(leaf.count) is True:
+        return _matches(col, f"{col} IN ({found})", params)
+    if _only_whether(leaf.count) is False:
+        return _unless(col, f"{col} NOT IN ({found})", params)
+    if count_holds(leaf.count, 0):
+        # Everyone but the people whose count (1 or more) is outside: people with no events are in.
+        sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING NOT ({having})"
+        return _unless(col, f"{col} NOT IN ({sub})", [*params, *having_params])
+    sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING {having}"
+    return _matches(col, f"{col} IN ({sub})", [*params, *having_params])
+
+
+def _only_whether(count: EventCount) -> bool | None:
+    """True for "at least once", False for "never", None for a count that needs counting."""
+    once = [count_holds(count, n) for n in (0, 1, 2)]
+    top = count.value[1] if count.op == "between" else count.value
+    if once == [False, True, True] and count.op in ("gt", "gte"):
+        return True
+    if once == [True, False, False] and (count.op in ("eq", "lt", "lte") or top == 0):
+        return False
+    return None
+
+
+def _count_sql(count: EventCount) -> Fragment:
+    if count.op == "between":
+        return "count(*) BETWEEN ?::BIGINT AND ?::BIGINT", [count.value[0], count.value[1]]
+    sign = {"eq": "=", **_COMPARE}[count.op]
+    return f"count(*) {sign} ?::BIGINT", [count.value]
 
 
 def _matches(col: str, sql: str, params: list[Any]) -> _Test:
@@ -100,7 +176,10 @@ def _unless(col: str, sql: str, params: list[Any]) -> _Test:
 
 def _condition(cond: Condition, catalog: FieldCatalog, now: datetime) -> _Test:
     field = catalog.field(cond.field)
-    col, op, value = quote(field.name), cond.op, cond.value
+    return _field_test(field, quote(field.name), cond.op, cond.value, now)
+
+
+def _field_test(field: Field, col: str, op: str, value: Any, now: datetime) -> _Test:
     if op == "exists":
         return _exists(field, col, bool(value))
     if field.type in ("int", "number"):

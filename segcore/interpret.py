@@ -32,7 +32,7 @@ from typing import Any
 from segcore import grammar, limits
 from segcore.catalog import FieldCatalog
 from segcore.cohere_reader import CohereReader, CohereUnavailable
-from segcore.compile_mongo import to_mongo_filter
+from segcore.compile_mongo import events_as_written, to_mongo_filter
 from segcore.errors import ParseRefusal, RuleError
 from segcore.reading import Reading
 from segcore.rules import Rule
@@ -140,7 +140,8 @@ def _same_audience(
             return bool(compare(first, second))
         except Exception as exc:  # counting is the handler's; a failed count must not fail the reading
             log.warning("audience comparison failed, comparing filters instead: %s", type(exc).__name__)
-    return same_filter(to_mongo_filter(first, catalog, now), to_mongo_filter(second, catalog, now))
+    return same_filter(to_mongo_filter(first, catalog, now, events_as_written(first)),
+                       to_mongo_filter(second, catalog, now, events_as_written(second)))
 
 
 # ------------------------------------------------------------------------------------ structural fallback

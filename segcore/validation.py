@@ -20,13 +20,24 @@ from segcore.rules import (
     AnyOf,
     CalendarPeriod,
     Condition,
+    EventCondition,
+    EventCount,
+    EventWindow,
     Not,
+    PropertyCondition,
     RelativeAmount,
     Rule,
     conditions,
     depth,
+    event_conditions,
     rule_from_json,
 )
+
+# SPEC "Behaviour": how many times, and when. ``exists`` says nothing about a time, and "not within the
+# last N days" is said as a count of 0 within the last N days, so neither is a window.
+COUNT_OPERATORS = ("gt", "gte", "lt", "lte", "eq", "between")
+WINDOW_OPERATORS = ("within_last", "more_than_ago", "before", "after", "on", "between")
+_TIMESTAMP = Field("timestamp", "datetime", "when it happened")
 
 
 def validate_json(data: Any, catalog: FieldCatalog) -> Rule:
@@ -35,9 +46,15 @@ def validate_json(data: Any, catalog: FieldCatalog) -> Rule:
 
 
 def validate(rule: Rule, catalog: FieldCatalog) -> Rule:
-    count = sum(1 for _ in conditions(rule))
+    # An event condition counts as one condition, and each of its property conditions as one more.
+    count = sum(1 for _ in conditions(rule)) + sum(1 + len(e.where) for e in event_conditions(rule))
     if count > limits.MAX_CONDITIONS:
         raise RuleError(f"A segment can have at most {limits.MAX_CONDITIONS} conditions; this one has {count}.")
+    events = sum(1 for _ in event_conditions(rule))
+    if events > limits.MAX_EVENT_CONDITIONS:
+        raise RuleError(
+            f"A segment can have at most {limits.MAX_EVENT_CONDITIONS} event conditions; this one has {events}."
+        )
     if depth(rule) > limits.MAX_DEPTH:
         raise RuleError(f"Rules can be nested at most {limits.MAX_DEPTH} levels deep.")
     return _validate(rule, catalog, "")
@@ -46,6 +63,8 @@ def validate(rule: Rule, catalog: FieldCatalog) -> Rule:
 def _validate(rule: Rule, catalog: FieldCatalog, path: str) -> Rule:
     if isinstance(rule, Condition):
         return _condition(rule, catalog, path)
+    if isinstance(rule, EventCondition):
+        return _event(rule, catalog, path)
     if isinstance(rule, AllOf | AnyOf):
         name = "all" if isinstance(rule, AllOf) else "any"
         if not rule.rules:
@@ -79,14 +98,88 @@ def _condition(cond: Condition, catalog: FieldCatalog, path: str) -> Condition:
     return Condition(field.name, cond.op, checker.check(cond.value))
 
 
+def _event(leaf: EventCondition, catalog: FieldCatalog, path: str) -> EventCondition:
+    where = path.rstrip(".") or "rule"
+    event = catalog.get_event(leaf.event) if isinstance(leaf.event, str) else None
+    if event is None:
+        known = ", ".join(catalog.event_names) or "none (the catalog names no events)"
+        raise RuleError(f"Unknown event {leaf.event!r}. Segments can use the events: {known}.", where)
+    props = []
+    for i, cond in enumerate(leaf.where):
+        props.append(_property(event.name, event.get_property(cond.property) if isinstance(cond.property, str)
+                               else None, cond, [p.name for p in event.properties], f"{path}where[{i}]"))
+    count = _count(event.name, leaf.count, f"{path}count")
+    when = None if leaf.when is None else _window(event.name, leaf.when, f"{path}when")
+    return EventCondition(event.name, tuple(props), count, when)
+
+
+def _property(event: str, prop: Field | None, cond: PropertyCondition, known: list[str],
+              path: str) -> PropertyCondition:
+    if prop is None:
+        allowed = ", ".join(known) if known else "none: it can only be counted and given a time"
+        raise RuleError(f"The event {event!r} has no property {cond.property!r}; its properties: {allowed}.", path)
+    if cond.op not in prop.operators:
+        raise RuleError(
+            f"The operator {cond.op!r} does not apply to the property {prop.name} of {event} ({prop.type}); "
+            f"allowed: {', '.join(prop.operators)}.",
+            path,
+        )
+    checker = _ValueChecker(prop, cond.op, f"{path}.value", subject=f"{event}: {prop.name}")
+    return PropertyCondition(prop.name, cond.op, checker.check(cond.value))
+
+
+def _count(event: str, count: EventCount, path: str) -> EventCount:
+    def fail(what: str) -> RuleError:
+        return RuleError(f"{event} count {count.op}: {what}", path)
+
+    if count.op not in COUNT_OPERATORS:
+        raise RuleError(
+            f"The count of {event} takes the operators {', '.join(COUNT_OPERATORS)}; got {count.op!r}.", path
+        )
+
+    def times(value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(f"a number of times is a whole number, 0 or more; got {_show(value)}.")
+        if value > limits.MAX_NUMBER:
+            raise fail(f"the number {value} is out of range (at most {limits.MAX_NUMBER:.0e}).")
+        return value
+
+    if count.op == "between":
+        value = count.value
+        if not isinstance(value, tuple | list) or len(value) != 2:
+            raise fail(f"between expects a list of two numbers of times [low, high], got {_show(value)}.")
+        low, high = times(value[0]), times(value[1])
+        if low > high:
+            raise fail(f"the lower bound {low} is above the upper bound {high}.")
+        return EventCount("between", (low, high))
+    value = times(count.value)
+    if count.op == "lt" and value == 0:
+        raise fail("fewer than 0 times matches no one; for people who never did it, use eq 0.")
+    return EventCount(count.op, value)
+
+
+def _window(event: str, when: EventWindow, path: str) -> EventWindow:
+    if when.op not in WINDOW_OPERATORS:
+        raise RuleError(
+            f"The time of {event} takes the operators {', '.join(WINDOW_OPERATORS)}; got {when.op!r}. "
+            "For people who did not do it lately, count 0 times (eq 0) within_last the period.",
+            path,
+        )
+    checker = _ValueChecker(_TIMESTAMP, when.op, f"{path}.value", subject=f"{event} when")
+    return EventWindow(when.op, checker.check(when.value))
+
+
 class _ValueChecker:
-    def __init__(self, field: Field, op: str, path: str) -> None:
+    def __init__(self, field: Field, op: str, path: str, subject: str | None = None) -> None:
         self.field = field
         self.op = op
         self.path = path
+        self.subject = subject or field.name
 
     def fail(self, what: str) -> RuleError:
-        return RuleError(f"{self.field.name} {self.op}: {what}", self.path, self.field.name)
+        return RuleError(f"{self.subject} {self.op}: {what}", self.path, self.field.name)
 
     def check(self, value: Any) -> Any:
         op, ftype = self.op, self.field.type

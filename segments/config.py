@@ -40,6 +40,7 @@ class Settings:
     mirror_path: Path | None
     mirror_max_lag: float
     mirror_max_users: int
+    mirror_max_events: int
     campaign_managers: tuple[str, ...]
     pii_viewers: tuple[str, ...]
     digest_channel: str | None
@@ -115,6 +116,7 @@ class Settings:
             mirror_path=Path(mirror) if mirror else None,
             mirror_max_lag=number("SEGMENTS_MIRROR_MAX_LAG", 5.0, float),
             mirror_max_users=number("SEGMENTS_MIRROR_MAX_USERS", 5_000_000),
+            mirror_max_events=number("SEGMENTS_MIRROR_MAX_EVENTS", 50_000_000),
             campaign_managers=ids("SEGMENTS_CAMPAIGN_MANAGERS"),
             pii_viewers=ids("SEGMENTS_PII_VIEWERS"),
             digest_channel=get("SEGMENTS_DIGEST_CHANNEL"),

@@ -98,6 +98,7 @@ def start_mirror(settings: Settings, store: Store) -> UserMirror | None:
             path.parent.mkdir(parents=True, exist_ok=True)
             mirror = UserMirror(
                 path, store.db, store.catalog, max_lag=settings.mirror_max_lag, max_users=settings.mirror_max_users,
+                max_events=settings.mirror_max_events,
                 build_lock=base.parent / "mirror-build.lock",
             )
             mirror.start()

@@ -29,8 +29,10 @@ from segcore.campaigns.holdout import check_holdout_percent, in_holdout
 from segcore.campaigns.status import check_transition
 from segcore.catalog import FieldCatalog
 from segcore.compile_mongo import to_mongo_filter
+from segcore.event_audience import EventAudience, has_events
 from segcore.rules import Rule, rule_from_json, rule_to_json
 from segcore.timezones import DEFAULT_ZONE, in_zone, time_zone, zone_name
+from segcore.validation import validate
 
 if TYPE_CHECKING:
     from segcore.audience import AudienceEngine
@@ -179,9 +181,23 @@ def _current_rules(store: Store, team_id: str, campaign: Campaign) -> list[dict[
     return rules
 
 
-def union_filter(team_id: str, rules: list[dict[str, Any]], catalog: FieldCatalog, now: datetime) -> dict[str, Any]:
-    """Users of the team matching any of the frozen rules at ``now``."""
-    filters = [to_mongo_filter(rule_from_json(r["rule"]), catalog, now) for r in rules]
+def union_filter(team_id: str, rules: list[dict[str, Any]], catalog: FieldCatalog, now: datetime,
+                 db: Database[Any] | None = None) -> dict[str, Any]:
+    """Users of the team matching any of the frozen rules at ``now``.
+
+    Rules with event conditions are counts over ``events``: they are resolved in ``db`` to the users they
+    select at ``now``, and the filter names those users by ``_id``.
+    """
+    parsed = [rule_from_json(r["rule"]) for r in rules]
+    if any(has_events(rule) for rule in parsed):
+        if db is None:
+            raise LaunchError("A segment with event conditions needs the database to resolve its audience.")
+        behaviour = EventAudience(db, catalog)
+        chosen: set[Any] = set()
+        for rule in parsed:
+            chosen |= behaviour.select(team_id, validate(rule, catalog), now).keys
+        return scoped(team_id, {"_id": {"$in": sorted(chosen, key=str)}})
+    filters = [to_mongo_filter(rule, catalog, now) for rule in parsed]
     return scoped(team_id, filters[0] if len(filters) == 1 else {"$or": filters})
 
 
@@ -209,7 +225,7 @@ def prepare_launch(store: Store, audience: AudienceEngine, team_id: str, campaig
     named: dict[str, Rule] = {r["name"]: rule_from_json(r["rule"]) for r in rules}
     sizes = audience.sizes(team_id, named, now)
     users = store.db.users
-    query = union_filter(team_id, rules, store.catalog, store.workspaces.local_now(team_id, now))
+    query = union_filter(team_id, rules, store.catalog, store.workspaces.local_now(team_id, now), store.db)
     audience_size = users.count_documents(query)
     reachable: list[str] = [d["user_id"] for d in users.find(_consenting(query, consent_field), {"_id": 0, "user_id": 1})]
     holdout_size = sum(1 for u in reachable if in_holdout(campaign.id, u, percent))
@@ -328,7 +344,8 @@ def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
 def _freeze_pass(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
                  on_chunk: ChunkHook | None) -> tuple[LaunchState, bool]:
     # Calendar words in the frozen rules start and end at midnight in the zone frozen with them.
-    base = union_filter(team_id, state.rules, store.catalog, in_zone(state.frozen_at, time_zone(state.time_zone)))
+    base = union_filter(team_id, state.rules, store.catalog, in_zone(state.frozen_at, time_zone(state.time_zone)),
+                        store.db)
     consent = state.consent_field
     projection = {"_id": 0, "user_id": 1} | ({consent: 1} if consent else {})
     query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}

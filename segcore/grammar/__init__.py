@@ -20,6 +20,7 @@ from segcore.errors import ParseRefusal
 from segcore.grammar.conditions import Context
 from segcore.grammar.lexer import Item, lex
 from segcore.grammar.manual import read_manual
+from segcore.grammar.qualifiers import settle
 from segcore.grammar.structure import build, to_units
 from segcore.grammar.vocabulary import vocabulary
 from segcore.reading import Reading
@@ -78,7 +79,9 @@ def _read(items: list[Item], ctx: Context) -> Rule | None:
                 continue
         joined.append(items[i])
         i += 1
-    return build(to_units(joined, ctx), ctx)
+    rule = build(to_units(joined, ctx), ctx)
+    settle(rule, ctx)
+    return rule
 
 
 def _colon_label(items: list[Item]) -> tuple[list[Item], str | None]:

@@ -9,6 +9,7 @@ the datetime. Nothing is guessed silently: what cannot be settled becomes a refu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 from segcore.catalog import Field, FieldCatalog
 from segcore.grammar.amounts import Quantity
 from segcore.grammar.dates import DateExpr
+from segcore.grammar.kinds import ItemKind
 from segcore.grammar.lexer import Item
+from segcore.grammar.qualifiers import HINT, Qualifier
 from segcore.grammar.vocabulary import Vocabulary
 from segcore.rendering import format_number
 from segcore.rules import AllOf, CalendarPeriod, Condition, Not, RelativeAmount, Rule
@@ -24,7 +27,6 @@ from segcore.rules import AllOf, CalendarPeriod, Condition, Not, RelativeAmount,
 _INVERSE = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt", "eq": "ne", "ne": "eq",
             "in": "not_in", "not_in": "in", "has": "has_none", "has_any": "has_none",
             "within_last": "not_within_last", "not_within_last": "within_last"}
-_IGNORED = frozenset({"filler", "noun", "loc"})
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Context:
     problems: list[str] = dc_field(default_factory=list)
     last_quantity: Condition | None = None  # for "more than 5 orders but less than 10"
     last_date_field: str | None = None  # for "visited in the last 3 months but not in the last month"
+    qualifiers: list[Qualifier] = dc_field(default_factory=list)  # "dormant", "new signups": settled last
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -75,6 +78,10 @@ def _fits(ctx: Context, field_item: Item, payload: Item) -> bool:
             return any(f.type in ("string", "array") for f in cands)
         return any(f.name in names for f in cands)
     if payload.kind == "qty":
+        if payload.data.hint == "age":
+            # "older than 54 active in the last month": an age, never the visits a date word links to;
+            # "older than 27 spent over 5k": the age, never the spend named after it.
+            return any(f.name == ctx.vocab.age_field for f in cands)
         return any(f.is_numeric or f.name in ctx.vocab.counts for f in cands)
     if payload.kind == "date":
         return any(f.type == "datetime" or f.is_numeric for f in cands)
@@ -94,83 +101,135 @@ def _all_values(item: Item) -> list[tuple[str, str]]:
     return out
 
 
+@dataclass
+class _Clause:
+    """The slots being filled while one clause is read: the finished groups and the current one."""
+
+    ctx: Context
+    groups: list[_Group] = dc_field(default_factory=list)
+    cur: _Group = dc_field(default_factory=_Group)
+
+    def close(self) -> _Group:
+        """Finish the current group (if it holds anything) and start the next one."""
+        if not self.cur.empty:
+            self.groups.append(self.cur)
+        self.cur = _Group()
+        return self.cur
+
+
+# A clause reader takes one item into the slots. ``said`` readers' words become part of the condition's
+# wording (shown in refusals); the others (fillers, unknown words) are not.
+ClauseReader = Callable[[_Clause, Item], None]
+
+
 def read_clause(items: list[Item], ctx: Context) -> list[Rule]:
-    groups: list[_Group] = []
-    cur = _Group()
-
-    def close() -> _Group:
-        nonlocal cur
-        if not cur.empty:
-            groups.append(cur)
-        cur = _Group()
-        return cur
-
+    state = _Clause(ctx)
     for it in items:
-        kind = it.kind
-        if kind in _IGNORED:
-            cur.last = it
-            continue
-        if kind == "unknown":
-            if cur.field is not None and cur.payload is None and _fits(ctx, cur.field, it):
-                cur.payload = Item("quoted", it.words, data=it.text)
-            else:
-                ctx.unknown.extend(it.words)
-            cur.last = it
-            continue
-        if kind == "neg":
-            if cur.field is not None or cur.payload is not None:
-                close()
-            cur.neg = not cur.neg
-        elif kind == "field":
-            if cur.field is not None:
-                shared = tuple(n for n in cur.field.fields if n in it.fields)
-                if cur.payload is None and shared:
-                    cur.field = Item("field", cur.field.words + it.words, fields=shared)
-                else:
-                    close().field = it
-            elif cur.payload is not None and not _fits(ctx, it, cur.payload):
-                close().field = it
-            else:
-                # "with the foo tag": an unknown word right before an open array field is its value.
-                if cur.payload is None and cur.last is not None and cur.last.kind == "unknown" and _fits(
-                        ctx, it, cur.last) and ctx.unknown and ctx.unknown[-1] == cur.last.words[-1]:
-                    ctx.unknown.pop()
-                    cur.payload = Item("quoted", cur.last.words, data=cur.last.text)
-                cur.field = it
-        elif kind in ("value", "quoted", "qty", "date", "consent", "paid"):
-            if cur.payload is None and (cur.field is None or _fits(ctx, cur.field, it)):
-                cur.payload = it
-            elif (kind == "date" and cur.payload is not None and cur.payload.kind == "qty"
-                  and cur.clash is None):
-                cur.clash = it
-            elif kind == "qty" and cur.payload is not None and cur.payload.kind == "date" and cur.field is not None \
-                    and not any(f.type == "datetime" for f in _fields(ctx, cur.field)) and cur.clash is None:
-                cur.clash, cur.payload = cur.payload, it
-            else:
-                waiting = _waiting_field(groups, cur, it, ctx)
-                if waiting is not None:
-                    # "visitors from Pune in the last week": the date belongs to "visitors".
-                    waiting.payload = it
-                else:
-                    close().payload = it
-        elif kind == "cond":
-            close()
-            cur.payload = it
-            close()
-        elif kind == "vague":  # a phrase read but deliberately not guessed ("last Monday")
-            ctx.unknown.extend(it.words)
-            ctx.problem(str(it.data))
-        else:  # stray structure words inside a clause
-            ctx.unknown.extend(it.words)
-        cur.words.extend(it.words)
-        cur.last = it
-    close()
+        for _name, kinds, said, reader in CLAUSE_READERS:
+            if kinds is None or it.kind in kinds:
+                reader(state, it)
+                if said:
+                    state.cur.words.extend(it.words)
+                state.cur.last = it
+                break
+    state.close()
     rules: list[Rule] = []
-    for g in groups:
+    for g in state.groups:
         rule = _resolve(g, ctx)
         if rule is not None:
             rules.append(rule)
     return rules
+
+
+def _take_ignored(state: _Clause, it: Item) -> None:
+    """Fillers, group nouns and "in"/"from" carry no condition of their own."""
+
+
+def _take_unknown(state: _Clause, it: Item) -> None:
+    """An unknown word is a value only where an open list field waits for one ("tagged foo")."""
+    cur = state.cur
+    if cur.field is not None and cur.payload is None and _fits(state.ctx, cur.field, it):
+        cur.payload = Item("quoted", it.words, data=it.text)
+    else:
+        state.ctx.unknown.extend(it.words)
+
+
+def _take_negation(state: _Clause, it: Item) -> None:
+    if state.cur.field is not None or state.cur.payload is not None:
+        state.close()
+    state.cur.neg = not state.cur.neg
+
+
+def _take_field(state: _Clause, it: Item) -> None:
+    cur, ctx = state.cur, state.ctx
+    if cur.field is not None:
+        shared = tuple(n for n in cur.field.fields if n in it.fields)
+        if cur.field.data == "window" and it.data != "window" and cur.payload is None and it.words:
+            # "dormant customers last seen more than 90 days ago": "dormant" names the group; its
+            # negation is no part of the date that follows.
+            state.close().field = it
+        elif cur.payload is None and shared:
+            cur.field = Item("field", cur.field.words + it.words, fields=shared)
+        else:
+            state.close().field = it
+    elif cur.payload is not None and not _fits(ctx, it, cur.payload):
+        state.close().field = it
+    else:
+        # "with the foo tag": an unknown word right before an open array field is its value.
+        if cur.payload is None and cur.last is not None and cur.last.kind == "unknown" and _fits(
+                ctx, it, cur.last) and ctx.unknown and ctx.unknown[-1] == cur.last.words[-1]:
+            ctx.unknown.pop()
+            cur.payload = Item("quoted", cur.last.words, data=cur.last.text)
+        cur.field = it
+
+
+def _take_payload(state: _Clause, it: Item) -> None:
+    """A value, quantity, date or opt-in word: this group's, an earlier field's still waiting, or the next's."""
+    cur, ctx = state.cur, state.ctx
+    if cur.payload is None and (cur.field is None or _fits(ctx, cur.field, it)):
+        cur.payload = it
+    elif it.kind == "date" and cur.payload is not None and cur.payload.kind == "qty" and cur.clash is None:
+        cur.clash = it
+    elif it.kind == "qty" and cur.payload is not None and cur.payload.kind == "date" and cur.field is not None \
+            and not any(f.type == "datetime" for f in _fields(ctx, cur.field)) and cur.clash is None:
+        cur.clash, cur.payload = cur.payload, it
+    else:
+        waiting = _waiting_field(state.groups, cur, it, ctx)
+        if waiting is not None:
+            # "visitors from Pune in the last week": the date belongs to "visitors".
+            waiting.payload = it
+        else:
+            state.close().payload = it
+
+
+def _take_condition(state: _Clause, it: Item) -> None:
+    """A whole hand-typed condition stands alone."""
+    state.close()
+    state.cur.payload = it
+    state.close()
+
+
+def _take_vague(state: _Clause, it: Item) -> None:
+    """A phrase read but deliberately not guessed ("last Monday"): refused with its hint."""
+    state.ctx.unknown.extend(it.words)
+    state.ctx.problem(str(it.data))
+
+
+def _take_stray(state: _Clause, it: Item) -> None:
+    """Structure words left inside a clause."""
+    state.ctx.unknown.extend(it.words)
+
+
+CLAUSE_READERS: tuple[tuple[str, frozenset[ItemKind] | None, bool, ClauseReader], ...] = (
+    ("ignored words", frozenset({"filler", "noun", "loc"}), False, _take_ignored),
+    ("unknown word", frozenset({"unknown"}), False, _take_unknown),
+    ("negation", frozenset({"neg"}), True, _take_negation),
+    ("field", frozenset({"field"}), True, _take_field),
+    ("payload", frozenset({"value", "quoted", "qty", "date", "consent", "paid"}), True, _take_payload),
+    ("typed condition", frozenset({"cond"}), True, _take_condition),
+    ("vague phrase", frozenset({"vague"}), True, _take_vague),
+    ("stray word", None, True, _take_stray),
+)
 
 
 def _waiting_field(groups: list[_Group], cur: _Group, item: Item, ctx: Context) -> _Group | None:
@@ -277,7 +336,8 @@ def _some(q: Quantity) -> bool:
 
 
 # Words that only make sense with a time: "active users", "new signups" alone would be (almost) everyone.
-_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly"})
+_NEEDS_WINDOW = frozenset({"active", "engaged", "activity", "engagement", "new", "signups", "sign", "newly",
+                           "recent", "recently"})
 
 
 def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule | None:
@@ -285,8 +345,15 @@ def _field_only(g: _Group, cands: list[Field], ctx: Context, said: str) -> Rule 
         return None
     assert g.field is not None
     if g.field.data == "window" or {w.lower() for w in g.field.words} & _NEEDS_WINDOW:
-        ctx.problem(f"'{said}': over what time? Say e.g. 'active in the last 30 days', 'inactive for 3 months' "
-                    "or 'new users this month'.")
+        # A window stated elsewhere in the sentence may settle it ("dormant users who haven't visited in
+        # 90 days"); qualifiers.settle decides once the whole sentence is read.
+        windows = tuple(f.name for f in cands if f.type == "datetime")
+        if g.neg:
+            windows += tuple(n for n in ctx.vocab.counts if n not in windows)  # lapsed: no visit or no order
+        if not windows:
+            ctx.problem(f"'{said}': {HINT}")
+            return None
+        ctx.qualifiers.append(Qualifier(said, g.neg, windows))
         return None
     boolean = next((f for f in cands if f.type == "bool"), None)
     if boolean is not None and not g.neg:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -263,7 +263,8 @@ def _since(value: AbsoluteDate | CalendarPeriod) -> tuple[str, Any]:
     return "after", AbsoluteDate("instant", value.start)
 
 
-def _ago_range(tokens: Sequence[Token], i: int) -> tuple[tuple[str, Any, str | None], int] | None:
+def _ago_range(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
+    """"between 30 and 60 days ago", "30-60 days ago": both ends counted back from now."""
     j = i + 1 if low_at(tokens, i) in lx.BETWEEN_WORDS else i
     if j >= len(tokens) or tokens[j].kind != "num" or not tokens[j].low.isdigit():
         return None
@@ -343,6 +344,12 @@ def _quarter(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str,
         return (*_since(first), note), j
     if kind == "until":
         return ("before", AbsoluteDate("month", last.end), note), j
+    tail = _OPEN_ENDS.match(tokens, j) if kind in ("on", "in", "during") else None
+    if tail is not None and low_at(tokens, tail[1]) not in ("than", "then"):
+        # "in Q1 2025 or earlier", "H2 2025 or later"
+        if tail[0] == "later":
+            return (*_since(first), note), tail[1]
+        return ("before", AbsoluteDate("month", last.end), note), tail[1]
     return ("between", (first, last), note), j
 
 
@@ -352,6 +359,10 @@ def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr,
     if found is None:
         return None
     (op, value, note), j = found
+    if op == "on" and isinstance(value, AbsoluteDate | CalendarPeriod):
+        opened = _open_ended(tokens, j, value, note)
+        if opened is not None:
+            (op, value, note), j = opened
     numbers = None
     if op == "between" and all(t.kind == "num" or t.low in lx.BETWEEN_WORDS or t.low in lx.RANGE_JOINERS
                                for t in tokens[i:j]):
@@ -361,42 +372,53 @@ def read_date(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr,
     return DateExpr(op, value, shown(tokens[i:j]), note, numbers), j
 
 
-def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, Any, str | None], int] | None:
+Found = tuple[tuple[str, Any, str | None], int]  # ((op, value, note), index after the phrase)
+# A date reader looks at the tokens from ``i`` and returns what it read, or None to let the next one try.
+DateReader = Callable[[Sequence[Token], int, datetime], "Found | None"]
+
+
+def _read(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    for _name, reader in DATE_READERS:
+        found = reader(tokens, i, now)
+        if found is not None:
+            return found
+    return None
+
+
+def _operator_name(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """The SPEC operator names, as typed in manual rules: "last_visit_at within_last 30 days"."""
     word = low_at(tokens, i)
-    # The SPEC operator names, as typed in manual rules: "last_visit_at within_last 30 days".
-    if word in ("within_last", "not_within_last", "more_than_ago"):
-        span = _duration(tokens, i + 1)
-        if span is not None:
-            return (word, span[0], None), span[1]
+    if word not in ("within_last", "not_within_last", "more_than_ago"):
         return None
+    span = _duration(tokens, i + 1)
+    return ((word, span[0], None), span[1]) if span is not None else None
 
-    # "in Q1 2025", "during Q3", "the last quarter of 2025", "H1 2026": those calendar months.
-    quarter = _quarter(tokens, i, now)
-    if quarter is not None:
-        return quarter
 
-    # "between 30 and 60 days ago", "30-60 days ago": both ends counted back from now.
-    ago = _ago_range(tokens, i)
-    if ago is not None:
-        return ago
+def _between(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"between X and Y", "from X to Y": both ends included."""
+    if low_at(tokens, i) not in lx.BETWEEN_WORDS:
+        return None
+    first = _date_value(tokens, i + 1, now, bare_year=True)
+    if first is None or low_at(tokens, first[1]) not in lx.RANGE_JOINERS:
+        return None
+    second = _date_value(tokens, first[1] + 1, now, bare_year=True)
+    if second is None:
+        return None
+    start, start_note = first[0], first[2]
+    end_value = second[0]
+    if (start_note and not second[2] and isinstance(start, AbsoluteDate)
+            and isinstance(end_value, AbsoluteDate) and start.granularity in ("month", "day")):
+        # "between March 1 and March 31 2025": the year written once belongs to both ends.
+        start = AbsoluteDate(start.granularity, start.start.replace(year=end_value.start.year))
+        start_note = None
+    notes = "; ".join(n for n in (start_note, second[2]) if n) or None
+    return ("between", (start, end_value), notes), second[1]
 
-    # "between X and Y", "from X to Y"
-    if word in lx.BETWEEN_WORDS:
-        first = _date_value(tokens, i + 1, now, bare_year=True)
-        if first is not None and low_at(tokens, first[1]) in lx.RANGE_JOINERS:
-            second = _date_value(tokens, first[1] + 1, now, bare_year=True)
-            if second is not None:
-                start, start_note = first[0], first[2]
-                end_value = second[0]
-                if (start_note and not second[2] and isinstance(start, AbsoluteDate)
-                        and isinstance(end_value, AbsoluteDate) and start.granularity in ("month", "day")):
-                    # "between March 1 and March 31 2025": the year written once belongs to both ends.
-                    start = AbsoluteDate(start.granularity, start.start.replace(year=end_value.start.year))
-                    start_note = None
-                notes = "; ".join(n for n in (start_note, second[2]) if n) or None
-                return ("between", (start, end_value), notes), second[1]
 
-    # Rolling windows: "in the last 30 days", "past week", "within 2 months", "for 6 months".
+def _rolling_window(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"in the last 30 days", "past week", "within 2 months", "for 6 months"; bare "last month" is the
+    previous calendar month."""
+    word = low_at(tokens, i)
     k = i
     prefix = word if word in _WINDOW_PREFIXES else None
     if prefix:
@@ -408,105 +430,136 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
     if window:
         k += 1
     # "since 6 months" is Indian English for "for 6 months".
-    if window or prefix in ("in", "within", "for", "during", "since"):
-        cmp = _PRE.match(tokens, k)
-        k2 = cmp[1] if cmp else k
-        span = _duration(tokens, k2)
-        if span is not None and low_at(tokens, span[1]) not in ("ago", "back", "before"):
-            return ("within_last", span[0], None), span[1]
-        if span is None and window and cmp is None and prefix not in ("from", "since"):
-            unit = _unit(tokens, k)
-            if unit is not None and low_at(tokens, k) not in ("days", "weeks", "months", "quarters", "years"):
-                calendar = window in ("previous", "prior", "preceding") or (
-                    window == "last" and not has_the and prefix in (None, "in", "during"))
-                if calendar:
-                    return ("on", CalendarPeriod(unit[0], -1), None), unit[1]
-                return ("within_last", RelativeAmount(1, unit[0]), None), unit[1]
+    if not (window or prefix in ("in", "within", "for", "during", "since")):
+        return None
+    cmp = _PRE.match(tokens, k)
+    k2 = cmp[1] if cmp else k
+    span = _duration(tokens, k2)
+    if span is not None and low_at(tokens, span[1]) not in ("ago", "back", "before"):
+        return ("within_last", span[0], None), span[1]
+    if span is None and window and cmp is None and prefix not in ("from", "since"):
+        unit = _unit(tokens, k)
+        if unit is not None and low_at(tokens, k) not in ("days", "weeks", "months", "quarters", "years"):
+            calendar = window in ("previous", "prior", "preceding") or (
+                window == "last" and not has_the and prefix in (None, "in", "during"))
+            if calendar:
+                return ("on", CalendarPeriod(unit[0], -1), None), unit[1]
+            return ("within_last", RelativeAmount(1, unit[0]), None), unit[1]
+    return None
 
-    # "over 2 weeks ago", "3 months ago or earlier", "less than a week ago", "since 5 days ago"
+
+def _ago(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"over 2 weeks ago", "3 months ago or earlier", "less than a week ago", "since 5 days ago", "last order
+    older than 90 days"; a bare "2 months ago" is that calendar month."""
     k = i
-    since = word in ("since", "from")
+    since = low_at(tokens, i) in ("since", "from")
     if since:
         k += 1
     cmp = None if since else _PRE.match(tokens, k)
     k2 = cmp[1] if cmp else k
     span = _duration(tokens, k2)
-    if (span is not None and cmp is not None and cmp[0] == ("gt", "age") and span[0].unit != "year"
-            and low_at(tokens, span[1]) not in ("ago", "back")):
-        # "last order older than 90 days" (years stay an age: "older than 30 years")
-        return ("more_than_ago", span[0], None), span[1]
-    if span is not None and low_at(tokens, span[1]) in ("ago", "back"):
-        end = span[1] + 1
-        earlier = _EARLIER.match(tokens, end)
-        if earlier is None and any(t.low == "+" for t in tokens[k2:span[1]]):
-            earlier = (1, end)  # "90+ days ago"
-        if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
-            earlier = None  # "ago and more than 5 orders" starts the next condition
-        if earlier is not None:
-            end = earlier[1]
-        if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):
-            return ("within_last", span[0], None), end
-        if earlier is not None or (cmp is not None and cmp[0][0] in ("gt", "gte")):
-            return ("more_than_ago", span[0], None), end
-        if cmp is None:
-            amount = span[0]
-            return ("on", CalendarPeriod(amount.unit, -amount.amount),
-                    f"'{shown(tokens[k2:end])}' read as that calendar {amount.unit}"), end
+    if span is None:
+        return None
+    if cmp is not None and cmp[0] == ("gt", "age") and span[0].unit != "year" and low_at(tokens, span[1]) not in (
+            "ago", "back"):
+        return ("more_than_ago", span[0], None), span[1]  # years stay an age: "older than 30 years"
+    if low_at(tokens, span[1]) not in ("ago", "back"):
+        return None
+    end = span[1] + 1
+    earlier = _EARLIER.match(tokens, end)
+    if earlier is None and any(t.low == "+" for t in tokens[k2:span[1]]):
+        earlier = (1, end)  # "90+ days ago"
+    if earlier is not None and low_at(tokens, earlier[1]) in ("than", "then"):
+        earlier = None  # "ago and more than 5 orders" starts the next condition
+    if earlier is not None:
+        end = earlier[1]
+    later = _OPEN_ENDS.match(tokens, end) if earlier is None and cmp is None and not since else None
+    if later is not None and later[0] == "later" and low_at(tokens, later[1]) not in ("than", "then"):
+        return ("within_last", span[0], None), later[1]  # "2 months ago or later": the mirror of "or earlier"
+    if since or (cmp is not None and cmp[0][0] in ("lt", "lte")):
+        return ("within_last", span[0], None), end
+    if earlier is not None or (cmp is not None and cmp[0][0] in ("gt", "gte")):
+        return ("more_than_ago", span[0], None), end
+    if cmp is not None:
+        return None
+    amount = span[0]
+    return ("on", CalendarPeriod(amount.unit, -amount.amount),
+            f"'{shown(tokens[k2:end])}' read as that calendar {amount.unit}"), end
 
-    # Hand-typed comparisons of a date: "last_visit_at > 2026-01-01" (a date, never a bare year: "> 2025"
-    # is a number).
-    if word in _DATE_SYMBOLS:
-        written = _absolute(tokens, i + 1, now, bare_year=False)
-        if written is None:
-            return None
-        typed, typed_end, typed_note = written
-        typed_kind = _DATE_SYMBOLS[word]
-        if typed_kind == "since":
-            return (*_since(typed), typed_note), typed_end
-        if typed_kind == "until":
-            return ("before", _next_day(typed), typed_note), typed_end
-        return (typed_kind, typed, typed_note), typed_end
 
+def _typed_comparison(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """Hand-typed comparisons of a date: "last_visit_at > 2026-01-01" (a date, never a bare year: "> 2025"
+    is a number)."""
+    word = low_at(tokens, i)
+    if word not in _DATE_SYMBOLS:
+        return None
+    written = _absolute(tokens, i + 1, now, bare_year=False)
+    if written is None:
+        return None
+    typed, typed_end, typed_note = written
+    typed_kind = _DATE_SYMBOLS[word]
+    if typed_kind == "since":
+        return (*_since(typed), typed_note), typed_end
+    if typed_kind == "until":
+        return ("before", _next_day(typed), typed_note), typed_end
+    return (typed_kind, typed, typed_note), typed_end
+
+
+def _year_to_date(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"ytd", "year to date"."""
+    if low_at(tokens, i) == "ytd":
+        return ("after", CalendarPeriod("year", -1), None), i + 1
+    if low_at(tokens, i) == "year" and low_at(tokens, i + 1) == "to" and low_at(tokens, i + 2) == "date":
+        return ("after", CalendarPeriod("year", -1), None), i + 3
+    return None
+
+
+def _preposition(tokens: Sequence[Token], i: int) -> tuple[str | None, int, int]:
+    """The date preposition at ``i`` ("before", "since", "in", ...) or None, the index after it, and that
+    index before an optional "the"."""
     prep = _PREPS.match(tokens, i)
-    kind = None
-    j = i
-    if prep is not None:
-        kind, j = prep
+    kind, j = prep if prep is not None else (None, i)
     the = j
     if low_at(tokens, j) == "the":
         j += 1
+    return kind, j, the
 
 
-    # "ytd", "year to date", "so far this year"
-    if word in ("ytd",):
-        return ("after", CalendarPeriod("year", -1), None), i + 1
-    if word == "year" and low_at(tokens, i + 1) == "to" and low_at(tokens, i + 2) == "date":
-        return ("after", CalendarPeriod("year", -1), None), i + 3
+def _boundary(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"before the start of this month", "since the start of this year"."""
+    kind, j, _ = _preposition(tokens, i)
+    if kind not in ("before", "since", "after", "until", "from"):
+        return None
+    boundary = _start_of(tokens, j, now)
+    if boundary is None:
+        return None
+    value, end = boundary
+    if kind in ("before", "until"):
+        return ("before", value, None), end
+    return (*_since(value), None), end
 
-    # "before the start of this month", "since the start of this year"
-    boundary = _start_of(tokens, j if kind else i, now)
-    if boundary is not None and kind in ("before", "since", "after", "until", "from"):
-        value, end = boundary
-        if kind == "before":
-            return ("before", value, None), end
-        if kind == "until":
-            return ("before", value, None), end
-        return (*_since(value), None), end
 
-    # "after the end of March 2026" is after March; "by/before the end of 2025" is up to its end.
-    if kind in ("before", "after", "until", "since") and low_at(tokens, j) == "end" and low_at(tokens, j + 1) == "of":
-        closing = _date_value(tokens, j + 2, now, bare_year=True)
-        if closing is not None:
-            value, end, note = closing
-            if kind in ("after", "since"):
-                return ("after", value, note), end
-            if isinstance(value, CalendarPeriod):
-                return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
-            return ("before", _next_day(value), note), end
+def _end_of(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """"after the end of March 2026" is after March; "by/before the end of 2025" is up to its end."""
+    kind, j, _ = _preposition(tokens, i)
+    if kind not in ("before", "after", "until", "since") or low_at(tokens, j) != "end" or low_at(
+            tokens, j + 1) != "of":
+        return None
+    closing = _date_value(tokens, j + 2, now, bare_year=True)
+    if closing is None:
+        return None
+    value, end, note = closing
+    if kind in ("after", "since"):
+        return ("after", value, note), end
+    if isinstance(value, CalendarPeriod):
+        return ("before", CalendarPeriod(value.period, value.offset + 1), note), end
+    return ("before", _next_day(value), note), end
 
-    # Dates and named periods, with or without a preposition.
-    target = j if kind else i
-    found = _date_value(tokens, target, now, bare_year=kind is not None)
+
+def _dated(tokens: Sequence[Token], i: int, now: datetime) -> Found | None:
+    """Dates and named periods, with or without a preposition: "in 2024", "before March 2025", "this month"."""
+    kind, j, the = _preposition(tokens, i)
+    found = _date_value(tokens, j if kind else i, now, bare_year=kind is not None)
     if found is None and kind is not None and the != j:
         found = _date_value(tokens, the, now, bare_year=True)
     if found is None:
@@ -518,10 +571,8 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         if value == CalendarPeriod("day", 0):
             return (*_since(value), note), end
         return ("on", value, note), end
-    if kind == "before":
-        return ("before", value, note), end
-    if kind == "after":
-        return ("after", value, note), end
+    if kind in ("before", "after"):
+        return (kind, value, note), end
     if kind == "from":
         # SPEC: "from 2025-06-01" includes that day and what follows, like "since"; but "signups from last
         # week" is during that week.
@@ -538,6 +589,42 @@ def _read(tokens: Sequence[Token], i: int, now: datetime) -> tuple[tuple[str, An
         return ("before", _next_day(value), note), end
     return ("on", value, note), end  # in / during / on / of
 
+
+DATE_READERS: tuple[tuple[str, DateReader], ...] = (
+    ("operator name", _operator_name),
+    ("quarter or half", _quarter),
+    ("range of ago", _ago_range),
+    ("between two dates", _between),
+    ("rolling window", _rolling_window),
+    ("ago", _ago),
+    ("typed comparison", _typed_comparison),
+    ("year to date", _year_to_date),
+    ("start of a period", _boundary),
+    ("end of a period", _end_of),
+    ("date or named period", _dated),
+)
+
+
+# "in 2022 or earlier", "in March 2025 or later", "on 2025-06-01 or before": the period and all before or
+# after it. Both ends are whole periods: "or earlier" ends where the period ends, "or later" starts where
+# it starts.
+_OPEN_ENDS = PhraseTable({
+    **{f"{j} {w}": "earlier" for j in ("or", "and") for w in ("earlier", "before", "prior", "sooner")},
+    **{f"{j} {w}": "later" for j in ("or", "and") for w in ("later", "after", "since", "onwards", "onward")},
+})
+
+
+def _open_ended(tokens: Sequence[Token], end: int, value: AbsoluteDate | CalendarPeriod, note: str | None
+                ) -> tuple[tuple[str, Any, str | None], int] | None:
+    found = _OPEN_ENDS.match(tokens, end)
+    if found is None or low_at(tokens, found[1]) in ("than", "then"):
+        return None  # "in 2024 or later than ..." is not this phrase
+    direction, after = found
+    if direction == "later":
+        return (*_since(value), note), after
+    if isinstance(value, CalendarPeriod):
+        return ("before", CalendarPeriod(value.period, value.offset + 1), note), after
+    return ("before", _next_day(value), note), after
 
 
 def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateExpr | str, int] | None:

@@ -3,6 +3,7 @@ longest catalog or fixed phrase, then a one-typo correction; whatever is left is
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from segcore.grammar import lexicon as lx
 from segcore.grammar.amounts import Quantity, read_quantity
 from segcore.grammar.behaviour import read_event
 from segcore.grammar.dates import DateExpr, read_bare_span, read_date, read_weekday, read_year
+from segcore.grammar.kinds import ItemKind
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, phrase_key, shown, tokenize
 from segcore.grammar.vocabulary import Meaning, Vocabulary, corrections
@@ -39,7 +41,7 @@ _CHANNEL_VERBS = PhraseTable({w: True for w in (
     "want", "wants", "receive", "receives", "get", "gets", "accept", "accepts", "accepted", "agreed to receive",
     "agreed to", "agree to", "can receive", "can get", "can", "reachable by", "reachable via", "reachable on",
     "contactable by", "contactable via", "allow", "allows", "allowed")})
-_SYMBOLS = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
+_SYMBOLS: dict[str, ItemKind] = {"(": "lp", ")": "rp", "[": "lp", "]": "rp", ",": "comma", ";": "comma", ":": "colon",
             "&": "and", "|": "or", "/": "or", "=": "op", "==": "op", "!=": "op", "<>": "op", "≠": "op"}
 _IGNORED_SYMBOLS = frozenset({".", "?", "!", "-", "'", '"', "…", "*", "•", "#", "@", "/-"})
 _CHANNEL_GLUE = frozenset({"to", "of", "from", "for", "in", "into", "the", "our", "on", "all", "any", "marketing",
@@ -52,7 +54,7 @@ _CHANNEL_TAIL = frozenset({"emails", "list", "newsletter", "updates", "communica
 class Item:
     """One meaningful unit of the request."""
 
-    kind: str
+    kind: ItemKind
     words: list[str]
     fields: tuple[str, ...] = ()
     values: tuple[tuple[str, str], ...] = ()
@@ -65,145 +67,288 @@ class Item:
         return " ".join(self.words)
 
 
+@dataclass
+class Lexing:
+    """What every lexer reader sees: the tokens (a reader may split one), what was read so far, and the notes
+    for the marketer."""
+
+    tokens: list[Token]
+    vocab: Vocabulary
+    now: datetime
+    notes: list[str]
+    items: list[Item] = field(default_factory=list)
+
+
+# A reader looks at the token at ``i``: it appends the items it read and returns the index after them, or
+# returns None to let the next reader try. The order is the grammar's precedence: dates and quantities own
+# words like "over" and "or more", so they come before the catalog's phrases.
+LexReader = Callable[[Lexing, int], "int | None"]
+
+
 def lex(text: str, vocab: Vocabulary, now: datetime, notes: list[str]) -> list[Item]:
-    tokens = tokenize(text)
-    items: list[Item] = []
+    state = Lexing(tokenize(text), vocab, now, notes)
     i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        words = [tok.text]
-        if tok.kind == "quoted":
-            # A quoted known value ("vip") is that value; any other quoted text is free text.
-            known = vocab.catalog_words.get(phrase_key(tok.text)) if tok.text.strip() else None
-            if known is not None and known.kind == "value":
-                items.append(Item("value", [tok.text], values=known.values))
-            else:
-                items.append(Item("quoted", [tok.text], data=tok.text))
-            i += 1
+    while i < len(state.tokens):
+        for _name, reader in LEX_READERS:
+            j = reader(state, i)
+            if j is not None:
+                i = j
+                break
+    return _recent_before_field(state.items)
+
+
+def _read_quoted(state: Lexing, i: int) -> int | None:
+    """A quoted known value ("vip") is that value; any other quoted text is free text."""
+    tok = state.tokens[i]
+    if tok.kind != "quoted":
+        return None
+    known = state.vocab.catalog_words.get(phrase_key(tok.text)) if tok.text.strip() else None
+    if known is not None and known.kind == "value":
+        state.items.append(Item("value", [tok.text], values=known.values))
+    else:
+        state.items.append(Item("quoted", [tok.text], data=tok.text))
+    return i + 1
+
+
+def _read_event(state: Lexing, i: int) -> int | None:
+    """What people did ("added to cart in the last 7 days"): behaviour.py, one condition item."""
+    return read_event(state.vocab, state.tokens, i, state.items, state.now, state.notes)
+
+
+def _read_late_comparison(state: Lexing, i: int) -> int | None:
+    return _late_comparison(state.tokens, i, state.items)
+
+
+def _read_date(state: Lexing, i: int) -> int | None:
+    tokens, items = state.tokens, state.items
+    date = read_date(tokens, i, state.now)
+    if date is None and items and items[-1].kind == "field" and items[-1].data == "window":
+        date = read_bare_span(tokens, i)  # "inactive 60+ days", "dormant 3 months"
+    if (date is None and len(items) > 1 and items[-1].kind in ("or", "and", "comma")
+            and items[-2].kind == "date" and items[-2].data.op == "on"):
+        date = read_year(tokens, i)  # "signed up in 2024 or 2025": the year after "or" is a date too
+    if date is None:
+        return None
+    expr, j = date
+    items.append(Item("date", [shown(tokens[i:j])], data=expr))
+    return j
+
+
+def _read_quantity(state: Lexing, i: int) -> int | None:
+    tokens = state.tokens
+    if tokens[i].low == "one" and low_at(tokens, i + 1) == "of":
+        return None
+    qty = read_quantity(tokens, i)
+    if qty is None:
+        return None
+    quantity, j = qty
+    state.items.append(Item("qty", [shown(tokens[i:j])], data=quantity))
+    return _years_of_age(state.vocab, tokens, j, state.items)
+
+
+def _read_bound(state: Lexing, i: int) -> int | None:
+    bound = _bound_before_field(state.vocab, state.tokens, i)
+    if bound is None:
+        return None
+    state.items.extend(bound[0])
+    return bound[1]
+
+
+def _read_weekday(state: Lexing, i: int) -> int | None:
+    weekday = read_weekday(state.tokens, i, state.now)
+    if weekday is None:
+        return None
+    found, j = weekday
+    words = [shown(state.tokens[i:j])]
+    state.items.append(Item("date", words, data=found) if isinstance(found, DateExpr)
+                       else Item("vague", words, data=found))
+    return j
+
+
+def _read_symbol(state: Lexing, i: int) -> int | None:
+    tok = state.tokens[i]
+    if tok.kind != "sym":
+        return None
+    if tok.low in _SYMBOLS:
+        state.items.append(Item(_SYMBOLS[tok.low], [tok.text]))
+        return i + 1
+    return i + 1 if tok.low in _IGNORED_SYMBOLS else None
+
+
+def _read_non_prefix(state: Lexing, i: int) -> int | None:
+    """"non-Indian", "non-vip": a known word after "non-" is its negation."""
+    tok = state.tokens[i]
+    if (tok.kind != "word" or not tok.low.startswith("non-")
+            or _phrase(state.vocab, state.tokens, i, state.items)[0] is not None):
+        return None
+    inner = _phrase(state.vocab, [Token("word", tok.text[4:], tok.low[4:])], 0)[0]
+    if inner is None:
+        return None
+    state.items.append(Item("neg", ["non"]))
+    state.items.append(_item(inner, [tok.text[4:]]))
+    return i + 1
+
+
+def _read_reachable(state: Lexing, i: int) -> int | None:
+    reach = _reachable(state.vocab, state.tokens, i)
+    if reach is None:
+        return None
+    state.items.append(Item("consent", [shown(state.tokens[i:reach[0]])], flag=True, data=reach[1]))
+    return reach[0]
+
+
+def _read_count_word(state: Lexing, i: int) -> int | None:
+    if (state.tokens[i].kind != "word" or _COUNTS.match(state.tokens, i) is None
+            or _phrase(state.vocab, state.tokens, i, state.items)[0] is not None):
+        return None
+    counted = _count_word(state.vocab, state.tokens, i)
+    if counted is None:
+        return None
+    state.items.extend(counted[0])
+    return counted[1]
+
+
+def _read_hyphenated(state: Lexing, i: int) -> int | None:
+    """"free-tier", "US-based", "vip-tagged": an unknown hyphenated word made of known words is read as its
+    parts ("nobody-by-that-name" stays one unknown word). The token is split in place; reading restarts."""
+    tok = state.tokens[i]
+    if (tok.kind != "word" or "-" not in tok.low.strip("-") or not _known_parts(state.vocab, tok.low)
+            or _phrase(state.vocab, state.tokens, i, state.items)[0] is not None):
+        return None
+    parts = [p for p in tok.text.split("-") if p]
+    state.tokens[i:i + 1] = [Token("word", p, p.lower(), tok.spaced or n > 0) for n, p in enumerate(parts)]
+    return i
+
+
+def _read_phrase(state: Lexing, i: int) -> int | None:
+    """The longest catalog or fixed phrase, or a one-typo spelling of a known word."""
+    tokens, tok = state.tokens, state.tokens[i]
+    meaning, j = _phrase(state.vocab, tokens, i, state.items)
+    if meaning is None and tok.kind in ("word", "abbr") and tok.low not in _NOT_TYPOS:
+        meaning, fixed = _fix(state.vocab, tok.low)
+        if meaning is not None:
+            j = i + 1
+            if fixed.rstrip("s") != tok.low.rstrip("s"):
+                state.notes.append(f"'{tok.text}' read as '{fixed}'")
+    if meaning is None:
+        return None
+    for _name, place in MEANING_READERS:
+        end = place(state, i, j, meaning)
+        if end is not None:
+            return end
+    return None
+
+
+def _read_unknown(state: Lexing, i: int) -> int | None:
+    state.items.append(Item("unknown", [state.tokens[i].text]))
+    return i + 1
+
+
+LEX_READERS: tuple[tuple[str, LexReader], ...] = (
+    ("quoted text", _read_quoted),
+    ("behaviour", _read_event),
+    ("comparison after the field word", _read_late_comparison),
+    ("date", _read_date),
+    ("quantity", _read_quantity),
+    ("bound before the field", _read_bound),
+    ("weekday", _read_weekday),
+    ("symbol", _read_symbol),
+    ("non- prefix", _read_non_prefix),
+    ("reachable by a channel", _read_reachable),
+    ("count word", _read_count_word),
+    ("hyphenated parts", _read_hyphenated),
+    ("catalog or fixed phrase", _read_phrase),
+    ("unknown word", _read_unknown),
+)
+
+
+# Where a known phrase goes, once read: (state, start, end, meaning) -> the index after it, or None.
+MeaningReader = Callable[[Lexing, int, int, Meaning], "int | None"]
+
+
+def _place_consent(state: Lexing, i: int, j: int, meaning: Meaning) -> int | None:
+    if meaning.kind != "consent":
+        return None
+    tokens, vocab = state.tokens, state.vocab
+    if meaning.fields:  # "emailed", "emailable": the word names its channel
+        channel = next((c for c, n in vocab.consent.items() if n == meaning.fields[0]), None)
+    else:
+        j, channel = _channel(vocab, tokens, j)
+        if channel is None and _names_a_value(vocab, tokens, j):
+            # "subscribed to the newsletter", "signed up for the pro plan": the value is what they
+            # subscribed to; "unsubscribed from the newsletter" is not having it.
+            if not meaning.flag:
+                state.items.append(Item("neg", [t.text for t in tokens[i:j]]))
+            return j
+    state.items.append(Item("consent", [t.text for t in tokens[i:j]], flag=meaning.flag, data=channel))
+    return j
+
+
+def _place_channel_first(state: Lexing, i: int, j: int, meaning: Meaning) -> int | None:
+    """"email-consented", "email opted-in users", "email marketing opt-outs": the channel comes first."""
+    tokens = state.tokens
+    if meaning.kind != "field" or j != i + 1 or tokens[i].low not in state.vocab.consent:
+        return None
+    k = j
+    while low_at(tokens, k) in _CHANNEL_TAIL:
+        k += 1
+    consent = state.vocab.grammar_words.match(tokens, k)
+    if consent is None or consent[0].kind != "consent" or consent[0].fields:
+        return None
+    end = consent[1]
+    state.items.append(Item("consent", [t.text for t in tokens[i:end]], flag=consent[0].flag, data=tokens[i].low))
+    return end
+
+
+def _place_but_not(state: Lexing, i: int, j: int, meaning: Meaning) -> int | None:
+    consumed = [t.text for t in state.tokens[i:j]]
+    if meaning.kind != "neg" or consumed[0].lower() != "but" or len(consumed) < 2:
+        return None
+    state.items.append(Item("comma", consumed[:1]))  # "but not": the "but" joins like a comma
+    state.items.append(Item("neg", consumed[1:]))
+    return j
+
+
+def _place_repeated_value(state: Lexing, i: int, j: int, meaning: Meaning) -> int | None:
+    items = state.items
+    if meaning.kind != "value" or not items or items[-1].kind != "value" or items[-1].values != meaning.values:
+        return None
+    items[-1].words.extend(t.text for t in state.tokens[i:j])  # "Delhi NCR", "New Delhi NCR": one place twice
+    return j
+
+
+def _place_item(state: Lexing, i: int, j: int, meaning: Meaning) -> int | None:
+    consumed = [t.text for t in state.tokens[i:j]]
+    if meaning.kind == "negfield":  # "dormant": not, and the date field it is about
+        state.items.append(Item("neg", consumed))
+        state.items.append(Item("field", [], fields=meaning.fields, data="window"))
+    else:
+        state.items.append(_item(meaning, consumed))
+    return j
+
+
+MEANING_READERS: tuple[tuple[str, MeaningReader], ...] = (
+    ("consent and its channel", _place_consent),
+    ("channel before consent", _place_channel_first),
+    ("but not", _place_but_not),
+    ("a value said twice", _place_repeated_value),
+    ("the phrase itself", _place_item),
+)
+
+
+_RECENT = frozenset({"recent", "recently"})
+
+
+def _recent_before_field(items: list[Item]) -> list[Item]:
+    """"recent signups", "recently active users": a time word of the field after it, which needs a window
+    as "new" does ("joined recently" stays an unknown word: no window can follow it)."""
+    out: list[Item] = []
+    for it in items:
+        if it.kind == "field" and out and out[-1].kind == "unknown" and out[-1].text.lower() in _RECENT:
+            out[-1] = Item("field", [*out[-1].words, *it.words], fields=it.fields, data=it.data)
             continue
-        event = read_event(vocab, tokens, i, items, now, notes)
-        if event is not None:
-            i = event
-            continue
-        late = _late_comparison(tokens, i, items)
-        if late is not None:
-            i = late
-            continue
-        date = read_date(tokens, i, now)
-        if date is None and items and items[-1].kind == "field" and items[-1].data == "window":
-            date = read_bare_span(tokens, i)  # "inactive 60+ days", "dormant 3 months"
-        if (date is None and len(items) > 1 and items[-1].kind in ("or", "and", "comma")
-                and items[-2].kind == "date" and items[-2].data.op == "on"):
-            date = read_year(tokens, i)  # "signed up in 2024 or 2025": the year after "or" is a date too
-        if date is not None:
-            expr, j = date
-            items.append(Item("date", [shown(tokens[i:j])], data=expr))
-            i = j
-            continue
-        qty = read_quantity(tokens, i) if not (tok.low == "one" and low_at(tokens, i + 1) == "of") else None
-        if qty is not None:
-            quantity, j = qty
-            items.append(Item("qty", [shown(tokens[i:j])], data=quantity))
-            i = _years_of_age(vocab, tokens, j, items)
-            continue
-        bound = _bound_before_field(vocab, tokens, i)
-        if bound is not None:
-            items.extend(bound[0])
-            i = bound[1]
-            continue
-        weekday = read_weekday(tokens, i, now)
-        if weekday is not None:
-            found, j = weekday
-            if isinstance(found, DateExpr):
-                items.append(Item("date", [shown(tokens[i:j])], data=found))
-            else:
-                items.append(Item("vague", [shown(tokens[i:j])], data=found))
-            i = j
-            continue
-        if tok.kind == "sym" and tok.low in _SYMBOLS:
-            items.append(Item(_SYMBOLS[tok.low], words))
-            i += 1
-            continue
-        if tok.kind == "sym" and tok.low in _IGNORED_SYMBOLS:
-            i += 1
-            continue
-        meaning, j = _phrase(vocab, tokens, i, items)
-        if meaning is None and tok.kind == "word" and tok.low.startswith("non-"):
-            inner = _phrase(vocab, [Token("word", tok.text[4:], tok.low[4:])], 0)[0]
-            if inner is not None:
-                items.append(Item("neg", ["non"]))
-                items.append(_item(inner, [tok.text[4:]]))
-                i += 1
-                continue
-        reach = _reachable(vocab, tokens, i)
-        if reach is not None:
-            items.append(Item("consent", [shown(tokens[i:reach[0]])], flag=True, data=reach[1]))
-            i = reach[0]
-            continue
-        if meaning is None and tok.kind == "word":
-            counted = _count_word(vocab, tokens, i)
-            if counted is not None:
-                items.extend(counted[0])
-                i = counted[1]
-                continue
-        if meaning is None and tok.kind == "word" and "-" in tok.low.strip("-") and _known_parts(vocab, tok.low):
-            # "free-tier", "US-based", "vip-tagged": an unknown hyphenated word made of known words is read
-            # as its parts ("nobody-by-that-name" stays one unknown word).
-            parts = [p for p in tok.text.split("-") if p]
-            tokens[i:i + 1] = [Token("word", p, p.lower(), tok.spaced or n > 0) for n, p in enumerate(parts)]
-            continue
-        if meaning is None and tok.kind in ("word", "abbr") and tok.low not in _NOT_TYPOS:
-            meaning, fixed = _fix(vocab, tok.low)
-            if meaning is not None:
-                j = i + 1
-                if fixed.rstrip("s") != tok.low.rstrip("s"):
-                    notes.append(f"'{tok.text}' read as '{fixed}'")
-        if meaning is None:
-            items.append(Item("unknown", words))
-            i += 1
-            continue
-        if meaning.kind == "consent":
-            if meaning.fields:  # "emailed", "emailable": the word names its channel
-                channel = next((c for c, n in vocab.consent.items() if n == meaning.fields[0]), None)
-            else:
-                j, channel = _channel(vocab, tokens, j)
-                if channel is None and _names_a_value(vocab, tokens, j):
-                    # "subscribed to the newsletter", "signed up for the pro plan": the value is what they
-                    # subscribed to; "unsubscribed from the newsletter" is not having it.
-                    if not meaning.flag:
-                        items.append(Item("neg", [t.text for t in tokens[i:j]]))
-                    i = j
-                    continue
-            items.append(Item("consent", [t.text for t in tokens[i:j]], flag=meaning.flag, data=channel))
-            i = j
-            continue
-        if meaning.kind == "field" and j == i + 1 and tok.low in vocab.consent:
-            # "email-consented", "email opted-in users", "email marketing opt-outs": the channel comes first.
-            k = j
-            while low_at(tokens, k) in _CHANNEL_TAIL:
-                k += 1
-            consent = vocab.grammar_words.match(tokens, k)
-            if consent is not None and consent[0].kind == "consent" and not consent[0].fields:
-                end = consent[1]
-                items.append(Item("consent", [t.text for t in tokens[i:end]], flag=consent[0].flag, data=tok.low))
-                i = end
-                continue
-        consumed = [t.text for t in tokens[i:j]]
-        if meaning.kind == "neg" and consumed[0].lower() == "but" and len(consumed) > 1:
-            items.append(Item("comma", consumed[:1]))  # "but not": the "but" joins like a comma
-            items.append(Item("neg", consumed[1:]))
-            i = j
-            continue
-        if meaning.kind == "value" and items and items[-1].kind == "value" and items[-1].values == meaning.values:
-            items[-1].words.extend(consumed)  # "Delhi NCR", "New Delhi NCR": one place said twice
-            i = j
-            continue
-        items.append(_item(meaning, consumed))
-        if meaning.kind == "negfield":
-            items[-1] = Item("neg", consumed)
-            items.append(Item("field", [], fields=meaning.fields, data="window"))
-        i = j
-    return items
+        out.append(it)
+    return out
 
 
 def _late_comparison(tokens: list[Token], i: int, items: list[Item]) -> int | None:

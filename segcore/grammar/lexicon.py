@@ -109,7 +109,8 @@ ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th"})
 DATE_PREPS: dict[str, str] = {
     "before": "before", "prior to": "before", "earlier than": "before", "until": "until", "till": "until",
     "til": "until", "up to": "until", "upto": "until", "through": "until", "thru": "until",
-    "on or before": "until", "by": "until",
+    "on or before": "until", "by": "until", "in or before": "until", "during or before": "until",
+    "in or after": "since", "during or after": "since",
     "after": "after", "later than": "after",
     "since": "since", "from": "from", "starting": "since", "starting from": "since", "starting on": "since",
     "on or after": "since", "as of": "since", "beginning": "since",

@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from segcore.grammar.conditions import Context, read_clause
+from segcore.grammar.kinds import ConnKind
 from segcore.grammar.lexer import Item
 from segcore.grammar.manual import widen
 from segcore.rules import Condition, Not, Rule, all_of, any_of
 
 _IGNORED = frozenset({"filler", "noun", "loc"})
-_CONNECTIVES = frozenset({"and", "or", "comma", "rel"})
+_CONNECTIVES: dict[str, ConnKind] = {"and": "and", "or": "or", "comma": "comma", "rel": "rel"}
 _MAX_PARENS = 8
 
 
@@ -29,7 +30,7 @@ class Clause:
 
 @dataclass
 class Conn:
-    kind: str
+    kind: ConnKind
 
 
 @dataclass
@@ -58,7 +59,7 @@ def to_units(items: list[Item], ctx: Context) -> list[Unit]:
             if it.kind == "or" and stack[-1] and isinstance(stack[-1][-1], Conn) and stack[-1][-1].kind == "comma":
                 stack[-1][-1] = Conn("or")  # "orders 2 or more, or enterprise": the comma adds nothing to "or"
                 continue
-            stack[-1].append(Conn(it.kind))
+            stack[-1].append(Conn(_CONNECTIVES[it.kind]))
         elif it.kind == "lp":
             flush()
             if len(stack) > _MAX_PARENS:
@@ -209,6 +210,11 @@ def _prepare(units: list[Unit]) -> list[Unit]:
             if bare is not None and conn.kind in ("or", "comma", "and") and _absorb(out[-2], bare, conn.kind):
                 out.pop()
                 continue
+            if bare is None and _join_leading_value(out[-2], u, conn.kind):
+                # "free users in Pune or Chennai active in the last 2 weeks": "or" joins the two cities
+                # (SPEC: one field's "or" is `in`), and the rest of the sentence is "and" again.
+                out.pop()
+                continue
         if isinstance(u, Group) and out and isinstance(out[-1], Clause):
             content = _content(out[-1].items)
             if content and content[-1].kind == "neg":
@@ -218,6 +224,25 @@ def _prepare(units: list[Unit]) -> list[Unit]:
                     out.pop()
         out.append(u)
     return out
+
+
+def _join_leading_value(target: Clause, clause: Clause, conj: str) -> bool:
+    """The value that opens ``clause`` joins the last value of ``target`` when both name the same field;
+    what follows it in ``clause`` then continues ``target``."""
+    content = _content(clause.items)
+    if not content or content[0].kind != "value" or len(content) < 2:
+        return False
+    first = content[0]
+    if conj not in ("or", "and") and not (conj == "comma" and any(c == "or" for c, _ in first.merged)):
+        return False  # "Pune, Chennai or Delhi ...": a comma joins values only in a list that says "or"
+    # "or pro plan active ...": a field word right after the value only repeats the value's field.
+    repeated = content[1] if content[1].kind == "field" and _fields_of(first) & set(content[1].fields) else None
+    if repeated is not None and len(content) < 3:
+        return False
+    if not _absorb(target, first, conj):
+        return False
+    target.items.extend(it for it in clause.items if it is not first and it is not repeated)
+    return True
 
 
 def _fields_of(item: Item) -> set[str]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
+
+from segcore.grammar.kinds import TokenKind
 
 _TOKEN = re.compile(
     r"""
@@ -33,7 +36,7 @@ _STRAIGHTEN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "�
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # quoted | iso | ymd | slash | monthyear | num | abbr | word | sym
+    kind: TokenKind
     text: str  # as written (quotes removed for quoted text)
     low: str
     spaced: bool = True  # written after a space: "5 k" vs "5k", for showing phrases back as typed
@@ -50,7 +53,8 @@ def tokenize(text: str) -> list[Token]:
         raw = match.group()
         if kind == "quoted":
             raw = raw[1:-1]
-        tokens.append(Token(kind, raw, raw.lower(), match.start() > end))
+        # The regular expression's group names are exactly the token kinds (currency/address folded above).
+        tokens.append(Token(cast(TokenKind, kind), raw, raw.lower(), match.start() > end))
         end = match.end()
     return tokens
 

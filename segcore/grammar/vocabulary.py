@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from segcore.catalog import Field, FieldCatalog
 from segcore.grammar import lexicon as lx
 from segcore.grammar.behaviour import EventWords, event_words
+from segcore.grammar.kinds import MeaningKind
 from segcore.grammar.phrases import PhraseTable
 from segcore.grammar.tokens import phrase_key
 
@@ -20,7 +21,7 @@ from segcore.grammar.tokens import phrase_key
 class Meaning:
     """What a phrase means: a field mention, a value of some field(s), or a structural word."""
 
-    kind: str  # field | value | neg | and | or | rel | filler | noun | loc | consent | paid | negfield
+    kind: MeaningKind
     fields: tuple[str, ...] = ()
     values: tuple[tuple[str, str], ...] = ()  # (field name, canonical value)
     flag: bool = True
@@ -120,8 +121,10 @@ def build(catalog: FieldCatalog) -> Vocabulary:
     age = next((f.name for f in fields if f.is_numeric and (f.name == "age" or f.unit in ("years", "year"))), None)
     consent = {f.consent_channel.lower(): f.name for f in fields if f.type == "bool" and f.consent_channel}
     grammar: PhraseTable[Meaning] = PhraseTable()
-    for words, kind in ((lx.FILLERS, "filler"), (lx.GROUP_NOUNS, "noun"), (lx.LOCATORS, "loc"),
-                        (lx.NEGATIONS, "neg"), (lx.REL_WORDS, "rel"), (lx.OR_WORDS, "or"), (lx.AND_WORDS, "and")):
+    fixed: tuple[tuple[frozenset[str], MeaningKind], ...] = (
+        (lx.FILLERS, "filler"), (lx.GROUP_NOUNS, "noun"), (lx.LOCATORS, "loc"), (lx.NEGATIONS, "neg"),
+        (lx.REL_WORDS, "rel"), (lx.OR_WORDS, "or"), (lx.AND_WORDS, "and"))
+    for words, kind in fixed:
         for w in words:
             grammar.add(phrase_key(w), Meaning(kind))
     for w in lx.BUT_WORDS:

@@ -1,8 +1,9 @@
-"""``UserMirror``: exact audience sizes from a DuckDB copy of ``users``, kept in step with MongoDB.
+"""``UserMirror``: exact audience sizes from a DuckDB copy of ``users`` and ``events``, kept in step with MongoDB.
 
 MongoDB stays the truth. The mirror answers only when it can prove it is in step: built, following the
 change stream, at most ``max_lag`` seconds behind, holding the workspace (within the size budget), and
-without values of the wrong type in the fields a rule reads. Otherwise it raises ``MirrorUnavailable``
+without values of the wrong type in the fields a rule reads, and, for rules on behaviour, holding the
+workspace's events (within the events budget). Otherwise it raises ``MirrorUnavailable``
 and the caller counts in MongoDB. Every answer carries ``as_of``: the latest moment at which the mirror
 is known to have held every change MongoDB had.
 """
@@ -30,10 +31,11 @@ from pymongo.errors import ConnectionFailure, OperationFailure
 from segcore.catalog import FieldCatalog
 from segcore.compile_sql import to_sql
 from segcore.errors import SegmentError
+from segcore.mirror.events_schema import EventSchema, event_key
 from segcore.mirror.schema import MirrorSchema
-from segcore.mirror.store import MirrorFile
-from segcore.mirror.sync import ResumeLost, is_resumable, read_batch
-from segcore.rules import Rule, conditions
+from segcore.mirror.store import EventChanges, MirrorFile
+from segcore.mirror.sync import PIPELINE, ResumeLost, is_resumable, read_batch
+from segcore.rules import Rule, conditions, event_conditions
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class UserMirror:
         max_users: int = 5_000_000,
         poll_seconds: float = 0.25,
         build_lock: Path | None = None,
+        max_events: int = 50_000_000,
     ) -> None:
         self.catalog = catalog
         # Mirrors of one data folder (one per server process) build one at a time: each build reads every
@@ -89,10 +92,15 @@ class UserMirror:
         self._build_lock = build_lock
         self.max_lag = max_lag
         self.max_users = max_users
+        self.max_events = max_events
         self.poll_seconds = poll_seconds
         self._schema = MirrorSchema.for_catalog(catalog)
-        self._file = MirrorFile(Path(path), self._schema)
+        self._event_schema = EventSchema.for_catalog(catalog)
+        self._file = MirrorFile(Path(path), self._schema, self._event_schema)
+        self._db = mongo_db
         self._users = mongo_db["users"]
+        self._events = mongo_db["events"]
+        self._events_oversized: frozenset[str] = frozenset()
         self._state = "stopped"
         self._complete = False
         self._opened = False
@@ -114,6 +122,7 @@ class UserMirror:
         if not self._opened:
             self._complete = self._file.open()
             self._oversized = self._file.oversized() if self._complete else frozenset()
+            self._events_oversized = self._file.events_oversized() if self._complete else frozenset()
             self._opened = True
             self._state = "ready" if self._complete else "building"
 
@@ -177,16 +186,18 @@ class UserMirror:
         started = datetime.now(UTC)
         # The token is taken before the scan: replaying from it afterwards is harmless (every change
         # sets a row to the document's current state) and misses nothing written during the scan.
-        with self._users.watch(full_document="updateLookup", max_await_time_ms=10) as stream:
+        with self._db.watch(PIPELINE, full_document="updateLookup", max_await_time_ms=10) as stream:
             token = stream.resume_token
             if token is None:
                 stream.try_next()
                 token = stream.resume_token
         if token is None:
             raise ResumeLost("the database gave no change-stream position to start from")
-        rows = self._file.rebuild(self._scan(), json_util.dumps(token), self.max_users)
+        rows = self._file.rebuild(self._scan(), json_util.dumps(token), self.max_users,
+                                  self._scan_events(), self.max_events)
         with self._lock:
             self._oversized = self._file.oversized()
+            self._events_oversized = self._file.events_oversized()
             self._complete = True
             self._as_of = started
             self._state = "ready"
@@ -195,12 +206,24 @@ class UserMirror:
         log.info("mirror built: %d users", rows)
         return rows
 
+    def _scan_events(self) -> Iterator[tuple[pa.Table, set[tuple[str, str, str]]]]:
+        """The catalog's events in Arrow chunks (with the odd property values each chunk holds)."""
+        names = list(self._event_schema.events)
+        if not names:
+            return
+        yield from (self._event_schema.to_arrow(docs)
+                    for docs in self._read_ahead(self._events, {"event": {"$in": names}}))
+
     def _scan(self) -> Iterator[pa.Table]:
         """The whole collection in Arrow chunks; the next chunk is read from MongoDB while this one converts.
 
         Whole documents, no projection: on the embedded server a projected scan measured slower than a
         plain one, and user documents are small.
         """
+        yield from (self._schema.to_arrow(docs) for docs in self._read_ahead(self._users, {}))
+
+    def _read_ahead(self, collection: Any, query: dict[str, Any]) -> Iterator[list[Mapping[str, Any]]]:
+        """Chunks of ``collection``'s documents matching ``query``, the next read while this one is used."""
         chunks: queue.Queue[list[Mapping[str, Any]] | BaseException | None] = queue.Queue(maxsize=2)
         abandoned = threading.Event()
 
@@ -213,12 +236,17 @@ class UserMirror:
                     continue
             return False
 
+        # The build's progress counts people, the part a terminal can put a total on.
+        counting = collection is self._users
+
         def read() -> None:
             try:
-                self.scanned = 0
+                if counting:
+                    self.scanned = 0
                 chunk: list[Mapping[str, Any]] = []
-                for doc in self._users.find({}, batch_size=10_000):
-                    self.scanned += 1
+                for doc in collection.find(query, batch_size=10_000):
+                    if counting:
+                        self.scanned += 1
                     chunk.append(doc)
                     if len(chunk) >= SCAN_CHUNK:
                         if not put(chunk):
@@ -240,7 +268,7 @@ class UserMirror:
                     raise item
                 if self._stop.is_set():
                     raise _Stopped()
-                yield self._schema.to_arrow(item)
+                yield item
         finally:
             abandoned.set()
             reader.join(5)
@@ -295,6 +323,7 @@ class UserMirror:
         with self._lock:
             self._complete = self._file.open()
             self._oversized = self._file.oversized() if self._complete else frozenset()
+            self._events_oversized = self._file.events_oversized() if self._complete else frozenset()
             self._state = "ready" if self._complete else "building"
             self._as_of = None
 
@@ -303,7 +332,8 @@ class UserMirror:
         if token_text is None:
             raise ResumeLost("the mirror holds no change-stream position")
         try:
-            stream = self._users.watch(
+            stream = self._db.watch(
+                PIPELINE,
                 full_document="updateLookup",
                 resume_after=json_util.loads(token_text),
                 max_await_time_ms=max(1, int(self.poll_seconds * 1000)),
@@ -325,13 +355,23 @@ class UserMirror:
                 if batch.events or idle_save:
                     keys = list(batch.final)
                     rows = self._schema.to_arrow(d for d in batch.final.values() if d is not None)
-                    over = self._file.apply(keys, rows, token, self.max_users)
+                    over = self._file.apply(keys, rows, token, self.max_users, self._event_changes(batch),
+                                            self.max_events)
                     with self._lock:
                         self._oversized = over
+                        self._events_oversized = self._file.events_oversized()
                         self._applied += batch.events
                     saved_token, saved_at = token, time.monotonic()
                 self._error = None
                 self._advance(batch.drained_at or batch.last_wall_time)
+
+    def _event_changes(self, batch: Any) -> EventChanges | None:
+        if not batch.event_final:
+            return None
+        table, odd = self._event_schema.to_arrow(d for d in batch.event_final.values() if d is not None)
+        moved = [event_key(k) for k in batch.event_final if k not in batch.inserted]
+        added = [event_key(k) for k in batch.inserted]
+        return EventChanges(table, moved, added, odd)
 
     def _advance(self, moment: datetime | None) -> None:
         if moment is None:
@@ -382,8 +422,15 @@ class UserMirror:
     def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any],
                also: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
         fields = {c.field for rule in rules for c in conditions(rule)} | also
+        leaves = [leaf for rule in rules for leaf in event_conditions(rule)]
+        properties: frozenset[tuple[str, str]] = frozenset()
+        if leaves:
+            self._check_events(team_id, leaves)
+            # Event conditions match users by user_id: one of another type must be counted by MongoDB.
+            fields |= _USER_ID
+            properties = frozenset((leaf.event, w.property) for leaf in leaves for w in leaf.where)
         try:
-            rows, wrong = self._file.read(team_id, fields, sql, params)
+            rows, wrong = self._file.read(team_id, fields, sql, params, properties)
         except duckdb.Error as exc:
             raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
         if wrong:
@@ -392,13 +439,29 @@ class UserMirror:
             )
         return rows
 
+    def _check_events(self, team_id: str, leaves: list[Any]) -> None:
+        if team_id in self._events_oversized:
+            raise MirrorUnavailable(
+                f"This workspace has more than {self.max_events:,} events, above the mirror's events budget; "
+                "sizes of segments on what people did come from MongoDB."
+            )
+        for leaf in leaves:
+            event = self.catalog.event(leaf.event)
+            for cond in leaf.where:
+                prop = event.property(cond.property)
+                if not self._event_schema.holds(event.name, prop.name, prop.type):
+                    raise MirrorUnavailable(
+                        f"The property {prop.name} of {event.name} has a type of its own in the catalog; "
+                        "this size comes from MongoDB."
+                    )
+
     # ------------------------------------------------------------------------------- counting
 
     def count(self, team_id: str, rule: Rule, now: datetime) -> MirrorCount:
         """The number of the workspace's users the (validated) rule selects at ``now``."""
         as_of = self._ready(team_id)
         started = time.perf_counter()
-        where, params = to_sql(rule, self.catalog, now)
+        where, params = to_sql(rule, self.catalog, now, team_id)
         rows = self._query(team_id, [rule], f"SELECT count(*) FROM users WHERE team_id = ? AND {where}",
                            [team_id, *params])
         return MirrorCount(int(rows[0][0]), as_of, (time.perf_counter() - started) * 1000)
@@ -412,7 +475,7 @@ class UserMirror:
             return MirrorSizes({}, as_of, 0.0)
         parts, params = [], []
         for name in names:
-            where, p = to_sql(rules[name], self.catalog, now)
+            where, p = to_sql(rules[name], self.catalog, now, team_id)
             parts.append(f"count(*) FILTER (WHERE {where})")
             params.extend(p)
         rows = self._query(team_id, [rules[n] for n in names],
@@ -426,8 +489,8 @@ class UserMirror:
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> tuple[int, int, int]:
         """Sizes of ``a``, of ``b`` and of both at once, in one query."""
         self._ready(team_id)
-        where_a, params_a = to_sql(a, self.catalog, now)
-        where_b, params_b = to_sql(b, self.catalog, now)
+        where_a, params_a = to_sql(a, self.catalog, now, team_id)
+        where_b, params_b = to_sql(b, self.catalog, now, team_id)
         rows = self._query(
             team_id,
             [a, b],
@@ -441,7 +504,7 @@ class UserMirror:
     def member_ids(self, team_id: str, rule: Rule, now: datetime) -> list[str]:
         """The selected users' ids in order (for checks; listings themselves read MongoDB)."""
         self._ready(team_id)
-        where, params = to_sql(rule, self.catalog, now)
+        where, params = to_sql(rule, self.catalog, now, team_id)
         rows = self._query(
             team_id,
             [rule],
@@ -462,7 +525,7 @@ class UserMirror:
 
     def _user_ids(self, team_id: str, rule: Rule, now: datetime, tail: str, tail_params: list[Any]) -> list[str]:
         self._ready(team_id)
-        where, params = to_sql(rule, self.catalog, now)
+        where, params = to_sql(rule, self.catalog, now, team_id)
         rows = self._query(
             team_id, [rule],
             f"SELECT user_id FROM users WHERE team_id = ? AND {where} AND user_id IS NOT NULL {tail}",
@@ -478,6 +541,12 @@ class UserMirror:
         except (duckdb.Error, IndexError):
             return 0
 
+    def event_rows(self) -> int:
+        try:
+            return int(self._file.query("SELECT count(*) FROM events", [])[0][0])
+        except (duckdb.Error, IndexError):
+            return 0
+
     def status(self) -> dict[str, Any]:
         as_of = self._as_of
         lag = self.lag_seconds()
@@ -488,6 +557,8 @@ class UserMirror:
             "as_of": None if as_of is None else as_of.isoformat().replace("+00:00", "Z"),
             "rows": self.rows() if self._complete and self._state == "ready" else 0,
             "teams_over_budget": sorted(self._oversized),
+            "teams_over_events_budget": sorted(self._events_oversized),
+            "events": self.event_rows() if self._complete and self._state == "ready" else 0,
             "rebuilds": self._rebuilds,
             "resumes": self._resumes,
             "changes_applied": self._applied,

@@ -1,4 +1,8 @@
-"""Reading MongoDB's change stream on ``users`` in small batches, and deciding what each batch changes.
+"""Reading MongoDB's change stream on ``users`` and ``events`` in small batches, and deciding what each
+batch changes.
+
+One stream over the database, filtered to the two collections, so one resume token covers both and a
+batch applies both in one transaction.
 
 A batch ends when the stream has nothing more for now (then everything written before that moment is in
 the batch) or after a short time, so a steady stream of writes still reaches the mirror every few
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +21,13 @@ from pymongo.change_stream import ChangeStream
 from pymongo.errors import OperationFailure
 
 from segcore.mirror.schema import doc_key
+
+WATCHED = ("users", "events")
+# Only the two mirrored collections: other collections' writes never wake the mirror.
+PIPELINE: list[dict[str, Any]] = [{"$match": {"$or": [
+    {"ns.coll": {"$in": list(WATCHED)}},
+    {"operationType": {"$in": ["dropDatabase", "invalidate"]}},
+]}}]
 
 # Events after which the stream cannot go on (the collection went away or the stream was invalidated).
 _FATAL_EVENTS = ("drop", "rename", "dropDatabase", "invalidate")
@@ -36,6 +47,9 @@ class Batch:
     events: int
     drained_at: datetime | None  # when the stream was seen empty after these changes
     last_wall_time: datetime | None  # server time of the last change, to measure lag while busy
+    # The same for the ``events`` collection, by raw ``_id``; ``inserted`` are those only inserted here.
+    event_final: dict[Any, Mapping[str, Any] | None] = field(default_factory=dict)
+    inserted: set[Any] = field(default_factory=set)
 
 
 def is_resumable(exc: OperationFailure) -> bool:
@@ -44,6 +58,8 @@ def is_resumable(exc: OperationFailure) -> bool:
 
 def read_batch(stream: ChangeStream[Any], max_events: int = 5000, max_seconds: float = 0.25) -> Batch:
     final: dict[str, Mapping[str, Any] | None] = {}
+    event_final: dict[Any, Mapping[str, Any] | None] = {}
+    inserted: set[Any] = set()
     events = 0
     wall: datetime | None = None
     deadline = time.monotonic() + max_seconds
@@ -60,12 +76,22 @@ def read_batch(stream: ChangeStream[Any], max_events: int = 5000, max_seconds: f
             break
         events += 1
         kind = change.get("operationType")
+        coll = (change.get("ns") or {}).get("coll")
         if kind in _FATAL_EVENTS:
-            raise ResumeLost(f"the users collection saw a {kind!r} event")
+            raise ResumeLost(f"the {coll or 'watched'} collection saw a {kind!r} event")
         key = (change.get("documentKey") or {}).get("_id")
         if key is None:
             continue
-        if kind in ("insert", "update", "replace"):
+        if coll == "events":
+            if kind == "insert" and key not in event_final:
+                inserted.add(key)
+            else:
+                inserted.discard(key)
+            if kind in ("insert", "update", "replace"):
+                event_final[key] = change.get("fullDocument")
+            elif kind == "delete":
+                event_final[key] = None
+        elif kind in ("insert", "update", "replace"):
             # With updateLookup the document is the current one; None means it was deleted since.
             final[doc_key(key)] = change.get("fullDocument")
         elif kind == "delete":
@@ -75,4 +101,4 @@ def read_batch(stream: ChangeStream[Any], max_events: int = 5000, max_seconds: f
             wall = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         if time.monotonic() > deadline:
             break
-    return Batch(final, events, drained_at, wall)
+    return Batch(final, events, drained_at, wall, event_final, inserted)

@@ -13,6 +13,7 @@ from bson import json_util
 from segcore import default_catalog, describe, rule_to_json, to_mongo_filter
 from segcore.catalog import FieldCatalog
 from segcore.cohere_reader import CohereReader
+from segcore.compile_mongo import events_as_written
 from segcore.errors import SegmentError
 from segcore.interpret import ENGINES, interpret
 from segcore.timezones import in_zone, time_zone, zone_name
@@ -71,7 +72,8 @@ def parse_one(
 
 
 def _reading_json(reading: Any, catalog: Any, now: datetime) -> dict[str, Any]:
-    mongo_filter = to_mongo_filter(reading.rule, catalog, now)
+    # Event conditions are counts over events, shown as written (``$event``): the filter is for reading.
+    mongo_filter = to_mongo_filter(reading.rule, catalog, now, events_as_written(reading.rule))
     return {
         "ok": True,
         "rules": rule_to_json(reading.rule),

@@ -154,7 +154,7 @@ def test_a_corrupt_file_is_rebuilt(db: Database[Any], running: UserMirror, mirro
 def test_an_unknown_stream_position_means_a_full_rebuild(db: Database[Any], running: UserMirror,
                                                         mirror_path: Path) -> None:
     running.stop()
-    file = MirrorFile(mirror_path, running._schema)
+    file = MirrorFile(mirror_path, running._schema, running._event_schema)
     assert file.open()
     with file.cursor() as cur:
         cur.execute("UPDATE mirror_meta SET value = ? WHERE key = 'token'", ['{"_data": "8200000000DEADBEEF"}'])
