@@ -143,3 +143,16 @@ def test_cohere_is_told_the_workspace_day_and_zone() -> None:
 
     assert "Today is Tuesday 2026-03-10, and the time is 01:30 Asia/Kolkata." in system_message(CATALOG, INDIA_NOW)
     assert "Today is Monday 2026-03-09, and the time is 20:00 UTC." in system_message(CATALOG, INDIA_NOW.astimezone(UTC))
+
+
+def test_an_event_window_of_calendar_words_starts_at_the_workspace_midnight() -> None:
+    from segcore.compile_mongo import event_pipeline
+    from segcore.rules import EventCondition, EventWindow
+
+    leaf = EventCondition("Order Completed", when=EventWindow("on", CalendarPeriod("day", 0)))
+    first = event_pipeline(leaf, CATALOG, "T1", INDIA_NOW).pipeline[0]["$match"]
+    assert first["timestamp"] == {"$gte": utc(2026, 3, 9, 18, 30), "$lt": utc(2026, 3, 10, 18, 30)}
+    rule = validate_json({"event": "Order Completed", "when": {"op": "on", "value": {"period": "day", "offset": 0}}},
+                         CATALOG)
+    _, params = to_sql(rule, CATALOG, INDIA_NOW, team_id="T1")
+    assert utc(2026, 3, 9, 18, 30) in params and utc(2026, 3, 10, 18, 30) in params
