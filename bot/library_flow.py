@@ -24,6 +24,7 @@ from segcore.library import save_segment
 from segcore.privacy import record_reveal, shown
 from segcore.rendering import describe
 from segcore.rules import Rule
+from segcore.timezones import calendar_note
 
 PAGE_SIZE = 10
 TREND_POINTS = 10
@@ -73,7 +74,8 @@ def show_message(services: BotServices, segment: Any) -> dict[str, Any]:
     history = services.store.snapshots.history(segment.team_id, segment.id, limit=TREND_POINTS)
     row = row_of(services, segment, with_trend=False)
     trend = (*(size for _, size in history), row.size) if row.size is not None else ()
-    row = SegmentRow(**{**row.__dict__, "trend": tuple(s for s in trend if s is not None)})
+    zone = calendar_note(segment.rule, services.store.workspaces.local_now(segment.team_id, services.now()))
+    row = SegmentRow(**{**row.__dict__, "trend": tuple(s for s in trend if s is not None), "zone_note": zone})
     return segment_detail_message(row, history, services.now())
 
 

@@ -26,6 +26,7 @@ from segcore.privacy import may_see_pii, record_reveal, shown
 from segcore.reading import Reading
 from segcore.rendering import describe
 from segcore.rules import Rule, rule_from_json, rule_to_json
+from segcore.timezones import calendar_note
 
 SAMPLE_SIZE = 5
 
@@ -66,6 +67,7 @@ def preview(services: BotServices, team_id: str, rule: Rule, *, request: str, so
     ``reveals_to``): the slow part, always run after the ack."""
     now = services.now()
     counted = services.engine.count(team_id, rule, now)
+    zone = calendar_note(rule, services.store.workspaces.local_now(team_id, now))
     sample: tuple[dict[str, Any], ...] = ()
     reveal = reveals_to(viewer, pii_viewers)
     if counted.size:
@@ -85,6 +87,7 @@ def preview(services: BotServices, team_id: str, rule: Rule, *, request: str, so
         sample=sample,
         saved_name=saved_name,
         sample_revealed=reveal and bool(sample),
+        zone_note=zone,
     )
 
 

@@ -295,6 +295,11 @@ class AudienceEngine:
     def _rule(self, rule: Rule) -> Rule:
         return validate(rule, self.catalog)
 
+    def clock(self, team_id: str, now: datetime) -> datetime:
+        """``now`` on the workspace's clock: every count reads calendar words in the workspace's zone, so
+        both counters (MongoDB and the mirror) resolve "last month" to the same local midnights."""
+        return self.store.workspaces.local_now(team_id, now)
+
     def _first(self, ask: Any) -> tuple[Any, str]:
         last: CounterUnavailable | None = None
         for counter in self.counters:
@@ -306,6 +311,7 @@ class AudienceEngine:
 
     def count(self, team_id: str, rule: Rule, now: datetime) -> AudienceSize:
         checked = self._rule(rule)
+        now = self.clock(team_id, now)
         started = time.perf_counter()
         result, engine = self._first(lambda c: c.count(team_id, checked, now))
         elapsed = (time.perf_counter() - started) * 1000
@@ -315,11 +321,13 @@ class AudienceEngine:
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         checked = {key: self._rule(rule) for key, rule in rules.items()}
+        now = self.clock(team_id, now)
         sizes, _ = self._first(lambda c: c.sizes(team_id, checked, now))
         return dict(sizes)
 
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> Overlap:
         ca, cb = self._rule(a), self._rule(b)
+        now = self.clock(team_id, now)
         result, _ = self._first(lambda c: c.overlap(team_id, ca, cb, now))
         return result
 
@@ -356,7 +364,7 @@ class AudienceEngine:
 
     def explain(self, team_id: str, rule: Rule, now: datetime) -> dict[str, Any]:
         """How MongoDB would count ``rule``: its winning plan (see ``plan_indexes``)."""
-        return self.mongo.explain(team_id, self._rule(rule), now)
+        return self.mongo.explain(team_id, self._rule(rule), self.clock(team_id, now))
 
     def sample(
         self, team_id: str, rule: Rule, now: datetime, n: int = 5, include_pii: bool = False
@@ -364,6 +372,7 @@ class AudienceEngine:
         """Up to ``n`` members picked at random; personal fields masked unless ``include_pii``."""
         size = max(1, min(int(n), limits.MAX_PAGE_SIZE))
         checked = self._rule(rule)
+        now = self.clock(team_id, now)
         ids = self._pick(lambda p: p.sample_ids(team_id, checked, now, size))
         if ids is not None:
             docs = self._documents(team_id, ids, True)
@@ -404,6 +413,7 @@ class AudienceEngine:
         Personal fields are left out of the projection (never read) unless ``include_pii``.
         """
         checked = self._rule(rule)
+        now = self.clock(team_id, now)
         size = max(1, min(int(limit), limits.MAX_PAGE_SIZE))
         ids = self._pick(lambda p: p.page_ids(team_id, checked, now, after, size + 1))
         if ids is not None:
@@ -460,6 +470,7 @@ class AudienceEngine:
                 continue
         if not rules:
             return {}, self.mongo.name
+        now = self.clock(team_id, now)
         sizes, engine = self._first(lambda c: c.sizes(team_id, rules, now))
         return dict(sizes), engine
 

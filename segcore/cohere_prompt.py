@@ -13,6 +13,7 @@ from typing import Any
 
 from segcore.catalog import Event, Field, FieldCatalog
 from segcore.cohere_schema import envelope
+from segcore.timezones import zone_name
 
 # Worked examples: (text, rules). They show relative dates staying relative, money words, calendar periods,
 # "haven't ... since", "or" across fields and the way out for text that is not a segment.
@@ -114,7 +115,8 @@ def _event_line(event: Event) -> str:
 
 
 def system_message(catalog: FieldCatalog, now: datetime) -> str:
-    moment = now.astimezone(UTC)
+    # The workspace's clock (``now`` carries its zone): "March" is the most recent March there.
+    moment = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     fields = "\n".join(_field_line(f) for f in catalog.queryable())
     events = "\n".join(_event_line(e) for e in catalog.events) or "- none"
     examples = "\n".join(
@@ -132,7 +134,7 @@ one more {{"all"/"any": [...]}} of conditions. Relative spans are {{"amount": N,
 calendar periods are {{"period": "day|week|month|quarter|year", "offset": N}} (0 is the current one, -1 the \
 previous one); absolute dates are "2025", "2025-03", "2025-03-01" or "2025-03-01T10:30:00Z".
 
-Today is {moment:%A %Y-%m-%d}, and the time is {moment:%H:%M} UTC. Use it only to pick the year of a \
+Today is {moment:%A %Y-%m-%d}, and the time is {moment:%H:%M} {zone_name(moment.tzinfo)}. Use it only to pick the year of a \
 month named without one (its most recent occurrence not in the future); never compute a date from it.
 
 Fields:

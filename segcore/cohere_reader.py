@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from segcore.catalog import FieldCatalog
@@ -29,6 +29,7 @@ from segcore.cohere_schema import ENVELOPE_KEY, UNREADABLE_KEY, rule_schema
 from segcore.errors import RuleError, SegmentError
 from segcore.reading import Reading
 from segcore.rules import AbsoluteDate, AllOf, AnyOf, Rule, conditions, event_conditions
+from segcore.timezones import zone_name
 from segcore.validation import validate_json
 
 log = logging.getLogger("segcore.cohere")
@@ -199,7 +200,8 @@ class CohereReader:
 
     def _cache_key(self, text: str, catalog: FieldCatalog, now: datetime, team_id: str) -> str:
         words = " ".join(text.split()).casefold()
-        day = now.astimezone(UTC).date().isoformat()
+        # The workspace's day and zone: a bare month name's year depends on both.
+        day = f"{now.date().isoformat()} {zone_name(now.tzinfo)}"
         fingerprint = json.dumps(catalog.to_json(), sort_keys=True)
         return hashlib.sha256(
             json.dumps([team_id, day, self.model, words, fingerprint]).encode("utf-8")

@@ -3,7 +3,7 @@
 Only validated trees are compiled: every field name comes from the catalog and every operator from the
 fixed table below, so no user text ever becomes a ``$`` operator or a field path. ``contains`` is a
 literal, case-insensitive match (regex metacharacters escaped). Relative dates are resolved against the
-explicit ``now``.
+explicit ``now``, calendar words at midnight on ``now``'s clock (the workspace's zone, ``segcore.timezones``).
 
 An event condition (SPEC "Behaviour") cannot be said as a filter on ``users`` alone: it is a count over
 ``events``. ``event_pipeline`` gives the aggregation on ``events`` that lists the people an event condition
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
@@ -54,7 +54,7 @@ def to_mongo_filter(
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return _compile(rule, catalog, now.astimezone(UTC), resolved or {})
+    return _compile(rule, catalog, now, resolved or {})
 
 
 def _compile(rule: Rule, catalog: FieldCatalog, now: datetime, resolved: Resolved) -> dict[str, Any]:
@@ -186,7 +186,7 @@ def event_pipeline(leaf: EventCondition, catalog: FieldCatalog, team_id: str, no
     """The aggregation on ``events`` behind a (validated) event condition, in workspace ``team_id``."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    now = now.astimezone(UTC)
+    # ``now`` keeps the workspace's zone: a window of calendar words starts at its midnights.
     event = catalog.event(leaf.event)
     # The first stage has only what the (team_id, event, timestamp) index covers: the embedded server picks
     # an index only for such a filter, and scans the collection when properties are added to it.

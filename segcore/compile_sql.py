@@ -16,7 +16,8 @@ it hides the comparison from the scan.
 
 Values are always bound parameters (``?``), column names only ever come from the catalog and are quoted,
 ``contains`` is a literal, case-insensitive substring test (``contains`` is not ``LIKE``, so ``%`` and
-``_`` need no escaping), and relative dates are resolved against the explicit ``now``.
+``_`` need no escaping), and relative dates are resolved against the explicit ``now`` (calendar words at
+midnight on its clock, the workspace's zone, exactly as ``compile_mongo`` does).
 
 An event condition is a test of the user's ``user_id`` against the people a subquery on the ``events``
 table lists (grouped by ``user_id``, with the count's test in ``HAVING``): ``IN`` when it selects the
@@ -28,7 +29,7 @@ events. The subquery is limited to the workspace, so ``to_sql`` needs ``team_id`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from segcore.catalog import Field, FieldCatalog
@@ -78,7 +79,7 @@ def to_sql(rule: Rule, catalog: FieldCatalog, now: datetime, team_id: str | None
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    return _compile(rule, _Context(catalog, now.astimezone(UTC), team_id), negate=False)
+    return _compile(rule, _Context(catalog, now, team_id), negate=False)
 
 
 @dataclass(frozen=True)

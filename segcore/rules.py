@@ -18,7 +18,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeAlias
 
 from segcore import limits
@@ -61,7 +61,11 @@ class CalendarPeriod:
 
 @dataclass(frozen=True)
 class AbsoluteDate:
-    """A calendar year, month or day, or an exact instant, in UTC."""
+    """A calendar year, month or day, or an exact instant.
+
+    ``start`` holds the date at 00:00 UTC as a label; where a year, month or day starts and ends depends on
+    the workspace's zone, so bounds come from ``date_bounds``, never from ``start`` / ``end`` directly.
+    An instant is an instant in UTC."""
 
     granularity: str  # "year" | "month" | "day" | "instant"
     start: datetime
@@ -197,7 +201,11 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def subtract(now: datetime, amount: RelativeAmount) -> datetime:
-    """``now`` minus a span; weeks are 7 days, months, quarters and years are calendar months."""
+    """``now`` minus a span; weeks are 7 days, months, quarters and years are calendar months.
+
+    Counted on the UTC clock whatever the workspace's zone: "in the last 30 days" is the same instants
+    everywhere (SPEC: relative amounts do not depend on the zone)."""
+    now = now.astimezone(UTC)
     n = amount.amount
     if amount.unit == "day":
         return now - timedelta(days=n)
@@ -208,32 +216,53 @@ def subtract(now: datetime, amount: RelativeAmount) -> datetime:
 
 
 def period_bounds(period: CalendarPeriod, now: datetime) -> tuple[datetime, datetime]:
-    """``[start, end)`` of a calendar period relative to ``now`` (weeks run Monday to Monday, UTC)."""
-    now = now.astimezone(UTC)
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    """``[start, end)`` in UTC of a calendar period relative to ``now``, on ``now``'s clock.
+
+    ``now`` carries the workspace's zone (``segcore.timezones``): periods start at local midnight (weeks on
+    Monday), so a day across a daylight-saving change is 23 or 25 hours long."""
+    local = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    day = local.date()
     if period.period == "day":
-        start = day + timedelta(days=period.offset)
-        return start, start + timedelta(days=1)
+        first = day + timedelta(days=period.offset)
+        return _midnights(first, first + timedelta(days=1), local)
     if period.period == "week":
-        start = day - timedelta(days=day.weekday()) + timedelta(weeks=period.offset)
-        return start, start + timedelta(weeks=1)
+        first = day - timedelta(days=day.weekday()) + timedelta(weeks=period.offset)
+        return _midnights(first, first + timedelta(weeks=1), local)
     if period.period == "month":
-        start = add_months(day.replace(day=1), period.offset)
-        return start, add_months(start, 1)
+        first = add_months(datetime(day.year, day.month, 1), period.offset).date()
+        return _midnights(first, add_months(datetime(first.year, first.month, 1), 1).date(), local)
     if period.period == "quarter":
-        first = day.replace(day=1, month=(day.month - 1) // 3 * 3 + 1)
-        start = add_months(first, 3 * period.offset)
-        return start, add_months(start, 3)
-    start = day.replace(month=1, day=1)
-    start = start.replace(year=start.year + period.offset)
-    return start, start.replace(year=start.year + 1)
+        quarter = datetime(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+        first = add_months(quarter, 3 * period.offset).date()
+        return _midnights(first, add_months(datetime(first.year, first.month, 1), 3).date(), local)
+    first = date(day.year + period.offset, 1, 1)
+    return _midnights(first, date(first.year + 1, 1, 1), local)
 
 
 def date_bounds(value: DateValue, now: datetime) -> tuple[datetime, datetime]:
-    """``[start, end)`` of an absolute or calendar-relative date value."""
+    """``[start, end)`` in UTC of an absolute or calendar-relative date value, on ``now``'s clock.
+
+    A year, month or day written as a date starts and ends at midnight in ``now``'s zone; an exact
+    instant ("2025-03-01T10:30:00Z") names one moment whatever the zone."""
     if isinstance(value, CalendarPeriod):
         return period_bounds(value, now)
-    return value.start, value.end
+    if value.granularity == "instant":
+        return value.start, value.end
+    local = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    return _midnights(value.start.date(), value.end.date(), local)
+
+
+def _midnights(first: date, after: date, clock: datetime) -> tuple[datetime, datetime]:
+    """Local midnight starting ``first`` and local midnight starting ``after``, as UTC instants.
+
+    A midnight a daylight-saving jump skips (fold 0 reads it on the clock before the jump) is the first
+    instant of that day; a midnight that happens twice is the first of the two."""
+    zone = clock.tzinfo
+
+    def midnight(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, tzinfo=zone).astimezone(UTC)
+
+    return midnight(first), midnight(after)
 
 
 # ---------------------------------------------------------------------------------------------- JSON

@@ -10,6 +10,7 @@ from typing import Any
 
 from segcore.catalog import FieldCatalog, load_catalog
 from segcore.errors import SegmentError
+from segcore.timezones import DEFAULT_ZONE, InvalidTimeZone, time_zone, zone_name
 
 
 class ConfigError(SegmentError):
@@ -50,6 +51,8 @@ class Settings:
     scheduler_enabled: bool
     trusted_proxies: int
     catalog_path: str | None = None
+    # The IANA zone calendar words are read in for workspaces that set none (SEGMENTS_TIMEZONE).
+    time_zone: str = DEFAULT_ZONE
     # A demo workspace on a first run with the embedded database and nothing in it (SEGMENTS_DEMO=off: never).
     demo_enabled: bool = True
     api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
@@ -81,6 +84,15 @@ class Settings:
             if value < 0:
                 raise ConfigError(f"{name} must not be negative (got {raw}).")
             return value
+
+        def zone(name: str) -> str:
+            raw = get(name)
+            if raw is None:
+                return DEFAULT_ZONE
+            try:
+                return zone_name(time_zone(raw))
+            except InvalidTimeZone as exc:
+                raise ConfigError(f"{name}: {exc}") from None
 
         data_dir = Path(get("SEGMENTS_DATA_DIR") or ".segments-data")
         mirror = get("SEGMENTS_MIRROR_PATH")
@@ -117,6 +129,7 @@ class Settings:
             scheduler_enabled=(get("SEGMENTS_SCHEDULER") or "on").lower() not in ("0", "off", "false", "no"),
             trusted_proxies=number("SEGMENTS_TRUSTED_PROXIES", 0),
             catalog_path=get("SEGMENTS_CATALOG_PATH"),
+            time_zone=zone("SEGMENTS_TIMEZONE"),
             demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
             api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
             event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),

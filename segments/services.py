@@ -48,7 +48,8 @@ class Services:
         return utc_now()
 
     def interpret(self, text: str, team_id: str) -> Reading:
-        now = self.now()
+        # The workspace's clock: "today" and a bare "March" are read where its marketers are.
+        now = self.store.workspaces.local_now(team_id, self.now())
 
         def same_audience(a: Rule, b: Rule) -> bool:
             # Two readings agree when they select the same people today, whatever their wording.
@@ -147,7 +148,8 @@ def ensure_indexes_at_start(store: Store) -> threading.Thread | None:
 
 def build_services(settings: Settings) -> Services:
     catalog = settings.catalog()
-    store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog)
+    store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog,
+                       time_zone=settings.time_zone)
     try:
         ensure_indexes_at_start(store)
         mirror = start_mirror(settings, store)

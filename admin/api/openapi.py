@@ -99,6 +99,13 @@ SCHEMAS: dict[str, Any] = {
             "code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}}}},
     },
     "Rule": RULE,
+    "WorkspaceSettings": {
+        "type": "object", "required": ["team_id", "time_zone", "time_zone_is_default"],
+        "properties": {"team_id": {"type": "string"},
+                       "time_zone": {"type": "string", "description": "IANA name, e.g. Asia/Kolkata"},
+                       "time_zone_is_default": {"type": "boolean",
+                                                "description": "true: the workspace follows SEGMENTS_TIMEZONE"}},
+    },
     "Segment": {
         "type": "object",
         "required": ["id", "name", "rule", "description", "text", "source", "size", "counted_at"],
@@ -300,6 +307,16 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                      "requestBody": {"required": False, "content": {"application/json": {"schema": {
                          "type": "object", "additionalProperties": False, "properties": {"holdout_percent": {
                              "type": "number", "minimum": 0, "maximum": MAX_HOLDOUT_PERCENT}}}}}}}},
+        "/api/workspace": {
+            "get": _op("The workspace's settings: the time zone its calendar words (today, last month, a date) "
+                       "are read in", {"200": _json(_ref("WorkspaceSettings"), "The settings")}, 401),
+            "patch": _op("Set the workspace's time zone (an IANA name such as Asia/Kolkata; null goes back to "
+                         "the server's default). Saved segments keep their words; their dates move with the zone",
+                         {"200": _json(_ref("WorkspaceSettings"), "The changed settings")}, *BODY_ERRORS,
+                         body={"type": "object", "additionalProperties": False, "required": ["time_zone"],
+                               "properties": {"time_zone": {"type": ["string", "null"], "maxLength": 64,
+                                                            "examples": ["Asia/Kolkata", "America/New_York"]}}}),
+        },
         "/api/users": {"post": _op(
             "Add or update users (all valid or nothing saved)",
             {"200": _json({"type": "object", "required": ["inserted", "updated", "ignored_fields"], "properties": {

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 bp = Blueprint("pages", __name__)
 
-from admin.pages import campaigns, segments, system, tokens  # noqa: E402
+from admin.pages import campaigns, segments, settings, system, tokens  # noqa: E402
 
-__all__ = ["bp", "campaigns", "segments", "system", "tokens"]
+__all__ = ["bp", "campaigns", "segments", "settings", "system", "tokens"]

@@ -6,6 +6,7 @@ from flask import current_app
 
 from admin.services import AdminServices
 from admin.workspace import Workspace, for_request
+from segcore import timezones
 
 
 def services() -> AdminServices:
@@ -15,3 +16,9 @@ def services() -> AdminServices:
 
 def workspace() -> Workspace:
     return for_request(services())
+
+
+def zone_note() -> str | None:
+    """"Calendar words in Asia/Kolkata" when the workspace reads them outside UTC, else None."""
+    ws = workspace()
+    return timezones.zone_note(ws.store.workspaces.local_now(ws.team_id, services().now()))

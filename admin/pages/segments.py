@@ -12,7 +12,7 @@ from admin.auth import login_required
 from admin.charts import size_chart
 from admin.errors import ApiError, from_domain
 from admin.pages import bp
-from admin.pages.common import services, workspace
+from admin.pages.common import services, workspace, zone_note
 from admin.rulebuilder import (
     EMPTY_ROWS,
     EVENT_OPS,
@@ -26,6 +26,7 @@ from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
 from segcore.reading import Reading
+from segcore.timezones import calendar_note
 
 HISTORY_IN_LIST = 30
 
@@ -41,7 +42,7 @@ def segments() -> str:
             "words": ws.describe(segment.rule),
             "chart": size_chart(ws.history(segment.id, HISTORY_IN_LIST), width=140, height=36),
         })
-    return render_template("segments.html", rows=rows)
+    return render_template("segments.html", rows=rows, zone_note=zone_note())
 
 
 @bp.get("/segments/<segment_id>")
@@ -67,6 +68,7 @@ def segment(segment_id: str) -> str:
         attached=attached,
         attachable=attachable,
         revealed=ws.reveal_pii,
+        zone_note=calendar_note(found.rule, ws.store.workspaces.local_now(ws.team_id, services().now())),
     )
 
 
@@ -228,6 +230,7 @@ def _render_form(form: SegmentForm, segment_id: str | None) -> str:
         events=list(catalog.events),
         event_ops=EVENT_OPS,
         operator_labels=OPERATOR_LABELS,
+        zone_note=zone_note(),
     )
 
 

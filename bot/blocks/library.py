@@ -41,6 +41,8 @@ class SegmentRow:
     trend: tuple[int, ...] = ()  # sizes over time, oldest first
     source: str = "grammar"
     created_by: str = ""
+    # "Calendar words in Asia/Kolkata" when the rules' dates are read outside UTC (the detail view shows it).
+    zone_note: str | None = None
 
 
 def trend_text(trend: Sequence[int]) -> str:
@@ -86,8 +88,11 @@ def segment_detail_message(
     blocks: list[Block] = [
         header(f"Segment: {row.name}"),
         section(f"*Rules:* {escape(row.description)}", block_id="show_rules"),
-        section(f"*Audience:* {size_words(row)} ({last})\n*Trend:* {trend_text(row.trend)}", block_id="show_size"),
     ]
+    if row.zone_note:
+        blocks.append(context(f":clock3: {escape(row.zone_note)}"))
+    blocks.append(
+        section(f"*Audience:* {size_words(row)} ({last})\n*Trend:* {trend_text(row.trend)}", block_id="show_size"))
     if history:
         points = " · ".join(f"{at:%m-%d} {number(size)}" for at, size in list(history)[-8:])
         blocks.append(context(f"Size history: {points}"))

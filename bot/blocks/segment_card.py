@@ -52,6 +52,8 @@ class Preview:
     sample: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     saved_name: str | None = None
     sample_revealed: bool = False
+    # "Calendar words in Asia/Kolkata" when the rule's today/last month/dates are read outside UTC.
+    zone_note: str | None = None
 
 
 def size_text(size: SizeLine | None, now: datetime | None = None) -> tuple[str, str | None]:
@@ -79,6 +81,8 @@ def segment_card(preview: Preview, *, ephemeral: bool = True, now: datetime | No
         section(f"*Rules:* {escape(preview.description)}", block_id="card_rules"),
     ]
     source_lines = [source_words(preview.source)]
+    if preview.zone_note:
+        source_lines.append(f":clock3: {escape(preview.zone_note)}")
     if preview.notice:
         source_lines.append(f":warning: {escape(preview.notice)}")
     blocks.append(context(*source_lines))

@@ -31,6 +31,7 @@ from segcore.catalog import FieldCatalog
 from segcore.compile_mongo import to_mongo_filter
 from segcore.event_audience import EventAudience, has_events
 from segcore.rules import Rule, rule_from_json, rule_to_json
+from segcore.timezones import DEFAULT_ZONE, in_zone, time_zone, zone_name
 from segcore.validation import validate
 
 if TYPE_CHECKING:
@@ -112,6 +113,9 @@ class LaunchState:
     audience_size: int | None
     holdout_size: int | None
     error: str | None
+    # The workspace's zone when the audience was frozen: a launch resumed after the setting changed still
+    # reads the rules' calendar words as they were read at launch (launches from before zones: UTC).
+    time_zone: str = DEFAULT_ZONE
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any]) -> LaunchState:
@@ -123,7 +127,7 @@ class LaunchState:
             chunks=int(doc.get("chunks", 0)), started_by=doc.get("started_by", ""),
             started_at=doc["started_at"], finished_at=doc.get("finished_at"),
             audience_size=doc.get("audience_size"), holdout_size=doc.get("holdout_size"),
-            error=doc.get("error"),
+            error=doc.get("error"), time_zone=doc.get("time_zone") or DEFAULT_ZONE,
         )
 
 
@@ -221,7 +225,7 @@ def prepare_launch(store: Store, audience: AudienceEngine, team_id: str, campaig
     named: dict[str, Rule] = {r["name"]: rule_from_json(r["rule"]) for r in rules}
     sizes = audience.sizes(team_id, named, now)
     users = store.db.users
-    query = union_filter(team_id, rules, store.catalog, now, store.db)
+    query = union_filter(team_id, rules, store.catalog, store.workspaces.local_now(team_id, now), store.db)
     audience_size = users.count_documents(query)
     reachable: list[str] = [d["user_id"] for d in users.find(_consenting(query, consent_field), {"_id": 0, "user_id": 1})]
     holdout_size = sum(1 for u in reachable if in_holdout(campaign.id, u, percent))
@@ -314,7 +318,7 @@ def _start_or_resume(store: Store, team_id: str, campaign: Campaign, now: dateti
         "consent_field": consent_field_for(store.catalog, campaign.channel), "holdout_percent": percent,
         "cursor": None, "scanned": 0, "excluded_no_consent": 0, "chunks": 0, "started_by": actor,
         "started_at": now, "finished_at": None, "audience_size": None, "holdout_size": None, "error": None,
-        "heartbeat": _utcnow(),
+        "heartbeat": _utcnow(), "time_zone": zone_name(store.workspaces.time_zone(team_id)),
     }
     try:
         launches(store.db).insert_one(doc)
@@ -339,7 +343,9 @@ def _freeze(store: Store, team_id: str, campaign: Campaign, state: LaunchState, 
 
 def _freeze_pass(store: Store, team_id: str, campaign: Campaign, state: LaunchState, chunk_size: int,
                  on_chunk: ChunkHook | None) -> tuple[LaunchState, bool]:
-    base = union_filter(team_id, state.rules, store.catalog, state.frozen_at, store.db)
+    # Calendar words in the frozen rules start and end at midnight in the zone frozen with them.
+    base = union_filter(team_id, state.rules, store.catalog, in_zone(state.frozen_at, time_zone(state.time_zone)),
+                        store.db)
     consent = state.consent_field
     projection = {"_id": 0, "user_id": 1} | ({consent: 1} if consent else {})
     query = base if state.cursor is None else {"$and": [base, {"user_id": {"$gt": state.cursor}}]}

@@ -40,7 +40,7 @@ def parse(text: str, catalog: FieldCatalog, now: datetime) -> Reading:
         raise ParseRefusal(f"That text is too long: at most {limits.MAX_TEXT_LENGTH:,} characters.")
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    now = now.astimezone(UTC)
+    # ``now`` stays on the workspace's clock: a bare month name is its most recent occurrence there.
     vocab = vocabulary(catalog)
     notes: list[str] = []
     items = lex(text, vocab, now, notes)

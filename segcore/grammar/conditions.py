@@ -472,7 +472,7 @@ def _date(d: DateExpr, cands: list[Field], ctx: Context, said: str) -> Rule | No
     if isinstance(value, RelativeAmount) and value.unit in ("month", "quarter", "year"):
         ctx.note(f"'{value.words()}' counted back from now as calendar months")
     if isinstance(value, CalendarPeriod) and value.period == "week":
-        ctx.note("weeks run Monday to Monday (UTC)")
+        ctx.note("weeks run Monday to Monday")  # in the workspace's zone, which the card names
     ctx.last_date_field = f.name
     if d.op == "ago_range":
         near, far = value

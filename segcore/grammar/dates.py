@@ -21,6 +21,7 @@ from segcore.grammar import lexicon as lx
 from segcore.grammar.phrases import PhraseTable, low_at
 from segcore.grammar.tokens import Token, shown
 from segcore.rules import AbsoluteDate, CalendarPeriod, RelativeAmount
+from segcore.timezones import zone_name
 
 _PRE = PhraseTable(lx.PRE_COMPARATORS)
 _POST = PhraseTable(lx.POST_COMPARATORS)
@@ -640,7 +641,7 @@ def read_weekday(tokens: Sequence[Token], i: int, now: datetime) -> tuple[DateEx
     end = j + 1
     text = shown(tokens[i:end])
     if _WEEKDAYS[day] == 0 and qualifier in (None, "this") and kind in ("since", "from"):
-        note = f"'{text}' read as since the start of this week (weeks run Monday to Monday, UTC)"
+        note = f"'{text}' read as since the start of this week (weeks run Monday to Monday, {zone_name(now.tzinfo)})"
         return DateExpr("after", CalendarPeriod("week", -1), text, note), end
     back = (now.weekday() - _WEEKDAYS[day]) % 7 or 7
     example = (now - timedelta(days=back)).date().isoformat()

@@ -23,6 +23,8 @@ from segcore.storage.errors import Outage, StorageUnavailable
 from segcore.storage.segments import SegmentRepository
 from segcore.storage.snapshots import SnapshotRepository
 from segcore.storage.users import UserRepository
+from segcore.storage.workspace_settings import WorkspaceRepository
+from segcore.timezones import DEFAULT_ZONE
 
 SERVER_SELECTION_SECONDS = 5.0
 # A count on a large workspace on the embedded server can take tens of seconds; a stalled socket must
@@ -48,6 +50,7 @@ class Store:
         server: EmbeddedServer | None = None,
         owns_client: bool = True,
         address: str = "the database",
+        time_zone: str = DEFAULT_ZONE,
     ) -> None:
         self.client = client
         self.db = db
@@ -67,11 +70,15 @@ class Store:
             db.get_collection("campaigns", write_concern=durable), self.segments, self.audit, self.outage
         )
         self.snapshots = SnapshotRepository(db["segment_snapshots"], self.outage)
+        self.workspaces = WorkspaceRepository(
+            db.get_collection("workspace_settings", write_concern=durable), self.audit, self.outage, default_zone=time_zone
+        )
 
     @classmethod
-    def from_database(cls, db: Database[dict[str, Any]], catalog: FieldCatalog | None = None) -> Store:
+    def from_database(cls, db: Database[dict[str, Any]], catalog: FieldCatalog | None = None,
+                      time_zone: str = DEFAULT_ZONE) -> Store:
         """A store over an open database (tests); closing it leaves the client open."""
-        return cls(db.client, db, catalog or default_catalog(), owns_client=False)
+        return cls(db.client, db, catalog or default_catalog(), owns_client=False, time_zone=time_zone)
 
     def user_index_fields(self) -> list[str]:
         """Catalog fields that get a (team_id, field) index: queryable and not personal data."""
@@ -170,6 +177,7 @@ def open_store(
     catalog: FieldCatalog | None = None,
     timeout: float = SERVER_SELECTION_SECONDS,
     indexes: bool = True,
+    time_zone: str = DEFAULT_ZONE,
 ) -> Store:
     """Connect to ``uri``, or start (or find running) the embedded server on ``data_dir``.
 
@@ -196,7 +204,7 @@ def open_store(
         database = client.get_default_database(database_name)
     except ConfigurationError:
         database = client[database_name]
-    store = Store(client, database, catalog, server=server, address=address)
+    store = Store(client, database, catalog, server=server, address=address, time_zone=time_zone)
     try:
         store.check()
         if indexes:

@@ -23,6 +23,7 @@ from segcore.seed import generate_users
 from segcore.storage.bulk_load import indexes_after_load
 from segcore.storage.database import Store
 from segcore.storage.users import UpsertReport, coerce_user
+from segcore.timezones import calendar_note, zone_name
 from segcore.validation import validate_json
 from segments.cli.common import add_team_option, open_store_from_settings, team_of
 from segments.cli.events_import import (
@@ -153,8 +154,9 @@ def run_seed(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     team = team_of(args, settings)
-    now = parse_now(args.now)
     with open_store_from_settings(settings) as store:
+        # The workspace's clock: "today" starts at its midnight; an offset in --now only names the instant.
+        now = store.workspaces.local_now(team, parse_now(args.now))
         catalog = store.catalog
         source = "user"
         assumptions: tuple[str, ...] = ()
@@ -172,9 +174,12 @@ def run_ask(args: argparse.Namespace) -> int:
         size = _count_with_mirror(settings, store, team, rule, now, max(0.0, args.wait))
     if args.json:
         print(json.dumps({"size": size.size, "engine": size.engine, "as_of": _iso(size.as_of),
-                          "elapsed_ms": size.elapsed_ms}))
+                          "elapsed_ms": size.elapsed_ms, "time_zone": zone_name(now.tzinfo)}))
         return 0
     print(f"Segment:  {describe(rule, catalog)}")
+    zone = calendar_note(rule, now)
+    if zone:
+        print(f"Zone:     {zone}")
     for note in assumptions:
         print(f"Assumed:  {note}")
     print(f"Read by:  {source}")

@@ -16,6 +16,7 @@ from segcore.cohere_reader import CohereReader
 from segcore.compile_mongo import events_as_written
 from segcore.errors import SegmentError
 from segcore.interpret import ENGINES, interpret
+from segcore.timezones import in_zone, time_zone, zone_name
 from segments.cohere_factory import cohere_reader_from_settings
 from segments.config import Settings
 
@@ -24,6 +25,10 @@ def register(sub: Any) -> None:
     p = sub.add_parser("parse", help="read a segment description and print its rules and MongoDB filter")
     p.add_argument("text", nargs="?", help="the description, e.g. 'spent over 5k in Pune'")
     p.add_argument("--now", help="ISO 8601 moment that relative dates count back from (default: now)")
+    p.add_argument(
+        "--team", metavar="TEAM_ID",
+        help="read calendar words in this workspace's time zone (default: SEGMENTS_TIMEZONE, UTC unless set)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--jsonl", action="store_true", help="read one description a line on stdin")
     p.add_argument(
@@ -58,6 +63,7 @@ def parse_one(
         return {"ok": False, "error": str(exc)}
     result = _reading_json(reading, catalog, now)
     result["notice"] = reading.notice
+    result["time_zone"] = zone_name(now.tzinfo)
     if reading.alternatives:
         # The readers disagree: the top level is the grammar's reading (source "grammar") as in every
         # other case, and both readings are listed so a person can pick.
@@ -78,12 +84,23 @@ def _reading_json(reading: Any, catalog: Any, now: datetime) -> dict[str, Any]:
     }
 
 
+def workspace_now(now: datetime, settings: Settings, team: str | None) -> datetime:
+    """``now`` on the clock calendar words are read by: ``team``'s zone when given (read from the store),
+    else SEGMENTS_TIMEZONE. An offset in ``--now`` only names the instant."""
+    if team:
+        from segments.cli.common import open_store_from_settings
+
+        with open_store_from_settings(settings) as store:
+            return store.workspaces.local_now(team, now)
+    return in_zone(now, time_zone(settings.time_zone))
+
+
 def run(args: argparse.Namespace) -> int:
-    now = parse_now(args.now)
     settings = Settings.from_env()
+    now = workspace_now(parse_now(args.now), settings, args.team)
     cohere = None if args.engine == "grammar" else cohere_reader_from_settings(settings)
     try:
-        return _run(args, now, cohere, settings.team_id, settings.catalog())
+        return _run(args, now, cohere, args.team or settings.team_id, settings.catalog())
     finally:
         if cohere is not None:
             cohere.close()
@@ -119,6 +136,8 @@ def _run(
     if result.get("notice"):
         print(f"Note:     {result['notice']}")
     print(f"Segment:  {result['text']}")
+    if result["time_zone"] != "UTC":
+        print(f"Zone:     calendar words in {result['time_zone']}")
     for note in result["assumptions"]:
         print(f"Assumed:  {note}")
     print(f"Read by:  {result['source']}")

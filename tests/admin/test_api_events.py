@@ -17,21 +17,12 @@ from flask.testing import FlaskClient
 from admin.rulebuilder import Row, rows_from_rule, rule_json_from_rows
 from segcore import default_catalog, describe, to_mongo_filter
 from segcore.errors import RuleError
-from segcore.rules import Condition, EventCondition, rule_from_json
+from segcore.rules import Condition, rule_from_json
+from segcore.validation import validate_json
 from tests import events_reference as reference
 from tests.admin.admin_helpers import TEAM, ApiClient
-from tests.events_pending import events_are_validated, fields_validated_json
 
 CATALOG = default_catalog()
-
-
-def _counting_lands() -> None:
-    if not events_are_validated():
-        pytest.skip("waits on events-engine: validation does not take event conditions yet")
-    try:
-        to_mongo_filter(EventCondition("Email Opened"), CATALOG, datetime.now(UTC))
-    except Exception:
-        pytest.skip("waits on events-engine: the MongoDB compiler does not count event conditions yet")
 
 
 def test_the_openapi_rule_takes_every_events_example_as_it_is(client: FlaskClient) -> None:
@@ -65,7 +56,6 @@ def _load_events(store: Any, people: set[str]) -> None:
 
 def test_preview_and_create_take_every_events_example(api: ApiClient, users: list[dict[str, Any]],
                                                       store: Any) -> None:
-    _counting_lands()
     everyone = {u["user_id"] for u in users}
     _load_events(store, everyone)
     events = reference.by_person([m for m in reference.sample_messages() if m["userId"] in everyone])
@@ -93,8 +83,6 @@ def test_preview_and_create_take_every_events_example(api: ApiClient, users: lis
     {"event": "Email Opened", "times": 3},
 ])
 def test_event_conditions_the_catalog_rejects_are_422(api: ApiClient, rule: dict[str, Any]) -> None:
-    if not events_are_validated():
-        pytest.skip("waits on events-engine: validation does not take event conditions yet")
     response = api.post("/api/segments/preview", {"rule": rule})
     assert response.status_code == 422, response.get_json()
 
@@ -114,10 +102,10 @@ def test_event_conditions_the_catalog_rejects_are_422(api: ApiClient, rule: dict
 ])
 def test_event_rows_become_rules_and_back(row: Row, condition: dict[str, Any]) -> None:
     assert rule_json_from_rows("all", [row], CATALOG) == condition
-    rule = fields_validated_json(condition, CATALOG)
+    rule = validate_json(condition, CATALOG)
     shape = rows_from_rule(rule, CATALOG)
     assert shape is not None
-    assert fields_validated_json(rule_json_from_rows(shape[0], shape[1], CATALOG), CATALOG) == rule
+    assert validate_json(rule_json_from_rows(shape[0], shape[1], CATALOG), CATALOG) == rule
 
 
 def test_event_rows_that_cannot_be_read_say_why() -> None:

@@ -21,14 +21,9 @@ from segcore.rules import (
     RelativeAmount,
     rule_from_json,
 )
-from tests.events_pending import fields_validated, lenient_validation
+from segcore.validation import validate
 
 CATALOG = default_catalog()
-
-
-@pytest.fixture(autouse=True)
-def _event_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
-    lenient_validation(monkeypatch, "bot.builder")
 
 
 def test_an_event_row_becomes_an_event_condition() -> None:
@@ -56,7 +51,7 @@ def test_an_event_row_becomes_an_event_condition() -> None:
 ])
 def test_event_rows_read_each_part(op: str, text: str, expected: dict[str, Any]) -> None:
     rule = build_rule(BuilderState([Row("event:Email Opened", op, text)]), CATALOG)
-    assert rule == fields_validated(rule_from_json(expected), CATALOG)
+    assert rule == validate(rule_from_json(expected), CATALOG)
 
 
 @pytest.mark.parametrize(("row", "words"), [
@@ -85,7 +80,7 @@ def test_event_row_errors_say_what_to_type(row: Row, words: str) -> None:
      "when": {"op": "on", "value": {"period": "month", "offset": -3}}},
 ])
 def test_event_conditions_open_as_rows_and_round_trip(rule_json: dict[str, Any]) -> None:
-    rule = fields_validated(rule_from_json(rule_json), CATALOG)
+    rule = validate(rule_from_json(rule_json), CATALOG)
     state, complete = state_from_rule(rule, None, CATALOG)
     assert complete
     assert build_rule(state, CATALOG) == rule

@@ -75,7 +75,7 @@ def test_ask_json_says_which_engine_counted(
         assert main(["ask", "spent over 5k", "--json", "--wait", "0"]) == 0
         direct = json.loads(capsys.readouterr().out)
         assert direct["size"] == 6 and direct["engine"] == "mongodb"
-        assert set(direct) == {"size", "engine", "as_of", "elapsed_ms"}
+        assert set(direct) == {"size", "engine", "as_of", "elapsed_ms", "time_zone"}
     finally:
         client.drop_database(database)
         client.close()

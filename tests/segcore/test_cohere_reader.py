@@ -19,12 +19,6 @@ from segcore.grammar import parse
 from segcore.rules import AllOf, Condition, RelativeAmount
 from segcore.validation import validate_json
 from tests.conftest import SHARED, shared_file
-from tests.events_pending import (
-    events_are_validated,
-    fields_validated_json,
-    lenient_json_validation,
-    lenient_validation,
-)
 from tests.segcore.cohere_standin import Answer, StandIn, closed_port_url, cohere_standin, rules
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pydantic notes inside the SDK
@@ -229,11 +223,10 @@ def test_prompt_injection_yields_only_validated_rules_or_nothing(make_reader: An
 def test_worked_examples_in_the_prompt_fit_the_schema_and_the_validator() -> None:
     catalog = default_catalog()
     checker = jsonschema.Draft202012Validator(rule_schema(catalog))
-    check = validate_json if events_are_validated() else fields_validated_json
     for text, example in WORKED_EXAMPLES:
         assert not list(checker.iter_errors(envelope(example))), text
         if "unreadable" not in example:
-            check(example, catalog)
+            validate_json(example, catalog)
 
 
 # ---------------------------------------------------------------------------------------- behaviour
@@ -245,12 +238,7 @@ BEHAVIOUR = {"all": [
 ]}
 
 
-@pytest.fixture
-def _event_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
-    lenient_json_validation(monkeypatch, "segcore.cohere_reader")
-
-
-def test_an_answer_with_event_conditions_becomes_a_validated_reading(make_reader: Any, _event_leaves: None) -> None:
+def test_an_answer_with_event_conditions_becomes_a_validated_reading(make_reader: Any) -> None:
     text = "looked at books twice or more in the last 10 days and never used a coupon"
     with cohere_standin(rules(BEHAVIOUR)) as api:
         reading = make_reader(api.url).read(text, default_catalog(), NOW)
@@ -265,7 +253,7 @@ def test_an_answer_with_event_conditions_becomes_a_validated_reading(make_reader
     {"all": [{"event": "Password Reset"}]},  # not in the event catalog
     {"all": [{"event": "Coupon Applied", "when": {"op": "within_last", "value": {"amount": 0, "unit": "fortnight"}}}]},
 ])
-def test_an_event_answer_the_catalog_rejects_gets_one_repair(make_reader: Any, _event_leaves: None,
+def test_an_event_answer_the_catalog_rejects_gets_one_repair(make_reader: Any,
                                                              answer: dict[str, Any]) -> None:
     with cohere_standin(rules(answer), rules(BEHAVIOUR)) as api:
         reading = make_reader(api.url).read("did something odd", default_catalog(), NOW)
@@ -273,7 +261,7 @@ def test_an_event_answer_the_catalog_rejects_gets_one_repair(make_reader: Any, _
     assert "rejected" in api.requests[1]["messages"][-1]["content"]
 
 
-def test_computed_dates_in_an_event_window_are_sent_back(make_reader: Any, _event_leaves: None) -> None:
+def test_computed_dates_in_an_event_window_are_sent_back(make_reader: Any) -> None:
     computed = {"all": [{"event": "Email Opened", "when": {"op": "after", "value": "2026-10-24"}}]}
     relative = {"all": [{"event": "Email Opened", "when": {"op": "within_last", "value": {"amount": 1, "unit": "month"}}}]}
     with cohere_standin(rules(computed), rules(relative)) as api:
@@ -282,8 +270,7 @@ def test_computed_dates_in_an_event_window_are_sent_back(make_reader: Any, _even
     assert "names no date" in api.requests[1]["messages"][-1]["content"]
 
 
-def test_behaviour_worked_examples_are_our_own_and_read_alike_by_the_grammar(monkeypatch: pytest.MonkeyPatch) -> None:
-    lenient_validation(monkeypatch)
+def test_behaviour_worked_examples_are_our_own_and_read_alike_by_the_grammar() -> None:
     shared = SHARED  # read when it is there; the check of our own examples runs either way
     prompts = set()
     for name in ("events-examples.jsonl", "nl-examples.jsonl"):

@@ -20,15 +20,9 @@ from segcore.catalog import Event, Field
 from segcore.grammar import parse
 from segcore.rules import Condition, rule_from_json
 from tests import events_reference as reference
-from tests.events_pending import lenient_validation
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 CATALOG = default_catalog()
-
-
-@pytest.fixture(autouse=True)
-def _event_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
-    lenient_validation(monkeypatch)
 
 
 def read(text: str, catalog: Any = CATALOG) -> dict[str, Any]:
@@ -257,7 +251,7 @@ _WORDS = st.sampled_from([
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(_WORDS, max_size=14).map(" ".join))
-def test_junk_behaviour_text_is_refused_or_read_never_crashes(_event_leaves: None, text: str) -> None:
+def test_junk_behaviour_text_is_refused_or_read_never_crashes(text: str) -> None:
     try:
         reading = parse(text, CATALOG, NOW)
     except (ParseRefusal, RuleError) as exc:

@@ -34,7 +34,8 @@ def test_seed_then_ask_json(database: str, capsys: pytest.CaptureFixture[str]) -
     rules = json.dumps({"field": "plan", "op": "eq", "value": "pro"})
     assert main(["ask", "--rules", rules, "--team", "T1", "--json", "--now", "2026-11-24T12:00:00Z"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"size", "engine", "as_of", "elapsed_ms"} and out["engine"] == "mirror"
+    assert set(out) == {"size", "engine", "as_of", "elapsed_ms", "time_zone"} and out["engine"] == "mirror"
+    assert out["time_zone"] == "UTC"
     assert 50 < out["size"] < 150
     # Without waiting for the mirror, MongoDB counts: the same number.
     assert main(["ask", "--rules", rules, "--team", "T1", "--json", "--wait", "0"]) == 0
