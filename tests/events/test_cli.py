@@ -13,7 +13,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from admin.tracking.keys import hash_key
+from admin.shown_once import hash_secret
 from segcore.storage.embedded import EmbeddedServer
 from segments.cli import main
 
@@ -35,7 +35,7 @@ def test_source_create_list_revoke(database: Database[dict[str, Any]], capsys: p
     key = capsys.readouterr().out.strip().splitlines()[-1]
     assert key.startswith("wk_")
     stored = database.write_keys.find_one({"name": "website"})
-    assert stored is not None and stored["hash"] == hash_key(key) and key not in json.dumps(stored, default=str)
+    assert stored is not None and stored["hash"] == hash_secret(key) and key not in json.dumps(stored, default=str)
     assert main(["source", "list", "--json"]) == 0
     (row,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["name"] == "website" and row["team_id"] == TEAM and row["revoked_at"] is None
