@@ -205,21 +205,28 @@ def _csv(stream: TextIO, report: ImportReport) -> Iterator[tuple[int, Any]]:
     columns = [c.strip() for c in header]
     if "user_id" not in columns:
         raise ImportFailed(f"The CSV file needs a user_id column; its columns are: {', '.join(columns)}.")
+    for line, row in csv_rows(reader, len(columns), report.reject):
+        yield line, dict(zip(columns, row, strict=True))
+
+
+def csv_rows(reader: Any, width: int, reject: Callable[[int, str], Any]) -> Iterator[tuple[int, list[str]]]:
+    """The rows after the header with their line numbers; a row that cannot be read or has the wrong number
+    of values is rejected by line (and the rest kept), blank rows are skipped."""
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            report.reject(reader.line_num, f"this row cannot be read as CSV ({exc}).")
+            reject(reader.line_num, f"this row cannot be read as CSV ({exc}).")
             continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(columns):
-            report.reject(line, f"has {len(row)} values but the header has {len(columns)} columns.")
+        if len(row) != width:
+            reject(line, f"has {len(row)} values but the header has {width} columns.")
             continue
-        yield line, dict(zip(columns, row, strict=True))
+        yield line, row
 
 
 def _first_line(exc: Exception) -> str:

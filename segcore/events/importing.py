@@ -25,6 +25,7 @@ from segcore.catalog import FieldCatalog
 from segcore.errors import SegmentError
 from segcore.events.messages import InvalidMessage, Message, parse_message
 from segcore.events.store import EventStore, IngestReport
+from segcore.importing import csv_rows
 
 FORMATS = ("jsonl", "csv")
 BATCH = 1000
@@ -153,20 +154,7 @@ def _csv(stream: TextIO, report: EventImportReport) -> Iterator[tuple[int, dict[
             "An events CSV has the columns user_id (or anonymous_id), event, timestamp, message_id and "
             f"properties.NAME; this one has: {', '.join(header)}."
         )
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            report.reject(reader.line_num, f"this row cannot be read as CSV ({exc}).")
-            continue
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            report.reject(line, f"has {len(row)} values but the header has {len(header)} columns.")
-            continue
+    for line, row in csv_rows(reader, len(header), report.reject):
         cells = dict(zip(header, row, strict=True))
         message: dict[str, Any] = {
             "type": "track",
