@@ -64,7 +64,8 @@ def _digest_tokens(store: Store, env: dict[str, str]) -> tuple[set[str], Any]:
 
 
 @pytest.fixture
-def oauth_driver(store: Store, standin: SlackStandIn, db: Database[dict[str, Any]]) -> Iterator[SlackDriver]:
+def oauth_driver(store: Store, standin: SlackStandIn, db: Database[dict[str, Any]],
+                 stored_users: list[dict[str, Any]]) -> Iterator[SlackDriver]:
     installs = MongoInstallationStore(db, client_id=CLIENT_ID)
     installs.ensure_indexes()
     installs.save(installation(TEAM, "U1", "xoxb-leaving", 1000.0))

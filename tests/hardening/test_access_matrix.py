@@ -60,6 +60,8 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str, Any]]:
         ("GET", f"/api/campaigns/{cid}/audience.csv", None),
         ("GET", f"/api/users/{uid}", None),
         ("POST", "/api/users", {"users": [{"user_id": uid, "name": "Overwritten", "total_spend": 1}]}),
+        ("GET", "/api/workspace", None),
+        ("PATCH", "/api/workspace", {"time_zone": "Asia/Kolkata"}),
     ]
 
 

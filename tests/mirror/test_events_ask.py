@@ -44,7 +44,7 @@ def test_relative_windows_count_back_from_now(database: str, capsys: pytest.Capt
     engine = "mirror" if wait != "0" else "mongodb"
     used = {"event": "Coupon Applied", "when": {"op": "within_last", "value": {"amount": 14, "unit": "day"}}}
     assert ask(used, "2026-11-24T12:00:00Z", capsys, "--wait", wait) | {"as_of": 0, "elapsed_ms": 0} == {
-        "size": 2, "engine": engine, "as_of": 0, "elapsed_ms": 0}
+        "size": 2, "engine": engine, "as_of": 0, "elapsed_ms": 0, "time_zone": "UTC"}
     assert ask(used, "2026-12-24T12:00:00Z", capsys, "--wait", wait)["size"] == 0
     never = {"all": [{"field": "plan", "op": "eq", "value": "free"},
                      {"event": "Coupon Applied", "count": {"op": "eq", "value": 0},
