@@ -132,7 +132,9 @@ def test_a_deleted_file_is_rebuilt(db: Database[Any], running: UserMirror, mirro
 
 def test_a_file_deleted_while_running_is_rebuilt(db: Database[Any], running: UserMirror, mirror_path: Path) -> None:
     mirror_path.unlink()
-    assert wait_until(lambda: running.status()["rebuilds"] == 2 and running.fresh_for("A")), running.status()
+    # Rebuilt at least once more (a deletion seen again while the new file is made can rebuild twice, seen
+    # once in CI: the promise is a working mirror again, not a number of rebuilds).
+    assert wait_until(lambda: running.status()["rebuilds"] >= 2 and running.fresh_for("A")), running.status()
     assert mirror_path.exists()
     db.users.insert_one({"team_id": "A", "user_id": "after"})
     assert wait_until(lambda: size(running, "A") == 101, timeout=2.0)
