@@ -40,3 +40,21 @@ class ProgressBar:
 
     def close(self) -> None:
         self.progress.done()
+
+
+def open_secrets(kind: Any) -> tuple[Any, Store]:
+    """A shown-once secret store (API tokens, write keys) on the configured database, with its indexes."""
+    store = open_store_from_settings(Settings.from_env())
+    secrets = kind(store.db)
+    secrets.ensure_indexes()
+    return secrets, store
+
+
+def secret_row(record: Any) -> dict[str, Any]:
+    """What a listing shows of a shown-once secret: never the secret, only its first characters."""
+    return {
+        "id": record.id, "team_id": record.team_id, "name": record.name, "hint": record.hint + "…",
+        "created_at": record.created_at.isoformat(),
+        "last_used_at": record.last_used_at.isoformat() if record.last_used_at else None,
+        "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+    }

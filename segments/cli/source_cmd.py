@@ -8,8 +8,7 @@ from typing import Any
 
 from admin.tracking.keys import SourceStore
 from segcore.storage.database import Store
-from segments.cli.common import open_store_from_settings
-from segments.config import Settings
+from segments.cli.common import open_secrets, secret_row
 
 
 def register(sub: Any) -> None:
@@ -34,10 +33,7 @@ def register(sub: Any) -> None:
 
 
 def _sources() -> tuple[SourceStore, Store]:
-    store = open_store_from_settings(Settings.from_env())
-    sources = SourceStore(store.db)
-    sources.ensure_indexes()
-    return sources, store
+    return open_secrets(SourceStore)
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -61,12 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for r in records:
-        row = {
-            "id": r.id, "team_id": r.team_id, "name": r.name, "hint": r.hint + "…",
-            "created_at": r.created_at.isoformat(),
-            "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
-            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
-        }
+        row = secret_row(r)
         if args.json:
             print(json.dumps(row))
         else:

@@ -10,8 +10,7 @@ from admin.tokens import TokenStore
 from segcore.campaigns.roles import LAUNCH_SCOPE
 from segcore.privacy import PII_SCOPE
 from segcore.storage.database import Store
-from segments.cli.common import open_store_from_settings
-from segments.config import Settings
+from segments.cli.common import open_secrets, secret_row
 
 
 def register(sub: Any) -> None:
@@ -41,10 +40,7 @@ def register(sub: Any) -> None:
 
 
 def _tokens() -> tuple[TokenStore, Store]:
-    store = open_store_from_settings(Settings.from_env())
-    tokens = TokenStore(store.db)
-    tokens.ensure_indexes()
-    return tokens, store
+    return open_secrets(TokenStore)
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -72,14 +68,7 @@ def run_list(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for r in records:
-        row = {
-            "id": r.id, "team_id": r.team_id, "name": r.name, "hint": r.hint + "…",
-            "created_at": r.created_at.isoformat(),
-            "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
-            "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
-            "pii": r.reads_pii,
-            "launch": r.launches,
-        }
+        row = {**secret_row(r), "pii": r.reads_pii, "launch": r.launches}
         if args.json:
             print(json.dumps(row))
         else:
