@@ -1,15 +1,16 @@
 """Writing what people did: the ``events`` collection, identity links and the people identify names.
 
-One document per event (BRIEF's settled shape); ``(team_id, message_id)`` is unique, so a message sent
-again (a client's retry, a file imported twice) is stored once: events are inserted unordered and the
-duplicate-key errors of exactly those messages are ignored.
+One document per event (BRIEF's settled shape); its ``_id`` is made from the workspace and the message id
+(``indexes.event_id``), so a message sent again (a client's retry, a file imported twice) is stored once:
+events are inserted unordered and the duplicate-key errors of exactly those messages are ignored.
 
 Writes that answer an HTTP call use ``j=True`` (FACTS: with the default write concern the embedded server
 can lose the last acknowledged writes when killed), so a 200 means the events are on disk.
 
 Identity: ``identities`` maps an anonymous id to the user id that identify or alias linked it to (the
 first link holds). An event sent with only an anonymous id is stored with the linked user id when there is
-one; linking back-fills the user id on the earlier events of that anonymous id.
+one; otherwise its ``_id`` is also listed in ``unlinked_events`` (written before the event itself), and a
+link later gives the user id to the events listed for that anonymous id.
 
 Orders (docs/events.md): ``orders`` and ``last_order_at`` are computed traits of the person: each NEW
 ``Order Completed`` event stored for them adds one to ``orders`` (``$inc``) and moves ``last_order_at`` to
@@ -29,7 +30,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from segcore.events.indexes import EVENTS, IDENTITIES
+from segcore.events.indexes import EVENTS, IDENTITIES, UNLINKED, event_id
 from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage, Message
 from segcore.storage.errors import Outage
 
@@ -60,6 +61,7 @@ class EventStore:
     def __init__(self, db: Database[dict[str, Any]], outage: Outage | None = None, durable: bool = True) -> None:
         concern = WriteConcern(j=True) if durable else WriteConcern()
         self.events: Collection[dict[str, Any]] = db.get_collection(EVENTS, write_concern=concern)
+        self.unlinked: Collection[dict[str, Any]] = db.get_collection(UNLINKED, write_concern=concern)
         self.identities: Collection[dict[str, Any]] = db.get_collection(IDENTITIES, write_concern=concern)
         self.users: Collection[dict[str, Any]] = db.get_collection("users", write_concern=concern)
         self.outage = outage or Outage()
@@ -124,18 +126,35 @@ class EventStore:
         self._backfill(team_id, {anonymous_id: linked})
 
     def _backfill(self, team_id: str, links: dict[str, str]) -> None:
+        """Give each linked anonymous id's waiting events (``unlinked_events``) their user id."""
         for anonymous_id, user_id in links.items():
-            waiting = {"team_id": team_id, "anonymous_id": {"$eq": anonymous_id, "$type": "string"}, "user_id": None}
-            # Orders first, one claim each: the claim that sets the user id is the one that counts it, so two
-            # links racing for the same events never count an order twice.
-            claimed: list[datetime] = []
-            for doc in self.events.find({**waiting, "event": ORDER_EVENT}, {"_id": 1, "timestamp": 1}):
+            listed = [d["_id"] for d in self.unlinked.find({"team_id": team_id, "anonymous_id": anonymous_id},
+                                                           {"_id": 1})]
+            for start in range(0, len(listed), CHUNK):
+                found = self._claim(team_id, user_id, listed[start : start + CHUNK])
+                # Only those whose event exists: one listed but not yet inserted is claimed by its writer.
+                if found:
+                    self.unlinked.delete_many({"_id": {"$in": found}})
+
+    def _claim(self, team_id: str, user_id: str, ids: list[Any]) -> list[Any]:
+        """Set ``user_id`` on those of these events that still have none; the ids of the events found."""
+        found: list[Any] = []
+        claimed: list[datetime] = []
+        for doc in self.events.find({"_id": {"$in": ids}}, {"_id": 1, "user_id": 1, "event": 1, "timestamp": 1}):
+            found.append(doc["_id"])
+            if doc.get("user_id") is not None:
+                continue
+            # Orders one claim each: the claim that sets the user id is the one that counts it, so two links
+            # racing for the same events never count an order twice.
+            if doc.get("event") == ORDER_EVENT:
                 won = self.events.update_one({"_id": doc["_id"], "user_id": None}, {"$set": {"user_id": user_id}})
                 if won.modified_count:
                     claimed.append(doc["timestamp"])
-            self.events.update_many(waiting, {"$set": {"user_id": user_id}})
-            if claimed:
-                self.add_orders(team_id, {user_id: claimed})
+        if found:
+            self.events.update_many({"_id": {"$in": found}, "user_id": None}, {"$set": {"user_id": user_id}})
+        if claimed:
+            self.add_orders(team_id, {user_id: claimed})
+        return found
 
     def _linked(self, team_id: str, anonymous_ids: Iterable[str]) -> dict[str, str]:
         ids = sorted(set(anonymous_ids))
@@ -149,16 +168,21 @@ class EventStore:
 
     def _store_events(self, team_id: str, messages: list[tuple[int, EventMessage]], received_at: datetime,
                       report: IngestReport) -> None:
-        anonymous = [m.anonymous_id for _, m in messages if m.user_id is None and m.anonymous_id is not None]
+        anonymous = {m.anonymous_id for _, m in messages if m.user_id is None and m.anonymous_id is not None}
         links = self._linked(team_id, anonymous) if anonymous else {}
         docs = []
         for where, message in messages:
             for text in message.notes:
                 report.note(where, text)
-            doc = message.document(team_id, received_at)
+            doc = {"_id": event_id(team_id, message.message_id), **message.document(team_id, received_at)}
             if doc["user_id"] is None and doc["anonymous_id"] in links:
                 doc["user_id"] = links[doc["anonymous_id"]]
             docs.append(doc)
+        waiting = [d for d in docs if d["user_id"] is None]
+        if waiting:
+            # Listed before the events are written: a link made at any moment from here on finds them.
+            self._insert([{"_id": d["_id"], "team_id": team_id, "anonymous_id": d["anonymous_id"]}
+                          for d in waiting], self.unlinked)
         repeated = self._insert(docs)
         new = [d for i, d in enumerate(docs) if i not in repeated]
         report.stored += len(new)
@@ -169,20 +193,30 @@ class EventStore:
                 orders.setdefault(doc["user_id"], []).append(doc["timestamp"])
         if orders:
             self.add_orders(team_id, orders)
-        # An identify that linked one of these anonymous ids between our look-up and our insert back-filled
-        # before the insert: look again, so no event stays without its person.
-        waiting = {d["anonymous_id"] for d in new if d["user_id"] is None}
-        if waiting:
-            late = self._linked(team_id, waiting)
-            if late:
-                self._backfill(team_id, late)
+        # An identify that linked one of these anonymous ids while they were being written may have read
+        # the list before the events existed: look again and claim our own events, so none stays without
+        # its person.
+        left = [d for d in new if d["user_id"] is None]
+        if left:
+            late = self._linked(team_id, {d["anonymous_id"] for d in left})
+            by_user: dict[str, list[Any]] = {}
+            for d in left:
+                if d["anonymous_id"] in late:
+                    by_user.setdefault(late[d["anonymous_id"]], []).append(d["_id"])
+            for user_id, ids in by_user.items():
+                for start in range(0, len(ids), CHUNK):
+                    found = self._claim(team_id, user_id, ids[start : start + CHUNK])
+                    self.unlinked.delete_many({"_id": {"$in": found}})
 
-    def _insert(self, docs: list[dict[str, Any]]) -> set[int]:
+    def _insert(self, docs: list[dict[str, Any]], collection: Collection[dict[str, Any]] | None = None) -> set[int]:
         """Insert unordered; the positions of the documents that were already stored (by message id)."""
         if not docs:
             return set()
+        for doc in docs:
+            if "_id" not in doc:
+                doc["_id"] = event_id(doc["team_id"], doc["message_id"])
         try:
-            self.events.insert_many(docs, ordered=False)
+            (self.events if collection is None else collection).insert_many(docs, ordered=False)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
