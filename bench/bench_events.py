@@ -29,11 +29,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 from pymongo import ASCENDING, MongoClient
 
 from segcore import default_catalog, validate_json
 from segcore.audience import MongoCounter
 from segcore.mirror import UserMirror
+from segcore.mirror.schema import person_key
 from segcore.rules import Rule
 from segcore.storage.embedded import EmbeddedServer
 
@@ -100,6 +102,10 @@ def fill_mirror(mirror: UserMirror, people: int, events: int) -> tuple[float, in
             "SELECT 's' || i, ?, 'u' || lpad(i::VARCHAR, 7, '0'), "
             "CASE WHEN i % 10 = 0 THEN 'pro' ELSE 'free' END, (i % 97)::BIGINT FROM range(?) t(i)",
             [TEAM, people])
+        # Each person's number as the mirror computes it (schema.person_key), joined in by user_id.
+        ids = [f"u{i:07d}" for i in range(people)]
+        cur.register("people_keys", pa.table({"user_id": ids, "number": [person_key(TEAM, u) for u in ids]}))
+        cur.execute("UPDATE users SET _person = k.number FROM people_keys k WHERE users.user_id = k.user_id")
         cur.execute("CHECKPOINT")
         before = _size(cur)
         cur.execute(
@@ -114,14 +120,15 @@ def fill_mirror(mirror: UserMirror, people: int, events: int) -> tuple[float, in
             [TEAM, people, NOW, events])
         # Properties only where the event has them, as stored events do; ordered as a rebuild orders them.
         cur.execute(
-            """CREATE TABLE events AS SELECT _key, team_id, user_id, event, ts,
+            """CREATE TABLE events AS SELECT _key, team_id, g.user_id, k.number AS person, event, ts,
                    CASE WHEN event IN ('Product Viewed', 'Product Added')
                         THEN (?::VARCHAR[])[1 + (hash(i * 3) % 5)::INT] END AS "properties.category",
                    CASE WHEN event IN ('Email Opened', 'Email Clicked')
                         THEN (?::VARCHAR[])[1 + (hash(i * 5) % 4)::INT] END AS "properties.campaign"
-               FROM generated ORDER BY team_id, event, ts""",
+               FROM generated g JOIN people_keys k ON k.user_id = g.user_id ORDER BY team_id, event, ts""",
             [CATEGORIES, CAMPAIGNS])
         cur.execute("DROP TABLE generated")
+        cur.unregister("people_keys")
         columns = [row[0] for row in cur.execute("DESCRIBE events").fetchall()]
         assert columns == mirror._event_schema.arrow_schema().names, columns  # the mirror's own layout
         cur.execute("CHECKPOINT")

@@ -19,8 +19,9 @@ Values are always bound parameters (``?``), column names only ever come from the
 ``_`` need no escaping), and relative dates are resolved against the explicit ``now`` (calendar words at
 midnight on its clock, the workspace's zone, exactly as ``compile_mongo`` does).
 
-An event condition is a test of the user's ``user_id`` against the people a subquery on the ``events``
-table lists (grouped by ``user_id``, with the count's test in ``HAVING``): ``IN`` when it selects the
+An event condition is a test of the user's number (``_person``, made from the workspace and ``user_id``)
+against the people a subquery on the ``events`` table lists (grouped by ``person``, the same number, with
+the count's test in ``HAVING``): ``IN`` when it selects the
 listed people, ``NOT IN`` when its count includes 0 and it selects everyone but those whose count is
 outside ("never", "fewer than 3 times"). As in ``compile_mongo``, a user without a ``user_id`` has no
 events. The subquery is limited to the workspace, so ``to_sql`` needs ``team_id`` for such rules.
@@ -50,6 +51,9 @@ from segcore.rules import (
 )
 
 _COMPARE = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+# The users table's number for its person (``segcore.mirror.schema.person_key``), NULL without a text
+# user_id; the events table holds the same number in ``person``.
+PERSON = "_person"
 
 Fragment = tuple[str, list[Any]]
 
@@ -118,7 +122,7 @@ def _event(leaf: EventCondition, ctx: _Context) -> _Test:
     if ctx.team_id is None:
         raise ValueError("an event condition is counted in one workspace: give to_sql its team_id")
     event = ctx.catalog.event(leaf.event)
-    tests = ["team_id = ?::VARCHAR", "event = ?::VARCHAR", "user_id IS NOT NULL"]
+    tests = ["team_id = ?::VARCHAR", "event = ?::VARCHAR", "person IS NOT NULL"]
     params: list[Any] = [ctx.team_id, event.name]
     if leaf.when is not None:
         sql, p = _date("ts", leaf.when.op, leaf.when.value, ctx.now).fragment(False)
@@ -130,8 +134,8 @@ def _event(leaf: EventCondition, ctx: _Context) -> _Test:
         tests.append(sql)
         params += p
     having, having_params = _count_sql(leaf.count)
-    col = quote("user_id")
-    found = f"SELECT user_id FROM events WHERE {' AND '.join(tests)}"
+    col = PERSON
+    found = f"SELECT person FROM events WHERE {' AND '.join(tests)}"
     # "At least once" and "never" need no count per person: a semi or anti join on the matching events
     # skips the GROUP BY (most event conditions are one of the two).
     if _only_whether(leaf.count) is True:
@@ -140,9 +144,9 @@ def _event(leaf: EventCondition, ctx: _Context) -> _Test:
         return _unless(col, f"{col} NOT IN ({found})", params)
     if count_holds(leaf.count, 0):
         # Everyone but the people whose count (1 or more) is outside: people with no events are in.
-        sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING NOT ({having})"
+        sub = f"SELECT person FROM events WHERE {' AND '.join(tests)} GROUP BY person HAVING NOT ({having})"
         return _unless(col, f"{col} NOT IN ({sub})", [*params, *having_params])
-    sub = f"SELECT user_id FROM events WHERE {' AND '.join(tests)} GROUP BY user_id HAVING {having}"
+    sub = f"SELECT person FROM events WHERE {' AND '.join(tests)} GROUP BY person HAVING {having}"
     return _matches(col, f"{col} IN ({sub})", [*params, *having_params])
 
 

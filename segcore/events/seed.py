@@ -72,6 +72,7 @@ def seed_events(events: EventStore, team_id: str, user_ids: Sequence[str], now: 
     """Write the demo events of these people, read back as stored; returns how many were written."""
     rng = random.Random(seed)
     written = 0
+    _remove_demo_events(events, team_id, set(user_ids))
     for start in range(0, len(user_ids), BATCH):
         ids = list(user_ids[start : start + BATCH])
         with events.outage.guard():
@@ -79,14 +80,21 @@ def seed_events(events: EventStore, team_id: str, user_ids: Sequence[str], now: 
             for chunk in range(0, len(ids), 200):  # FACTS: large $in lists are slow on the embedded server
                 query = {"team_id": team_id, "user_id": {"$in": ids[chunk : chunk + 200]}}
                 people.update((d["user_id"], d) for d in events.users.find(query, {"_id": 0}))
-            # Seeding again replaces the earlier demo events of these people (their dates moved with ``now``).
-            for chunk in range(0, len(ids), 200):
-                events.events.delete_many({"team_id": team_id, "user_id": {"$in": ids[chunk : chunk + 200]},
-                                           "message_id": {"$regex": f"^{PREFIX}"}})
         docs = [{"team_id": team_id, **doc, "received_at": now}
                 for uid in ids if uid in people for doc in demo_events(people[uid], now, rng)]
         written += events.insert_plain(docs)[0]
     return written
+
+
+def _remove_demo_events(events: EventStore, team_id: str, user_ids: set[str]) -> None:
+    """Seeding again replaces the earlier demo events of these people (their dates moved with ``now``).
+    One pass over the workspace's events: ``events`` has no index by person (docs/scale.md "Events")."""
+    with events.outage.guard():
+        found = [d["_id"] for d in events.events.find(
+            {"team_id": team_id, "message_id": {"$regex": f"^{PREFIX}"}}, {"_id": 1, "user_id": 1})
+            if d.get("user_id") in user_ids]
+        for chunk in range(0, len(found), 200):
+            events.events.delete_many({"_id": {"$in": found[chunk : chunk + 200]}})
 
 
 __all__ = ["demo_events", "seed_events"]

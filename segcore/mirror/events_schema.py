@@ -2,7 +2,8 @@
 
 Columns: ``_key`` (a 64-bit hash of the MongoDB ``_id``, so a delete, which carries only the ``_id``, finds
 its row without holding a 25-character text per event), ``team_id``, ``user_id`` (NULL while the event
-is anonymous or when it is not text: such events are never counted, as in MongoDB), ``event``, ``ts`` and
+is anonymous or when it is not text: such events are never counted, as in MongoDB), ``person`` (the
+person's number, ``schema.person_key``: event conditions group and join on it), ``event``, ``ts`` and
 one column per catalog property, named ``properties.NAME``. The table is kept ordered by (team_id, event,
 ts), so a count over one event in a time window reads only the row groups whose min/max can hold it.
 
@@ -25,7 +26,7 @@ import pyarrow as pa
 
 from segcore.catalog import FieldCatalog
 from segcore.compile_sql import property_column
-from segcore.mirror.schema import _ARROW, _EXPECTED, _SQL, _WRONG, _array, _convert, doc_key
+from segcore.mirror.schema import _ARROW, _EXPECTED, _SQL, _WRONG, _array, _convert, doc_key, person_key
 
 
 def event_key(value: Any) -> int:
@@ -59,14 +60,15 @@ class EventSchema:
 
     def arrow_schema(self) -> pa.Schema:
         return pa.schema(
-            [("_key", pa.int64()), ("team_id", pa.string()), ("user_id", pa.string()), ("event", pa.string()),
+            [("_key", pa.int64()), ("team_id", pa.string()), ("user_id", pa.string()), ("person", pa.int64()),
+             ("event", pa.string()),
              ("ts", pa.timestamp("us", tz="UTC"))]
             + [(f"properties.{name}", _ARROW[ptype]) for name, ptype in self.properties]
         )
 
     def create_table(self, table: str) -> str:
         columns = "".join(f", {property_column(name)} {_SQL[ptype]}" for name, ptype in self.properties)
-        return (f"CREATE TABLE {table} (_key BIGINT NOT NULL, team_id VARCHAR NOT NULL, user_id VARCHAR, "
+        return (f"CREATE TABLE {table} (_key BIGINT NOT NULL, team_id VARCHAR NOT NULL, user_id VARCHAR, person BIGINT, "
                 f"event VARCHAR NOT NULL, ts TIMESTAMPTZ{columns})")
 
     def to_arrow(self, docs: Iterable[Mapping[str, Any]]) -> tuple[pa.Table, set[tuple[str, str, str]]]:
@@ -77,6 +79,7 @@ class EventSchema:
             "_key": [event_key(d["_id"]) for d in rows],
             "team_id": [d["team_id"] for d in rows],
             "user_id": [d.get("user_id") if type(d.get("user_id")) is str else None for d in rows],
+            "person": [person_key(d["team_id"], d.get("user_id")) for d in rows],
             "event": [d["event"] for d in rows],
             "ts": [_timestamp(d.get("timestamp")) for d in rows],
         }
@@ -112,4 +115,4 @@ def _timestamp(value: Any) -> datetime | None:
 
 
 def signature_json(users: str, events: EventSchema) -> str:
-    return json.dumps({"version": 2, "users": json.loads(users), "events": events.signature})
+    return json.dumps({"version": 3, "users": json.loads(users), "events": events.signature})
