@@ -91,3 +91,20 @@ def test_now_must_carry_a_time_zone() -> None:
     rule = validate_json({"field": "visits", "op": "gt", "value": 1}, CATALOG)
     with pytest.raises(ValueError, match="timezone"):
         to_sql(rule, CATALOG, datetime(2026, 1, 1))
+
+
+def test_event_conditions_match_people_by_their_number() -> None:
+    catalog = default_catalog()
+    rule = validate_json({"event": "Order Completed", "count": {"op": "gte", "value": 3}}, catalog)
+    sql, _ = to_sql(rule, catalog, datetime(2026, 11, 24, tzinfo=UTC), team_id="T1")
+    assert "_person IN (SELECT person FROM events" in sql and "GROUP BY person" in sql
+    assert "user_id" not in sql
+
+
+def test_a_persons_number_depends_on_workspace_and_text_user_id_only() -> None:
+    from segcore.mirror.schema import person_key
+
+    assert person_key("T1", "u1") == person_key("T1", "u1")
+    assert person_key("T1", "u1") != person_key("T2", "u1")
+    assert person_key("T1", "u1") != person_key("T1", "u2")
+    assert person_key("T1", 7) is None and person_key("T1", None) is None  # never matched, as in MongoDB

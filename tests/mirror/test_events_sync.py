@@ -67,6 +67,18 @@ def test_new_linked_and_deleted_events_show_in_counts(db: Database[Any], followi
     assert size(following, "B", VIEWED_3) == 0 and size(following, "B", NEVER_ORDERED) == 3
 
 
+def test_events_of_someone_not_yet_a_person_count_once_they_arrive(db: Database[Any], following: UserMirror) -> None:
+    # People and events meet on a number made from workspace and user id: no order of arrival is needed.
+    db.events.insert_many([event("A", 30 + i, "Product Viewed", "late-1") for i in range(3)])
+    db.events.insert_one(event("B", 40, "Product Viewed", "late-1"))
+    assert wait_until(lambda: following.event_rows() == 7, timeout=2.0)
+    assert size(following, "A", VIEWED_3) == 1
+    db.users.insert_one({"team_id": "A", "user_id": "late-1"})
+    assert wait_until(lambda: size(following, "A", VIEWED_3) == 2, timeout=2.0)
+    assert following.member_ids("A", VIEWED_3, NOW) == ["a0", "late-1"]
+    assert size(following, "A", NEVER_ORDERED) == 6  # six people now, none ordered
+
+
 def test_a_workspace_past_the_events_budget_is_counted_by_mongodb(db: Database[Any], following: UserMirror) -> None:
     db.events.insert_many([event("B", 100 + i, "Email Opened", "b0") for i in range(11)])
     assert wait_until(lambda: following.status()["teams_over_events_budget"] == ["B"], timeout=5.0)
