@@ -28,7 +28,7 @@ from typing import Any
 from pymongo import UpdateOne, WriteConcern
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from segcore.events.indexes import EVENTS, IDENTITIES, UNLINKED, event_id
 from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage, Message
@@ -75,11 +75,11 @@ class EventStore:
             identifies = [(i, m) for i, m in messages if isinstance(m, IdentifyMessage)]
             if identifies:
                 self._identify(team_id, identifies, report)
-            for where, message in messages:
-                if isinstance(message, AliasMessage):
-                    self._link(team_id, message.previous_id, message.user_id, where, report)
-                elif isinstance(message, IdentifyMessage) and message.anonymous_id is not None:
-                    self._link(team_id, message.anonymous_id, message.user_id, where, report)
+            links = [(where, m.previous_id, m.user_id) if isinstance(m, AliasMessage) else (where, m.anonymous_id, m.user_id)
+                     for where, m in messages
+                     if isinstance(m, AliasMessage) or (isinstance(m, IdentifyMessage) and m.anonymous_id is not None)]
+            if links:
+                self._link(team_id, links, report)  # type: ignore[arg-type]  # anonymous_id is not None here
             events = [(i, m) for i, m in messages if isinstance(m, EventMessage)]
             if events:
                 self._store_events(team_id, events, received_at, report)
@@ -108,30 +108,47 @@ class EventStore:
             self.users.bulk_write(ops[done:], ordered=True)
         report.identified += len(ops)
 
-    def _link(self, team_id: str, anonymous_id: str, user_id: str, where: int, report: IngestReport) -> None:
+    def _link(self, team_id: str, links: list[tuple[int, str, str]], report: IngestReport) -> None:
+        """Link anonymous ids to user ids, (position, anonymous id, user id) in message order: the first link
+        of an anonymous id holds; a later different one is noted. A few writes per batch, not per message."""
         now = datetime.now(UTC)
-        linked = user_id
+        first: dict[str, str] = {}
+        for _, anonymous_id, user_id in links:
+            first.setdefault(anonymous_id, user_id)
+        docs: list[dict[str, Any]] = [{"team_id": team_id, "anonymous_id": a, "user_id": u, "linked_at": now}
+                                      for a, u in first.items()]
+        taken: set[str] = set()
         try:
-            self.identities.insert_one(
-                {"team_id": team_id, "anonymous_id": anonymous_id, "user_id": user_id, "linked_at": now}
-            )
-            report.linked += 1
-        except DuplicateKeyError:
-            found = self.identities.find_one({"team_id": team_id, "anonymous_id": anonymous_id})
-            linked = found["user_id"] if found else user_id
-            if linked != user_id:
-                report.note(where, f"anonymousId {anonymous_id!r} is already linked to user {linked!r}; "
-                                   "that link is kept.")
+            self.identities.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {str(docs[int(e["index"])]["anonymous_id"]) for e in errors}
+        report.linked += len(docs) - len(taken)
+        earlier = self._linked(team_id, taken) if taken else {}
+        final = {a: earlier.get(a, u) for a, u in first.items()}
+        for where, anonymous_id, user_id in links:
+            if final[anonymous_id] != user_id:
+                report.note(where, f"anonymousId {anonymous_id!r} is already linked to user "
+                                   f"{final[anonymous_id]!r}; that link is kept.")
         # Also when already linked: an event stored meanwhile without its user id is caught up here.
-        self._backfill(team_id, {anonymous_id: linked})
+        self._backfill(team_id, final)
 
     def _backfill(self, team_id: str, links: dict[str, str]) -> None:
         """Give each linked anonymous id's waiting events (``unlinked_events``) their user id."""
-        for anonymous_id, user_id in links.items():
-            listed = [d["_id"] for d in self.unlinked.find({"team_id": team_id, "anonymous_id": anonymous_id},
-                                                           {"_id": 1})]
-            for start in range(0, len(listed), CHUNK):
-                found = self._claim(team_id, user_id, listed[start : start + CHUNK])
+        anonymous = sorted(links)
+        listed: dict[str, list[Any]] = {}
+        for start in range(0, len(anonymous), CHUNK):
+            query = {"team_id": team_id, "anonymous_id": {"$in": anonymous[start : start + CHUNK]}}
+            for doc in self.unlinked.find(query, {"_id": 1, "anonymous_id": 1}):
+                listed.setdefault(doc["anonymous_id"], []).append(doc["_id"])
+        by_user: dict[str, list[Any]] = {}
+        for anonymous_id, ids in listed.items():
+            by_user.setdefault(links[anonymous_id], []).extend(ids)
+        for user_id, ids in by_user.items():
+            for start in range(0, len(ids), CHUNK):
+                found = self._claim(team_id, user_id, ids[start : start + CHUNK])
                 # Only those whose event exists: one listed but not yet inserted is claimed by its writer.
                 if found:
                     self.unlinked.delete_many({"_id": {"$in": found}})
