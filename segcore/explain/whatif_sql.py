@@ -2,11 +2,11 @@
 
 Whether a person is in the rule with the moving condition at value v is "the condition at v holds, and
 the rest of the rule given it holds" or "it does not, and the rest given it does not" (``whatif.given``).
-The rest is computed once per person; the query counts, per value, with a ``count(*) FILTER`` that
-tests only the moved condition. When the rest is a constant for one of the two answers (a condition in an
-``all`` group: nobody is in unless it holds) the rest becomes the query's WHERE and each value a plain
-filter, which costs about one count. Each moved condition is compiled by
-``compile_sql.to_sql`` itself, so a curve point selects exactly what a count of the edited rule selects.
+So a point's size is (in with or without the condition) + (in only with it, and it holds at v) + (in only
+without it, and it fails at v). Each part is a scan with the rest as its WHERE and a ``count(*) FILTER``
+per value testing only the moved condition, compiled by ``compile_sql.to_sql`` itself (and its negation by
+``to_sql`` of ``Not``), so a point selects exactly what a count of the edited rule selects. In an ``all``
+group (the usual case) only the second part exists and a nine-value curve costs about one count.
 """
 
 from __future__ import annotations
@@ -43,23 +43,37 @@ def mirror_curve(mirror: UserMirror, team_id: str, rule: Rule, path: tuple[int, 
         query = f"SELECT {_counts(tests)} FROM users WHERE team_id = ? AND {where}"
         params = [*_params(tests), team_id, *where_params]
     elif met is True or unmet is True:
+        # In an "any" group: everyone the rest selects, plus those it does not select whom the condition
+        # does (or, under a "not", does not). Two scans of the cost of a count, not a choice per person.
         other, tests = (unmet, holds) if met is True else (met, fails)
         assert not isinstance(other, bool)
         rest_sql, rest_params = sql(other)
-        either = [(f"_rest OR coalesce({test}, false)", p) for test, p in tests]
-        query = (f"SELECT {_counts(either)} FROM (SELECT *, coalesce({rest_sql}, false) AS _rest "
-                 "FROM users WHERE team_id = ?) AS people")
-        params = [*_params(either), *rest_params, team_id]
+        outside_sql, outside_params = sql(Not(other))
+        query = (f"SELECT (SELECT count(*) FROM users WHERE team_id = ? AND {rest_sql}), {_counts(tests)} "
+                 f"FROM users WHERE team_id = ? AND {outside_sql}")
+        params = [team_id, *rest_params, *_params(tests), team_id, *outside_params]
+        rows, _ = mirror.answer(team_id, [rule, *leaves], query, params)
+        base, *more = rows[0]
+        return [int(base) + int(n) for n in more]
     else:
+        # In with or without the condition; in only with it; in only without it: three scans of the cost of
+        # a count (each its own WHERE), rather than a choice per person and value.
         met_sql, met_params = sql(met)
         unmet_sql, unmet_params = sql(unmet)
-        choice = [(f"CASE WHEN coalesce({test}, false) THEN _if_met ELSE _if_not END", p) for test, p in holds]
+        not_met_sql, not_met_params = sql(Not(met))
+        not_unmet_sql, not_unmet_params = sql(Not(unmet))
         query = (
-            f"SELECT {_counts(choice)} FROM ("
-            f"SELECT *, coalesce({met_sql}, false) AS _if_met, coalesce({unmet_sql}, false) AS _if_not "
-            "FROM users WHERE team_id = ?) AS people WHERE _if_met OR _if_not"
+            f"SELECT * FROM (SELECT count(*) FROM users WHERE team_id = ? AND {met_sql} AND {unmet_sql}), "
+            f"(SELECT {_counts(holds)} FROM users WHERE team_id = ? AND {met_sql} AND {not_unmet_sql}), "
+            f"(SELECT {_counts(fails)} FROM users WHERE team_id = ? AND {not_met_sql} AND {unmet_sql})"
         )
-        params = [*_params(choice), *met_params, *unmet_params, team_id]
+        params = [team_id, *met_params, *unmet_params,
+                  *_params(holds), team_id, *met_params, *not_unmet_params,
+                  *_params(fails), team_id, *not_met_params, *unmet_params]
+        rows, _ = mirror.answer(team_id, [rule, *leaves], query, params)
+        both, *parts = rows[0]
+        with_it, without_it = parts[:len(leaves)], parts[len(leaves):]
+        return [int(both) + int(a) + int(b) for a, b in zip(with_it, without_it, strict=True)]
     rows, _ = mirror.answer(team_id, [rule, *leaves], query, params)
     return [int(n) for n in rows[0]]
 
