@@ -57,6 +57,7 @@ class Settings:
     demo_enabled: bool = True
     api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
     event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
+    snapshot_days: int = 35  # days a snapshot keeps its members, for "why it changed" (SEGMENTS_SNAPSHOT_DAYS)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -83,6 +84,12 @@ class Settings:
                 raise ConfigError(f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number.") from None
             if value < 0:
                 raise ConfigError(f"{name} must not be negative (got {raw}).")
+            return value
+
+        def days(name: str, default: int) -> int:
+            value = int(number(name, default))
+            if not 1 <= value <= 3660:
+                raise ConfigError(f"{name}={value} is out of range: use 1 to 3660 days.")
             return value
 
         def zone(name: str) -> str:
@@ -133,4 +140,5 @@ class Settings:
             demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
             api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
             event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
+            snapshot_days=days("SEGMENTS_SNAPSHOT_DAYS", 35),
         )
