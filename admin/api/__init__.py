@@ -44,3 +44,4 @@ def authenticate() -> None:
 from admin.api import campaigns, health, openapi, segments, users, workspace_settings  # noqa: E402
 
 __all__ = ["bp", "campaigns", "health", "openapi", "segments", "users", "workspace_settings"]
+from admin.api import why  # noqa: E402,F401  (GET /api/segments/<id>/why)

@@ -28,6 +28,7 @@ from segcore.explain.people import read_people
 from segcore.privacy import mask_value, pii_fields
 from segcore.rendering import describe
 from segcore.rules import rule_from_json, rule_to_json
+from segcore.storage.errors import NotFound
 from segcore.storage.member_sets import Numbers
 from segcore.storage.snapshots import MemberSnapshot, People
 
@@ -39,7 +40,7 @@ EXAMPLES = 3  # masked examples a cause shows
 DEFAULT_SINCE = timedelta(hours=24)
 
 
-class NoSnapshot(SegmentError):
+class NoSnapshot(NotFound):
     """The segment has no snapshot with members to compare with yet."""
 
 

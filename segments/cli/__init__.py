@@ -15,10 +15,11 @@ from segments.cli import (
     serve_cmd,
     source_cmd,
     token_cmd,
+    why_cmd,
     workspace_cmd,
 )
 
-COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd]
+COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd, why_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
