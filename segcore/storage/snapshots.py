@@ -81,6 +81,16 @@ class SnapshotRepository:
             )
         return [(d["at"], int(d["size"])) for d in reversed(docs)]
 
+    def sizes_at(self, team_id: str, moment: datetime) -> dict[str, int]:
+        """Each segment's latest recorded size at or before ``moment`` (for "since yesterday")."""
+        with self.outage.guard():
+            rows = self.collection.aggregate([
+                {"$match": {"team_id": team_id, "at": {"$lte": moment}}},
+                {"$sort": {"at": 1}},
+                {"$group": {"_id": "$segment_id", "size": {"$last": "$size"}}},
+            ])
+            return {str(r["_id"]): int(r["size"]) for r in rows}
+
     def delete_for(self, team_id: str, segment_id: str) -> int:
         with self.outage.guard():
             self.members.delete_many({"team_id": team_id, "segment_id": segment_id})
