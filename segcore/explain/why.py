@@ -34,6 +34,7 @@ from segcore.storage.snapshots import MemberSnapshot, People
 
 if TYPE_CHECKING:
     from segcore.audience import AudienceEngine
+    from segcore.storage.database import Store
     from segcore.storage.segments import Segment
 
 EXAMPLES = 3  # masked examples a cause shows
@@ -248,6 +249,26 @@ def why_changed(engine: AudienceEngine, segment: Segment, since: datetime, now: 
     return result
 
 
+def stored_why(store: Store, catalog: FieldCatalog, team_id: str, segment_id: str, since: datetime,
+               until: datetime) -> Why | None:
+    """Between the snapshots kept at ``since`` and at ``until`` (decoding only: no count); None when they are
+    the same one or there is none (digests and alerts say the change without its cause then)."""
+    before = store.snapshots.members_at(team_id, segment_id, since)
+    after = store.snapshots.members_at(team_id, segment_id, until)
+    if before is None or after is None or before.id == after.id:
+        return None
+    return attribute(before.people, before.rule, after.people, after.rule, catalog, before.at, after.at)
+
+
+def latest_why(store: Store, catalog: FieldCatalog, team_id: str, segment_id: str) -> Why | None:
+    """Between the two latest snapshots that kept members (a size alert's cause)."""
+    after = store.snapshots.latest_members(team_id, segment_id)
+    before = store.snapshots.latest_members(team_id, segment_id, before=[after.id]) if after else None
+    if before is None or after is None:
+        return None
+    return attribute(before.people, before.rule, after.people, after.rule, catalog, before.at, after.at)
+
+
 def with_examples(engine: AudienceEngine, team_id: str, why: Why) -> Why:
     """The same answer with its example people fetched and masked (personal fields never shown in full)."""
     wanted = {n for m in (why.entered, why.left) for c in m.by_condition for n in c.examples}
@@ -276,5 +297,5 @@ def snapshot_json(snapshot: MemberSnapshot) -> dict[str, Any]:
             "bytes": snapshot.stored_bytes}
 
 
-__all__ = ["Cause", "Movement", "NoSnapshot", "Side", "Why", "attribute", "cause_text", "main_cause",
-           "parse_since", "why_changed"]
+__all__ = ["Cause", "Movement", "NoSnapshot", "Side", "Why", "attribute", "cause_text", "latest_why", "main_cause",
+           "parse_since", "stored_why", "why_changed"]
