@@ -47,3 +47,21 @@ def test_why_errors_say_what_is_wrong(api: ApiClient, store: Store) -> None:
     store.snapshots.members.delete_many({})
     none_yet = api.get(f"/api/segments/{segment_id}/why")
     assert none_yet.status_code == 404 and "no snapshot with its members yet" in error_of(none_yet)["message"]
+
+
+def test_segment_page_shows_why_beside_the_history(client: Any, auth: Any, services: Any, store: Store) -> None:
+    from datetime import timedelta
+
+    from segcore.library import measure
+    from segcore.validation import validate_json
+    from tests.admin.admin_helpers import NOW
+
+    store.users.upsert_many(TEAM, people())
+    segment = store.segments.create(TEAM, "Loyal Pune", validate_json(RULE, store.catalog), "t", "user", "U")
+    measure(store, services.engine, segment, NOW - timedelta(hours=2))
+    store.users.upsert_many(TEAM, [{"user_id": "u011", "city": "Delhi"}, {"user_id": "u013", "city": "Delhi"}])
+    measure(store, services.engine, segment, NOW - timedelta(hours=1))
+    auth.login()
+    html = client.get(f"/segments/{segment.id}").get_data(as_text=True)
+    assert 'id="why-changed"' in html and "-2: 2 city is no longer Pune" in html
+    assert "P*** 1***" in html and "Person 11" not in html  # examples masked
