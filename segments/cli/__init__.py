@@ -11,6 +11,7 @@ from segments.cli import (
     campaign_cmd,
     data_cmd,
     demo_cmd,
+    indexes_cmd,
     parse_cmd,
     serve_cmd,
     source_cmd,
@@ -19,7 +20,8 @@ from segments.cli import (
     workspace_cmd,
 )
 
-COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd, why_cmd]
+COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
+                   indexes_cmd, why_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
