@@ -37,7 +37,7 @@ def measure(store: Store, engine: AudienceEngine, segment: Segment, now: datetim
     counted = engine.count(segment.team_id, segment.rule, now)
     store.segments.record_size(segment.team_id, segment.id, counted.size, now)
     snapshot_id = store.snapshots.record(segment.team_id, segment.id, counted.size, now, counted.engine)
-    keep_members(engine, segment.team_id, segment.id, segment.rule, snapshot_id, now, now)
+    keep_members(engine, segment.team_id, segment.id, segment.rule, snapshot_id, now, now, on_save=True)
     return counted
 
 

@@ -21,11 +21,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# On save, without a fresh mirror, MongoDB is read only up to this many people (well under a second or two on
+# the embedded server); larger workspaces get their members at the next scheduled snapshot.
+ON_SAVE_FROM_MONGODB = 50_000
+
+
 def keep_members(engine: AudienceEngine, team_id: str, segment_id: str, rule: Rule, snapshot_id: str,
-                 at: datetime, now: datetime) -> int | None:
+                 at: datetime, now: datetime, on_save: bool = False) -> int | None:
     """Store the people of ``rule`` at ``now`` with the snapshot ``snapshot_id``; bytes stored, or None."""
     try:
-        people = read_people(engine, team_id, rule, now)
+        people = read_people(engine, team_id, rule, now, ON_SAVE_FROM_MONGODB if on_save else None)
         return engine.store.snapshots.record_members(team_id, segment_id, snapshot_id, at, rule_to_json(rule),
                                                      people)
     except SegmentError as exc:

@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 Leaf = Condition | EventCondition
 
 
+class TooLargeNow(SegmentError):
+    """The mirror cannot answer and the workspace is too large to read from MongoDB on the spot."""
+
+
 def leaves(rule: Rule) -> list[Leaf]:
     """The rule's distinct conditions, field conditions first, each once."""
     seen: dict[str, Leaf] = {}
@@ -52,8 +56,12 @@ def leaf_key(leaf: Rule) -> str:
     return json.dumps(rule_to_json(leaf), sort_keys=True, separators=(",", ":"))
 
 
-def read_people(engine: AudienceEngine, team_id: str, rule: Rule, now: datetime) -> People:
-    """The people of ``rule`` at ``now`` (the workspace's clock, as counts use), mirror first."""
+def read_people(engine: AudienceEngine, team_id: str, rule: Rule, now: datetime,
+                mongo_up_to: int | None = None) -> People:
+    """The people of ``rule`` at ``now`` (the workspace's clock, as counts use), mirror first.
+
+    ``mongo_up_to``: when the mirror cannot answer, read MongoDB only for workspaces of at most this many
+    person numbers (a save should not wait minutes for it); above, ``TooLargeNow`` is raised."""
     from segcore.mirror.counter import MirrorCounter  # the mirror is optional; its module imports DuckDB
     from segcore.mirror.mirror import MirrorUnavailable
 
@@ -70,6 +78,9 @@ def read_people(engine: AudienceEngine, team_id: str, rule: Rule, now: datetime)
                 return _from_mirror(counter, team_id, checked, parts, now, highest)
             except MirrorUnavailable:
                 continue
+    if mongo_up_to is not None and highest > mongo_up_to:
+        raise TooLargeNow(f"{highest:,} people are too many to read from MongoDB now; the next scheduled "
+                          "snapshot keeps them.")
     return _from_mongo(engine, team_id, checked, parts, now, highest)
 
 
@@ -141,4 +152,4 @@ def _evaluate(rule: Rule, passed: dict[str, Numbers], everyone: Numbers) -> Numb
     return result
 
 
-__all__ = ["leaf_key", "leaves", "read_people"]
+__all__ = ["TooLargeNow", "leaf_key", "leaves", "read_people"]

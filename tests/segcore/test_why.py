@@ -171,3 +171,17 @@ def test_since_reads_durations_and_dates() -> None:
         parse_since("yesterday-ish", NOW)
     with pytest.raises(SegmentError, match="in the future"):
         parse_since("2027-01-01", NOW)
+
+
+def test_a_save_without_the_mirror_leaves_large_workspaces_to_the_scheduler(store: Store) -> None:
+    from segcore.explain.keep import ON_SAVE_FROM_MONGODB
+    from segcore.storage import person_numbers
+
+    engine = AudienceEngine(store)
+    store.users.upsert_many(TEAM, people())
+    store.db[person_numbers.COLLECTION].update_one({"_id": TEAM}, {"$set": {"next": ON_SAVE_FROM_MONGODB + 1}})
+    saved_now = save_segment(store, engine, TEAM, "Loyal Pune", RULE, "t", "grammar", "U1", NOW)
+    assert saved_now.size is not None and saved_now.size.size == 5  # counted and saved all the same
+    assert store.snapshots.member_snapshots(TEAM, saved_now.segment.id) == []
+    engine.snapshot_all(TEAM, NOW)  # the scheduler reads MongoDB whatever the size
+    assert len(store.snapshots.member_snapshots(TEAM, saved_now.segment.id)) == 1
