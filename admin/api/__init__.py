@@ -41,7 +41,6 @@ def authenticate() -> None:
     g.caller = Caller.token(found.scopes)
 
 
-from admin.api import campaigns, health, openapi, segments, users, workspace_settings  # noqa: E402
+from admin.api import campaigns, health, openapi, segments, users, whatif, why, workspace_settings  # noqa: E402
 
-__all__ = ["bp", "campaigns", "health", "openapi", "segments", "users", "workspace_settings"]
-from admin.api import why  # noqa: E402,F401  (GET /api/segments/<id>/why)
+__all__ = ["bp", "campaigns", "health", "openapi", "segments", "users", "whatif", "why", "workspace_settings"]

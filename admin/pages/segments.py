@@ -23,9 +23,11 @@ from admin.rulebuilder import (
     rows_from_rule,
     rule_json_from_rows,
 )
+from admin.whatif_charts import CurveChart, curve_charts
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
+from segcore.explain.whatif import what_if
 from segcore.explain.why import main_cause, stored_why, with_examples
 from segcore.reading import Reading
 from segcore.timezones import calendar_note
@@ -152,6 +154,7 @@ class SegmentForm:
     words: str | None = None
     nested: bool = False
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    curves: list[CurveChart] = field(default_factory=list)  # what if each threshold moved (docs/explain.md)
 
     def padded_rows(self) -> list[Row]:
         return [*self.rows, *[Row() for _ in range(EMPTY_ROWS)]]
@@ -223,6 +226,8 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
                 flash(f"Updated segment {saved.name}: {saved.last_size:,} people.")
             return redirect(url_for("pages.segment", segment_id=saved.id))
         form.sized = ws.size(reading)
+        answer = what_if(services().engine, ws.team_id, reading.rule, services().now())
+        form.curves = curve_charts(answer, services().catalog)
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
     except (ApiError, SegmentError) as raised:
