@@ -190,6 +190,20 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+_CAUSES = {"type": "array", "items": {"type": "object", "required": ["text", "count"], "properties": {
+    "field": {"type": "string"}, "event": {"type": "string"}, "text": {"type": "string"},
+    "count": {"type": "integer"}, "examples": {"type": "array", "items": {"type": "object"}}}}}
+_SIDE = {"type": "object", "required": ["size", "as_of"],
+         "properties": {"size": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"}}}
+WHY = {"type": "object", "required": ["before", "after", "entered", "left"], "properties": {
+    "segment_id": {"type": "string"}, "name": {"type": "string"}, "summary": {"type": "string"},
+    "rule_edited": {"type": "boolean"}, "before": _SIDE, "after": _SIDE,
+    "entered": {"type": "object", "required": ["total", "new_people", "by_condition"], "properties": {
+        "total": {"type": "integer"}, "new_people": {"type": "integer"}, "by_condition": _CAUSES,
+        "new_people_examples": {"type": "array", "items": {"type": "object"}}}},
+    "left": {"type": "object", "required": ["total", "removed_people", "by_condition"], "properties": {
+        "total": {"type": "integer"}, "removed_people": {"type": "integer"}, "by_condition": _CAUSES}}}}
+
 RESPONSES = {
     f"E{status}": _json(_ref("Error"), text)
     for status, text in {400: "The body is not valid JSON", 401: "Missing, wrong or revoked API token",
@@ -242,6 +256,10 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
              "schema": {"type": "integer", "minimum": 1, "maximum": limits.MAX_PAGE_SIZE}}]
     history_limit = [{"name": "limit", "in": "query", "required": False,
                       "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
+    since = [{"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 40},
+              "description": f"{name}: 24h, 7d, 90m or an ISO 8601 moment" + (" (default 24h)" if name == "since"
+                                                                             else " (default now)")}
+             for name in ("since", "until")]
     paths = {
         "/api/health": {"get": _op(
             "Is the service up and does the database answer?",
@@ -296,6 +314,12 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                            "points": {"type": "array", "items": {"type": "object", "properties": {
                                "at": {"type": "string", "format": "date-time"}, "size": {"type": "integer"}}}}}},
                            "The points")}, 401, 404, 422, params=history_limit)},
+        "/api/segments/{segment_id}/why": {
+            "parameters": [SEGMENT_ID],
+            "get": _op("Why the segment's size changed since a snapshot: who entered and left, new and removed "
+                       "people, and per condition how many now pass or fail it (examples masked); 404 until a "
+                       "snapshot with members exists", {"200": _json(WHY, "The change and its causes")},
+                       401, 404, 422, params=since)},
         "/api/campaigns": {
             "get": _op("Every campaign of the workspace", {"200": _json(camp_list, "The campaigns")}, 401),
             "post": _op("Create a campaign: a draft, or scheduled when schedule_at is given (which needs the "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,6 +28,7 @@ from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
 from segcore.explain.whatif import what_if
+from segcore.explain.why import main_cause, stored_why, with_examples
 from segcore.reading import Reading
 from segcore.timezones import calendar_note
 
@@ -71,7 +73,21 @@ def segment(segment_id: str) -> str:
         attachable=attachable,
         revealed=ws.reveal_pii,
         zone_note=calendar_note(found.rule, ws.store.workspaces.local_now(ws.team_id, services().now())),
+        why=_why(ws, segment_id),
     )
+
+
+def _why(ws: Workspace, segment_id: str) -> dict[str, Any] | None:
+    """Why the size changed over the last day, from the snapshots kept (no count on a page load)."""
+    now = services().now()
+    try:
+        why = stored_why(ws.store, services().catalog, ws.team_id, segment_id, now - timedelta(hours=24), now)
+        if why is None:
+            return None
+        why = with_examples(ws.services.engine, ws.team_id, why)
+    except SegmentError:  # the page shows the segment anyway
+        return None
+    return {**why.details_json(), "summary": main_cause(why)}
 
 
 def _columns(items: list[dict[str, Any]], pii_fields: list[str]) -> list[str]:

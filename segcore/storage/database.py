@@ -145,6 +145,7 @@ class Store:
             self.db["segment_snapshots"].create_index(
                 [("team_id", ASCENDING), ("segment_id", ASCENDING), ("at", ASCENDING)], name="team_segment_at"
             )
+            self.snapshots.ensure_indexes()
             self.db["audit_log"].create_index([("team_id", ASCENDING), ("at", ASCENDING)], name="team_at")
             ensure_event_indexes(self.db)
 

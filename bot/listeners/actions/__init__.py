@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.actions import builder, card, launch, library
+from bot.listeners.actions import builder, card, launch, library, why
 
 ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "card_save": card.save_segment,
@@ -18,6 +18,7 @@ ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "open_rule_builder": card.open_rule_builder,
     "home_help": card.home_help,
     re.compile(r"^list_show_\d+$"): library.show,
+    re.compile(r"^home_why_\d+$"): why.why,
     "show_users": library.members,
     re.compile(r"^users_(?:next|prev)$"): library.members_page,
     "show_edit": library.edit_rules,
