@@ -11,6 +11,7 @@ from segments.cli import (
     campaign_cmd,
     data_cmd,
     demo_cmd,
+    diff_cmd,
     parse_cmd,
     serve_cmd,
     source_cmd,
@@ -18,7 +19,8 @@ from segments.cli import (
     workspace_cmd,
 )
 
-COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd]
+COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
+                   diff_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
