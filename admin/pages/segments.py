@@ -25,6 +25,7 @@ from admin.rulebuilder import (
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
+from segcore.explain.difference import Diff, summary
 from segcore.reading import Reading
 from segcore.timezones import calendar_note
 
@@ -136,6 +137,7 @@ class SegmentForm:
     words: str | None = None
     nested: bool = False
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    change: Diff | None = None  # editing a saved segment: what the form's rules would change
 
     def padded_rows(self) -> list[Row]:
         return [*self.rows, *[Row() for _ in range(EMPTY_ROWS)]]
@@ -203,10 +205,15 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
                 saved = ws.create_segment(form.name, reading, text)
                 flash(f"Saved segment {saved.name}: {saved.last_size:,} people.")
             else:
+                # Counted before the write, against the rules being replaced.
+                ws.unambiguous(reading)
+                change = ws.diff(ws.segment(segment_id).rule, reading.rule)
                 saved = ws.update_segment(segment_id, form.name, reading, text)
-                flash(f"Updated segment {saved.name}: {saved.last_size:,} people.")
+                flash(f"Updated segment {saved.name}: {summary(change)}")
             return redirect(url_for("pages.segment", segment_id=saved.id))
         form.sized = ws.size(reading)
+        if segment_id is not None:
+            form.change = ws.diff(ws.segment(segment_id).rule, reading.rule)
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
     except (ApiError, SegmentError) as raised:
