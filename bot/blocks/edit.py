@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.common import (
+    MAX_MESSAGE_BLOCKS,
     actions,
     button,
     context,
@@ -71,3 +72,16 @@ def edit_saved_message(name: str, diff: Diff) -> dict[str, Any]:
 
 def edit_kept_message(name: str) -> dict[str, Any]:
     return message([section(f"Kept *{escape(name)}* as it was.", block_id="edit_kept")], f"Kept {name} as it was")
+
+
+def with_refinement(payload: dict[str, Any], diff: Diff) -> dict[str, Any]:
+    """A card refined in a thread, with one line on what the follow-up changed and who entered and left.
+
+    The line goes first, so it is read before the card; a card already at Slack's block limit stays as it is."""
+    blocks = list(payload.get("blocks") or [])
+    if diff.unchanged or len(blocks) >= MAX_MESSAGE_BLOCKS:
+        return payload
+    said = "; ".join(diff.changes)
+    line = context(f"*Changed:* {escape(said)} · {number(diff.before)} → {number(diff.after)} "
+                   f"({number(diff.entered)} enter, {number(diff.left)} leave)")
+    return {**payload, "blocks": [line, *blocks]}

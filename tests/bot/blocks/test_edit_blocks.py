@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks.edit import MAX_LINES, edit_kept_message, edit_preview_message, edit_saved_message
+from bot.blocks.edit import (
+    MAX_LINES,
+    edit_kept_message,
+    edit_preview_message,
+    edit_saved_message,
+    with_refinement,
+)
 from segcore.explain.difference import Diff
 from tests.bot.blockcheck import check_message
 
@@ -56,3 +62,17 @@ def test_any_edit_fits_slacks_limits(lines: list[str], name: str, words: str) ->
     check_message(edit_saved_message(name, found))
     if len(lines) > MAX_LINES:
         assert f"and {len(lines) - MAX_LINES} more" in _texts(payload)
+
+
+def test_a_refined_card_leads_with_what_changed() -> None:
+    card = {"blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "*Audience:* 800 people"}}],
+            "text": "800 people"}
+    refined = with_refinement(card, EDIT)
+    check_message(refined)
+    assert refined["blocks"][1:] == card["blocks"] and refined["text"] == card["text"]
+    assert refined["blocks"][0]["elements"][0]["text"] == (
+        "*Changed:* total spend threshold raised from ₹5,000 to ₹10,000; added Mumbai to the cities · "
+        "1,200 → 800 (50 enter, 450 leave)")
+    assert with_refinement(card, Diff(3, 3, 0, 0, ())) is card
+    full = {"blocks": card["blocks"] * 50, "text": "x"}
+    assert with_refinement(full, EDIT) is full
