@@ -129,7 +129,7 @@ class _Differ:
         field = self.catalog.field(before.field)
         said = self.values(field, before.op, before.value, after.op, after.value,
                            lambda c: describe_condition(c, self.catalog), Condition, field.name)
-        return [said]
+        return [said] if said else []
 
     def values(self, field: Field, op_b: str, value_b: Any, op_a: str, value_a: Any,
                words: Callable[[Any], str], leaf: Callable[..., Any], name: str) -> str:
@@ -143,22 +143,26 @@ class _Differ:
             low_b, high_b = (format_number(field, v) for v in value_b)
             low_a, high_a = (format_number(field, v) for v in value_a)
             return f"{label} range changed from {low_b}–{high_b} to {low_a}–{high_a}"
+        if op_b == op_a == "eq" and field.is_numeric:
+            return f"{label} changed from {format_number(field, value_b)} to {format_number(field, value_a)}"
         family = _INCLUDES.get(op_b)
-        if family is not None and family == _INCLUDES.get(op_a):
+        if field.type in ("string", "array") and family is not None and family == _INCLUDES.get(op_a):
             set_phrase = self.sets(field, op_b, value_b, value_a)
-            if set_phrase:
+            if set_phrase is not None:
                 return set_phrase
-        if op_b == op_a and field.type == "datetime":
+        if op_b == op_a and field.type == "datetime" and op_b != "exists":
             return self.dates(label, op_b, value_b, value_a)
         return f"'{words(leaf(name, op_b, value_b))}' became '{words(leaf(name, op_a, value_a))}'"
 
     def sets(self, field: Field, op: str, value_b: Any, value_a: Any) -> str | None:
+        """Values added and removed; "" when the set is the same, None when sets do not describe it."""
         old = list(value_b) if isinstance(value_b, tuple | list) else [value_b]
         new = list(value_a) if isinstance(value_a, tuple | list) else [value_a]
         gained = [v for v in new if v not in old]
         lost = [v for v in old if v not in new]
         if not gained and not lost:
-            return None
+            # The same values in another order, or "is Pune" written as "is one of Pune": no change.
+            return "" if _INCLUDES[op] != "has_all" or len(old) == len(new) else None
         noun = plural(field.label)
         if _INCLUDES[op] == "exclude":
             noun = f"excluded {noun}"
@@ -248,8 +252,9 @@ class _Differ:
             def words(where: PropertyCondition, prop: Field = prop) -> str:
                 return _property_words(prop, where)
 
-            out.append(self.values(prop, b.op, b.value, match.op, match.value, words, PropertyCondition,
-                                   b.property))
+            said = self.values(prop, b.op, b.value, match.op, match.value, words, PropertyCondition, b.property)
+            if said:
+                out.append(said)
         out.extend(f"dropped the condition {_property_words(self.property(event, b.property), b)}" for b in left)
         out.extend(f"added: {_property_words(self.property(event, a.property), a)}" for a in right)
         return out

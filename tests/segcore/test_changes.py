@@ -16,8 +16,11 @@ from segcore.explain.changes import changes, plural
 from segcore.grammar import parse
 from segcore.rendering import format_number
 from segcore.rules import (
+    UNITS,
+    AbsoluteDate,
     AllOf,
     AnyOf,
+    CalendarPeriod,
     Condition,
     EventCondition,
     EventCount,
@@ -216,3 +219,87 @@ def test_one_moved_threshold_is_one_change_naming_both_values(rule: Rule, data: 
     assert len(found) == 1, found
     assert format_number(field, old.value) in found[0] and format_number(field, value) in found[0]
     assert ("raised" in found[0]) == (value > old.value)
+
+
+# Every operator of every field, with values of the right kind: changes() answers in words, never crashes.
+_DATES = st.one_of(
+    st.integers(2015, 2027).map(lambda y: AbsoluteDate.parse(f"{y}")),
+    st.dates(datetime(2015, 1, 1).date(), datetime(2027, 12, 31).date()).map(lambda d: AbsoluteDate.parse(d.isoformat())),
+    st.builds(CalendarPeriod, st.sampled_from(UNITS), st.integers(-6, 0)),
+)
+
+
+@st.composite
+def any_condition(draw: st.DrawFn) -> Condition:
+    field = draw(st.sampled_from(CATALOG.queryable()))
+    op = draw(st.sampled_from(field.operators))
+    text = st.sampled_from(field.values) if field.values else st.sampled_from(["alpha", "beta", "gamma"])
+    if op == "exists" or field.type == "bool":
+        return Condition(field.name, op, draw(st.booleans()))
+    if field.is_numeric:
+        if op == "between":
+            return Condition(field.name, op, tuple(sorted(draw(st.lists(st.integers(0, 9999), min_size=2, max_size=2)))))
+        return Condition(field.name, op, draw(st.integers(0, 9999)))
+    if field.type in ("string", "array"):
+        if op in ("in", "not_in", "has_any", "has_all", "has_none"):
+            return Condition(field.name, op, tuple(draw(st.lists(text, min_size=1, max_size=3, unique=True))))
+        return Condition(field.name, op, draw(text))
+    if op in ("within_last", "not_within_last", "more_than_ago"):
+        return Condition(field.name, op, RelativeAmount(draw(st.integers(1, 40)), draw(st.sampled_from(UNITS))))
+    if op == "between":
+        return Condition(field.name, op, (AbsoluteDate.parse("2020"), AbsoluteDate.parse("2024")))
+    return Condition(field.name, op, draw(_DATES))
+
+
+_any_events = st.builds(
+    EventCondition, st.sampled_from(["Product Viewed", "Email Opened", "Coupon Applied"]),
+    st.just(()),
+    st.one_of(st.just(EventCount("gte", 1)), st.just(EventCount("eq", 0)),
+              st.builds(EventCount, st.sampled_from(["gt", "lt", "lte", "eq"]), st.integers(1, 9))),
+    st.one_of(st.none(), st.builds(EventWindow, st.just("within_last"),
+                                   st.builds(RelativeAmount, st.integers(1, 60), st.sampled_from(UNITS))),
+              st.builds(EventWindow, st.sampled_from(["on", "before", "after"]), _DATES)),
+)
+any_trees: st.SearchStrategy[Rule] = st.recursive(
+    st.one_of(any_condition(), _any_events),
+    lambda children: st.one_of(
+        st.lists(children, min_size=2, max_size=3).map(lambda rs: AllOf(tuple(rs))),
+        st.lists(children, min_size=2, max_size=3).map(lambda rs: AnyOf(tuple(rs))),
+        children.map(Not),
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(any_trees, any_trees)
+def test_any_two_rules_are_compared_in_words(a: Rule, b: Rule) -> None:
+    before, after = _valid(a), _valid(b)
+    found = changes(before, after, CATALOG, NOW)
+    assert all(isinstance(line, str) and line and "None" not in line for line in found)
+    assert changes(before, before, CATALOG, NOW) == []
+    if before != after:
+        # Different trees either say something or hold the same conditions in another order.
+        assert found or sorted(map(repr, _leaves(before))) == sorted(map(repr, _leaves(after)))
+
+
+def _leaves(rule: Rule) -> list[Rule]:
+    if isinstance(rule, AllOf | AnyOf):
+        return [leaf for r in rule.rules for leaf in _leaves(r)]
+    if isinstance(rule, Not):
+        return _leaves(rule.rule)
+    return [rule]
+
+
+def test_the_same_values_in_another_order_are_no_change() -> None:
+    a = validate_json({"all": [{"field": "city", "op": "in", "value": ["Pune", "Mumbai"]},
+                               {"field": "plan", "op": "eq", "value": "pro"}]}, CATALOG)
+    b = validate_json({"all": [{"field": "plan", "op": "eq", "value": "pro"},
+                               {"field": "city", "op": "in", "value": ["Mumbai", "Pune"]}]}, CATALOG)
+    assert changes(a, b, CATALOG, NOW) == []
+    money = changes(validate_json({"field": "total_spend", "op": "eq", "value": 5000}, CATALOG),
+                    validate_json({"field": "total_spend", "op": "eq", "value": 7500}, CATALOG), CATALOG, NOW)
+    assert money == ["total spend changed from ₹5,000 to ₹7,500"]
+    opted = changes(validate_json({"field": "email_opt_in", "op": "is", "value": True}, CATALOG),
+                    validate_json({"field": "email_opt_in", "op": "is", "value": False}, CATALOG), CATALOG, NOW)
+    assert opted == ["'opted in to email' became 'not opted in to email'"]
