@@ -57,6 +57,7 @@ class Settings:
     demo_enabled: bool = True
     api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
     event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
+    slack_workers: int = 16  # threads per process for Slack work after its ack (counting, saving, answering)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -133,4 +134,5 @@ class Settings:
             demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
             api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
             event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
+            slack_workers=max(1, number("SEGMENTS_SLACK_WORKERS", 16)),
         )

@@ -91,6 +91,7 @@ def bot_config(settings: Settings) -> Any:
         oauth=oauth,
         campaign_managers=settings.campaign_managers,
         pii_viewers=settings.pii_viewers,
+        workers=settings.slack_workers,
     )
 
 

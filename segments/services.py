@@ -124,6 +124,11 @@ def ensure_indexes_at_start(store: Store) -> threading.Thread | None:
     missing = store.missing_user_indexes()
     if not missing:
         return None
+    if store.field_indexes_wait() and store.waiting_field_indexes():
+        log.warning("%d per-field user indexes are not built: on the embedded database a build stops every "
+                    "request while it runs, so they wait for `segments indexes build`; the audience mirror "
+                    "answers counts without them", len(store.waiting_field_indexes()))
+        return None
     with store.outage.guard():
         users = store.db["users"].estimated_document_count()
     if users < BACKGROUND_INDEX_USERS:

@@ -7,7 +7,9 @@ shared by every workspace, so this is done only when the collection holds nobody
 a new installation): no one's queries lose an index, and there is nothing of anyone else's to re-read when
 they are built. The unique ``(team_id, user_id)`` index stays: it is what makes each write an upsert by
 ``user_id``. The indexes are built again however the load ends; a process killed in between leaves them to the
-next start (``Store.ensure_indexes`` at open, ``segments serve`` in the background above 50,000 users).
+next start (``Store.ensure_indexes`` at open, ``segments serve`` in the background above 50,000 users),
+except on the embedded server at 50,000 people or more, where they wait for ``segments indexes build``
+(``Store.field_indexes_wait``: a build there stops the whole server while it runs).
 """
 
 from __future__ import annotations
@@ -44,9 +46,22 @@ def indexes_after_load(
         yield True
     except BaseException:
         with contextlib.suppress(Exception):  # the load's own failure is what the user must see
-            build_user_indexes(store, stream)
+            if not store.field_indexes_wait():
+                build_user_indexes(store, stream)
         raise
-    build_user_indexes(store, stream)
+    if not store.field_indexes_wait():
+        build_user_indexes(store, stream)
+
+
+def indexes_left_note(store: Store) -> str | None:
+    """What to tell the person who loaded when the per-field indexes were left for later, if they were."""
+    waiting = store.waiting_field_indexes()
+    if not waiting or not store.field_indexes_wait():
+        return None
+    return (f"{len(waiting)} per-field indexes were left for later: building them stops the embedded database "
+            "for about a minute per index per million people, and the audience mirror answers counts without "
+            "them. Run `segments indexes build` when that pause suits you (a real MongoDB via MONGODB_URI "
+            "builds them at once without stopping).")
 
 
 def build_user_indexes(store: Store, stream: TextIO | None = None) -> None:
@@ -66,4 +81,4 @@ def build_user_indexes(store: Store, stream: TextIO | None = None) -> None:
         progress.done()
 
 
-__all__ = ["DEFER_AT", "build_user_indexes", "indexes_after_load"]
+__all__ = ["DEFER_AT", "build_user_indexes", "indexes_after_load", "indexes_left_note"]

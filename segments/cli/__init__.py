@@ -12,6 +12,7 @@ from segments.cli import (
     data_cmd,
     demo_cmd,
     diff_cmd,
+    indexes_cmd,
     parse_cmd,
     serve_cmd,
     source_cmd,
@@ -20,7 +21,7 @@ from segments.cli import (
 )
 
 COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
-                   diff_cmd]
+                   indexes_cmd, diff_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,7 +20,7 @@ from segcore.progress import Progress
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
 from segcore.seed import generate_users
-from segcore.storage.bulk_load import indexes_after_load
+from segcore.storage.bulk_load import indexes_after_load, indexes_left_note
 from segcore.storage.database import Store
 from segcore.storage.users import UpsertReport, coerce_user
 from segcore.timezones import calendar_note, zone_name
@@ -90,7 +90,10 @@ def run_import(args: argparse.Namespace) -> int:
         store.audit.record(team, "cli", "users.imported", str(args.file), {
             "new": report.imported, "updated": report.updated, "unchanged": report.unchanged,
             "rejected": report.rejected_count})
+        note = indexes_left_note(store)
     print(f"Imported into workspace {team}: {report.summary()}.")
+    if note:
+        print(note)
     for where, message in report.rejected[:20]:
         print(f"  {report.unit} {where}: {message}", file=sys.stderr)
     if report.rejected_count > 20:
@@ -146,8 +149,11 @@ def run_seed(args: argparse.Namespace) -> int:
         store.audit.record(team, "cli", "users.seeded", "demo users", {
             "new": report.inserted, "updated": report.updated, "unchanged": report.unchanged})
         events = seed_demo_events(store, team, args)
+        note = indexes_left_note(store)
     print(f"Seeded workspace {team}: {report.inserted:,} new, {report.updated:,} updated, "
           f"{report.unchanged:,} unchanged demo users; {events}.")
+    if note:
+        print(note)
     return 0
 
 

@@ -47,3 +47,14 @@ def test_only_the_configuration_module_reads_the_environment() -> None:
         if ("os.environ" in (text := path.read_text(encoding="utf-8")) or "getenv(" in text)
     ]
     assert readers == ["segments/config.py"]
+
+
+def test_slack_workers_come_from_the_environment_into_the_bot_config() -> None:
+    from segments.config import Settings
+    from segments.serve import bot_config
+
+    assert Settings.from_env({}).slack_workers == 16
+    settings = Settings.from_env({"SEGMENTS_SLACK_WORKERS": "3", "SLACK_BOT_TOKEN": "xoxb-1",
+                                  "SLACK_SIGNING_SECRET": "s"})
+    assert settings.slack_workers == 3 and bot_config(settings).workers == 3
+    assert Settings.from_env({"SEGMENTS_SLACK_WORKERS": "0"}).slack_workers == 1

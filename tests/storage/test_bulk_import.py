@@ -171,3 +171,53 @@ def test_jsonl_lines_read_as_json_util_reads_them() -> None:
     ours = [coerce_user(r, catalog) for _, r in _jsonl(io.StringIO("\n".join(lines)), report)]
     assert ours == [coerce_user(json_util.loads(line), catalog) for line in lines[:-1]]
     assert [where for where, _ in report.rejected] == [len(lines)]
+
+
+def test_on_the_embedded_server_a_large_collection_leaves_its_field_indexes_for_indexes_build(
+    db: Any, mongo_server: EmbeddedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from segcore.catalog import default_catalog
+    from segcore.storage import database
+    from segcore.storage.bulk_load import indexes_after_load, indexes_left_note
+    from segments import services
+
+    monkeypatch.setattr(database, "LARGE_FOR_EMBEDDED", 3)  # three people count as a large collection
+    embedded = Store(db.client, db, default_catalog(), server=mongo_server, owns_client=False)
+    embedded.ensure_indexes()  # nobody yet: every index is built
+    assert embedded.missing_user_indexes() == [] and indexes_left_note(embedded) is None
+
+    with indexes_after_load(embedded, expected=3, at_least=2) as deferred:
+        embedded.users.upsert_many("T1", users(3))
+    assert deferred and embedded.users.count("T1") == 3
+    waiting = set(embedded.user_indexes()) - {"team_user"}
+    assert set(embedded.missing_user_indexes()) == waiting  # a build would stop the server: left for later
+    note = indexes_left_note(embedded)
+    assert note is not None and "segments indexes build" in note and f"{len(waiting)} per-field" in note
+
+    embedded.ensure_indexes()  # opening the store again (every CLI command does) builds nothing of them
+    assert set(embedded.missing_user_indexes()) == waiting
+    assert services.ensure_indexes_at_start(embedded) is None  # nor does `segments serve`, even in the background
+    assert any("segments indexes build" in r.getMessage() for r in caplog.records)
+
+    plain = Store.from_database(db, default_catalog())  # MONGODB_URI: a real MongoDB builds without stopping
+    assert not plain.field_indexes_wait()
+    plain.ensure_indexes()
+    assert plain.missing_user_indexes() == [] and indexes_left_note(embedded) is None
+
+
+def test_indexes_status_and_build_commands(
+    cli_db: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["indexes", "build"]) == 0  # opening the store built them
+    assert "nothing to do" in capsys.readouterr().out
+    monkeypatch.setattr(Store, "field_indexes_wait", lambda self: True)  # as the embedded server at scale
+    cli_db["users"].drop_index("team_visits")
+    cli_db["users"].drop_index("team_city")
+    assert main(["indexes", "status"]) == 0
+    assert "2 user indexes are missing: team_city, team_visits." in capsys.readouterr().out.replace(
+        "team_visits, team_city", "team_city, team_visits")
+    assert main(["indexes", "build"]) == 0
+    assert "Built 2 user indexes" in capsys.readouterr().out
+    assert {"team_visits", "team_city"} <= set(cli_db["users"].index_information())
+    assert main(["indexes", "status"]) == 0
+    assert "Every user index is built." in capsys.readouterr().out
