@@ -288,7 +288,15 @@ def _leaves(rule: Rule) -> list[Rule]:
         return [leaf for r in rule.rules for leaf in _leaves(r)]
     if isinstance(rule, Not):
         return _leaves(rule.rule)
+    if isinstance(rule, Condition) and rule.op in _ONE_OF and isinstance(rule.value, tuple):
+        # "is one of Pune" is "is Pune"; a set in another order is the same set.
+        values = sorted(rule.value)
+        return [Condition(rule.field, _ONE_OF[rule.op] if len(values) == 1 else rule.op,
+                          values[0] if len(values) == 1 else tuple(values))]
     return [rule]
+
+
+_ONE_OF = {"in": "eq", "not_in": "ne", "has_any": "has", "has_all": "has", "has_none": "has_none"}
 
 
 def test_the_same_values_in_another_order_are_no_change() -> None:
