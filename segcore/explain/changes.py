@@ -151,7 +151,7 @@ class _Differ:
             if set_phrase is not None:
                 return set_phrase
         if op_b == op_a and field.type == "datetime" and op_b != "exists":
-            return self.dates(label, op_b, value_b, value_a)
+            return self.dates(field, op_b, value_b, value_a)
         return f"'{words(leaf(name, op_b, value_b))}' became '{words(leaf(name, op_a, value_a))}'"
 
     def sets(self, field: Field, op: str, value_b: Any, value_a: Any) -> str | None:
@@ -180,16 +180,18 @@ class _Differ:
             parts.append(f"removed {_joined(field, lost)} from the {noun}")
         return "; ".join(parts)
 
-    def dates(self, label: str, op: str, value_b: Any, value_a: Any) -> str:
+    def dates(self, field: Field, op: str, value_b: Any, value_a: Any) -> str:
+        label, verb = field.label, field.verb or field.label
         if isinstance(value_b, RelativeAmount) and isinstance(value_a, RelativeAmount):
             span = _spans(value_b, value_a)
             longer = _days(value_a) > _days(value_b)
             if op == "within_last":
                 return f"{label} window {'widened' if longer else 'narrowed'} from {span}"
             if op == "not_within_last":
-                return f"{label}: no {label} for {span} now ({'longer' if longer else 'shorter'} than before)"
-            return f"{label} pushed {'further back' if longer else 'closer to now'}: more than {span} ago"
-        return f"{label} changed from {when_words(op, value_b)} to {when_words(op, value_a)}{self.moved(value_b, value_a)}"
+                return f"'not {verb}' window {'widened' if longer else 'narrowed'} from {span}"
+            return f"{label}: now more than {value_a.words()} ago instead of more than {value_b.words()} ago"
+        moved = self.moved(value_b, value_a)
+        return f"{label} changed from {when_words(op, value_b)} to {when_words(op, value_a)}{moved}"
 
     def moved(self, value_b: Any, value_a: Any) -> str:
         """" (later)" / " (earlier)" when both are single dates, on the workspace's clock."""
