@@ -41,6 +41,6 @@ def authenticate() -> None:
     g.caller = Caller.token(found.scopes)
 
 
-from admin.api import campaigns, diff, health, openapi, segments, users, workspace_settings  # noqa: E402
+from admin.api import campaigns, diff, health, openapi, segments, users, whatif, workspace_settings  # noqa: E402
 
-__all__ = ["bp", "campaigns", "diff", "health", "openapi", "segments", "users", "workspace_settings"]
+__all__ = ["bp", "campaigns", "diff", "health", "openapi", "segments", "users", "whatif", "workspace_settings"]

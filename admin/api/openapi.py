@@ -160,6 +160,24 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"before": {"oneOf": [TEXT, _ref("Rule")]}, "after": {"oneOf": [TEXT, _ref("Rule")]},
                        "segment_id": {"type": "string", "minLength": 1}},
     },
+    "WhatIf": {
+        "type": "object", "required": ["size", "conditions"],
+        "description": "The size now and, per threshold, the size at round values around it (the current one "
+                       "marked), every other condition unchanged. A value has the rule's own form.",
+        "properties": {
+            "size": {"type": "integer"}, "rule": _ref("Rule"), "description": {"type": "string"},
+            "engine": {"type": "string"},
+            "conditions": {"type": "array", "items": {
+                "type": "object", "required": ["op", "value", "text", "points"],
+                "properties": {
+                    "field": {"type": "string"}, "event": {"type": "string"}, "op": {"type": "string"},
+                    "value": {}, "text": {"type": "string"},
+                    "points": {"type": "array", "items": {
+                        "type": "object", "required": ["value", "size"],
+                        "properties": {"value": {}, "size": {"type": "integer"}, "label": {"type": "string"},
+                                       "current": {"type": "boolean"}}}}}}},
+        },
+    },
     "Campaign": {
         "type": "object", "required": ["id", "name", "channel", "status", "segment_ids"],
         "properties": {
@@ -265,6 +283,11 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
             {"200": _json(_ref("Preview"), "The size now")}, *BODY_ERRORS,
             body={"type": "object", "additionalProperties": False, "description": "Exactly one of rule and text.",
                   "properties": {"rule": _ref("Rule"), "text": TEXT}})},
+        "/api/segments/whatif": {"post": _op(
+            "What if one threshold moved: the size at round values around each number, date and event count",
+            {"200": _json(_ref("WhatIf"), "The curves")}, *BODY_ERRORS,
+            body={"type": "object", "additionalProperties": False, "description": "Exactly one of rules and text.",
+                  "properties": {"rules": _ref("Rule"), "text": TEXT}})},
         "/api/segments/{segment_id}": {
             "parameters": [SEGMENT_ID],
             "get": _op("One segment", {"200": _json(_ref("Segment"), "The segment")}, 401, 404),

@@ -22,10 +22,12 @@ from admin.rulebuilder import (
     rows_from_rule,
     rule_json_from_rows,
 )
+from admin.whatif_charts import CurveChart, curve_charts
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
 from segcore.explain.difference import Diff, summary
+from segcore.explain.whatif import what_if
 from segcore.reading import Reading
 from segcore.timezones import calendar_note
 
@@ -138,6 +140,7 @@ class SegmentForm:
     nested: bool = False
     alternatives: list[dict[str, Any]] = field(default_factory=list)
     change: Diff | None = None  # editing a saved segment: what the form's rules would change
+    curves: list[CurveChart] = field(default_factory=list)  # what if each threshold moved (docs/explain.md)
 
     def padded_rows(self) -> list[Row]:
         return [*self.rows, *[Row() for _ in range(EMPTY_ROWS)]]
@@ -214,6 +217,8 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
         form.sized = ws.size(reading)
         if segment_id is not None:
             form.change = ws.diff(ws.segment(segment_id).rule, reading.rule)
+        answer = what_if(services().engine, ws.team_id, reading.rule, services().now())
+        form.curves = curve_charts(answer, services().catalog)
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
     except (ApiError, SegmentError) as raised:

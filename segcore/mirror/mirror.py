@@ -486,6 +486,14 @@ class UserMirror:
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         return self.sizes_at(team_id, rules, now).sizes
 
+    def answer(self, team_id: str, rules: list[Rule], sql: str, params: list[Any]) -> tuple[list[tuple[Any, ...]], datetime]:
+        """The rows of a read-only ``sql`` reading the fields and events of ``rules``, and as of when.
+
+        For questions that are not one count (a what-if curve): the same freshness and type checks as a count.
+        """
+        as_of = self._ready(team_id)
+        return self._query(team_id, rules, sql, params), as_of
+
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> tuple[int, int, int]:
         """Sizes of ``a``, of ``b`` and of both at once, in one query."""
         self._ready(team_id)

@@ -17,11 +17,12 @@ from segments.cli import (
     serve_cmd,
     source_cmd,
     token_cmd,
+    whatif_cmd,
     workspace_cmd,
 )
 
 COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
-                   indexes_cmd, diff_cmd]
+                   indexes_cmd, whatif_cmd, diff_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -261,3 +261,24 @@ def test_editing_a_segment_previews_what_changes_before_saving(browser: Any, liv
     submit(driver, driver.find_element(By.ID, "save"))
     assert "Total spend threshold raised from ₹5,000 to ₹10,000" in driver.page_source
     assert store.segments.get(TEAM, segment.id).rule.value == 10000
+
+
+def test_what_if_curves_appear_beside_the_preview(browser: Any, live_server: str, users: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, base = browser, live_server
+    sign_in(driver, base)
+    driver.get(f"{base}/segments/new")
+    driver.find_element(By.ID, "text").send_keys("spent over 5k and visited in the last 3 months")
+    submit(driver, driver.find_element(By.ID, "read-text"))
+    size = driver.find_element(By.ID, "preview-size").text.split()[0]
+    curves = driver.find_elements(By.CSS_SELECTOR, "#whatif figure.whatif-curve")
+    assert [c.find_element(By.TAG_NAME, "figcaption").text for c in curves] == [
+        "total spend more than ₹5,000", "visited in the last 3 months"]
+    for curve in curves:
+        assert len(curve.find_elements(By.CSS_SELECTOR, "svg g.point rect")) >= 7
+        current = curve.find_elements(By.CSS_SELECTOR, "svg g.point.current")
+        assert len(current) == 1 and current[0].find_elements(By.TAG_NAME, "text")[0].text == size
+        assert curve.find_element(By.CSS_SELECTOR, "svg").size["height"] > 50  # drawn, not collapsed
+    driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.ID, "whatif"))
+    shot(driver, "14-what-if")

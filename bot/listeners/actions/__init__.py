@@ -13,6 +13,7 @@ ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "card_edit": card.edit_rules,
     "card_campaign": card.create_campaign,
     "card_share": card.share_in_channel,
+    "card_whatif": card.what_if_curves,
     re.compile(r"^pick_reading_\d+$"): card.pick_reading,
     "open_rule_builder": card.open_rule_builder,
     "home_help": card.home_help,
