@@ -118,6 +118,7 @@ SCHEMAS: dict[str, Any] = {
             "created_by": {"type": "string"}, "created_at": MOMENT, "updated_at": MOMENT,
             "assumptions": {"type": "array", "items": {"type": "string"}},
             "notice": {"type": ["string", "null"]},
+            "change": {**_ref("Diff"), "description": "After a PATCH that changed the rules: what changed"},
         },
     },
     "SegmentInput": {
@@ -143,6 +144,21 @@ SCHEMAS: dict[str, Any] = {
                        "notice": {"type": ["string", "null"]},
                        "assumptions": {"type": "array", "items": {"type": "string"}},
                        "source": {"type": "string"}, "engine": {"type": "string"}, "as_of": MOMENT},
+    },
+    "Diff": {
+        "type": "object", "required": ["before", "after", "entered", "left", "changes"],
+        "description": "An edit in words and in people: sizes before and after, how many enter and leave.",
+        "properties": {"before": {"type": "integer"}, "after": {"type": "integer"},
+                       "entered": {"type": "integer"}, "left": {"type": "integer"},
+                       "changes": {"type": "array", "items": {"type": "string"},
+                                   "description": "Each change in words; empty when nothing changed"}},
+    },
+    "DiffInput": {
+        "type": "object", "additionalProperties": False, "required": ["after"],
+        "description": "after, and either before or segment_id (compare with a saved segment: the preview of "
+                       "PATCH /api/segments/{segment_id}). Each side is words (a string) or rules (an object).",
+        "properties": {"before": {"oneOf": [TEXT, _ref("Rule")]}, "after": {"oneOf": [TEXT, _ref("Rule")]},
+                       "segment_id": {"type": "string", "minLength": 1}},
     },
     "WhatIf": {
         "type": "object", "required": ["size", "conditions"],
@@ -293,7 +309,8 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
         "/api/segments/{segment_id}": {
             "parameters": [SEGMENT_ID],
             "get": _op("One segment", {"200": _json(_ref("Segment"), "The segment")}, 401, 404),
-            "patch": _op("Rename a segment or change its rules (it is counted again)",
+            "patch": _op("Rename a segment or change its rules (it is counted again; the answer's change says "
+                         "what changed, as POST /api/segments/diff previews it)",
                          {"200": _json(_ref("Segment"), "The changed segment")}, *BODY_ERRORS, 404, 409,
                          body=_ref("SegmentChange")),
             "delete": _op("Delete a segment", {"204": {"description": "Deleted"}}, 401, 404),
@@ -320,6 +337,9 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                        "people, and per condition how many now pass or fail it (examples masked); 404 until a "
                        "snapshot with members exists", {"200": _json(WHY, "The change and its causes")},
                        401, 404, 422, params=since)},
+        "/api/segments/diff": {"post": _op(
+            "What an edit changes, in words and in people (before, after, entered, left), without saving",
+            {"200": _json(_ref("Diff"), "The difference now")}, *BODY_ERRORS, 404, body=_ref("DiffInput"))},
         "/api/campaigns": {
             "get": _op("Every campaign of the workspace", {"200": _json(camp_list, "The campaigns")}, 401),
             "post": _op("Create a campaign: a draft, or scheduled when schedule_at is given (which needs the "

@@ -27,6 +27,7 @@ from admin.whatif_charts import CurveChart, curve_charts
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
+from segcore.explain.difference import Diff, summary
 from segcore.explain.whatif import what_if
 from segcore.explain.why import main_cause, stored_why, with_examples
 from segcore.reading import Reading
@@ -154,6 +155,7 @@ class SegmentForm:
     words: str | None = None
     nested: bool = False
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    change: Diff | None = None  # editing a saved segment: what the form's rules would change
     curves: list[CurveChart] = field(default_factory=list)  # what if each threshold moved (docs/explain.md)
 
     def padded_rows(self) -> list[Row]:
@@ -222,10 +224,15 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
                 saved = ws.create_segment(form.name, reading, text)
                 flash(f"Saved segment {saved.name}: {saved.last_size:,} people.")
             else:
+                # Counted before the write, against the rules being replaced.
+                ws.unambiguous(reading)
+                change = ws.diff(ws.segment(segment_id).rule, reading.rule)
                 saved = ws.update_segment(segment_id, form.name, reading, text)
-                flash(f"Updated segment {saved.name}: {saved.last_size:,} people.")
+                flash(f"Updated segment {saved.name}: {summary(change)}")
             return redirect(url_for("pages.segment", segment_id=saved.id))
         form.sized = ws.size(reading)
+        if segment_id is not None:
+            form.change = ws.diff(ws.segment(segment_id).rule, reading.rule)
         answer = what_if(services().engine, ws.team_id, reading.rule, services().now())
         form.curves = curve_charts(answer, services().catalog)
     except RuleError as exc:

@@ -11,6 +11,7 @@ from segments.cli import (
     campaign_cmd,
     data_cmd,
     demo_cmd,
+    diff_cmd,
     indexes_cmd,
     parse_cmd,
     serve_cmd,
@@ -22,7 +23,7 @@ from segments.cli import (
 )
 
 COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
-                   indexes_cmd, whatif_cmd, why_cmd]
+                   indexes_cmd, whatif_cmd, why_cmd, diff_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

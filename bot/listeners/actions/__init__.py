@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.listeners.actions import builder, card, launch, library, why
+from bot.listeners.actions import builder, card, edit, launch, library, why
 
 ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "card_save": card.save_segment,
@@ -26,6 +26,8 @@ ACTIONS: dict[str | re.Pattern[str], Callable[..., Any]] = {
     "show_delete": library.ask_delete,
     "delete_confirm": library.delete,
     "delete_cancel": library.keep,
+    "edit_confirm": edit.confirm,
+    "edit_cancel": edit.cancel,
     "campaign_launch": launch.open_checklist,
     "launch_confirm": launch.confirm,
     "launch_cancel": launch.cancel,
