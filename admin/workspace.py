@@ -17,6 +17,7 @@ from admin.services import AdminServices
 from segcore import describe, rule_to_json, validate_json
 from segcore.campaigns.roles import Caller, may_launch, refusal, require_delete, require_launch
 from segcore.errors import ParseRefusal, RuleError
+from segcore.explain.difference import Diff, diff
 from segcore.library import measure, measure_if_possible, save_segment
 from segcore.privacy import record_reveal, shown
 from segcore.reading import Reading
@@ -138,6 +139,10 @@ class Workspace:
         saved = save_segment(self.store, self.services.engine, self.team_id, name, reading.rule,
                              text or self.describe(reading.rule), reading.source, self.actor, self.services.now())
         return saved.segment
+
+    def diff(self, before: Rule, after: Rule) -> Diff:
+        """What changing ``before`` into ``after`` says in words and does to the audience, counted now."""
+        return diff(self.services.engine, self.team_id, before, after, self.services.now())
 
     def update_segment(self, segment_id: str, name: Any = None, reading: Reading | None = None,
                        text: str | None = None) -> Segment:

@@ -32,6 +32,7 @@ class AlertEvent:
     previous_size: int | None
     channel: str | None
     at: datetime
+    cause: str | None = None  # the main cause between the last two snapshots, when they kept members
 
 
 def _side(alert: Mapping[str, Any], size: int) -> str:

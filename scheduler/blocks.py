@@ -74,7 +74,8 @@ def digest_blocks(digest: Digest) -> tuple[str, Blocks]:
                      room=SECTION_LIMIT - len(title) - 1, noun="segments")
         blocks.append(_section(title + "\n" + "\n".join(lines)))
     if digest.movers:
-        movers = [f"{_escape(m.name)}: {_n(m.previous)} → {_n(m.size)} ({_change(m)})" for m in digest.movers]
+        movers = [f"{_escape(m.name)}: {_n(m.previous)} → {_n(m.size)} ({_change(m)})"
+                  + (f"\n    _{_escape(m.cause)}_" if m.cause else "") for m in digest.movers]
         blocks.append(_section("*Biggest movers*\n" + "\n".join(movers)))
     if digest.launched:
         launched = _fit([f"*{_escape(c.name)}*: {_n(c.audience_size - c.holdout_size)} people"
@@ -95,8 +96,11 @@ def alert_blocks(event: AlertEvent) -> tuple[str, Blocks]:
               f"now *{_n(event.size)}*")
     if event.previous_size is not None:
         detail += f" (was {_n(event.previous_size)})"
+    detail += "."
+    if event.cause:
+        detail += f"\nMain cause: {_escape(event.cause)}"
     blocks: Blocks = [
-        _section(detail + "."),
+        _section(detail),
         {"type": "context", "elements": [{"type": "mrkdwn", "text":
          f"Alert set with `/segment alert {_escape(event.segment_name)} {event.direction} {event.threshold}`; "
          f"it fires again only after the size comes back. Measured {event.at:%d %b %H:%M} UTC."}]},

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from segcore.campaigns.launch import launches
+from segcore.errors import SegmentError
+from segcore.explain.why import main_cause, stored_why
 
 if TYPE_CHECKING:
     from segcore.storage.database import Store
@@ -19,6 +22,7 @@ class SegmentLine:
     name: str
     size: int | None
     previous: int | None  # size at the start of the window (nearest snapshot at or before it)
+    cause: str | None = None  # the main cause, for movers: "-312: 290 no longer visited in the last 30 days, …"
 
     @property
     def change(self) -> int | None:
@@ -71,7 +75,20 @@ def build_digest(store: Store, team_id: str, now: datetime, window: timedelta = 
         for d in launches(store.db).find({"team_id": team_id, "status": "finished",
                                           "finished_at": {"$gt": start, "$lte": now}}).sort("finished_at", 1)
     ]
-    return Digest(team_id, start, now, lines, changed[:movers], launched)
+    ids = {segment.name: segment.id for segment in store.segments.list(team_id)}
+    top = [dataclasses.replace(line, cause=_cause(store, team_id, ids.get(line.name), start, now))
+           for line in changed[:movers]]
+    return Digest(team_id, start, now, lines, top, launched)
+
+
+def _cause(store: Store, team_id: str, segment_id: str | None, start: datetime, now: datetime) -> str | None:
+    if segment_id is None:
+        return None
+    try:
+        why = stored_why(store, store.catalog, team_id, segment_id, start, now)
+    except SegmentError:  # a cause is a bonus: the digest goes out without it
+        return None
+    return main_cause(why) if why is not None else None
 
 
 def _campaign_name(store: Store, team_id: str, campaign_id: str) -> str:

@@ -5,6 +5,7 @@ others: it is logged, reported in the summary, and the run is recorded as an err
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from segcore.campaigns.delivery import DeliveryAdapter, deliver, deliveries
 from segcore.campaigns.launch import get_campaign, launch
 from segcore.campaigns.lifecycle import due_campaigns, fail_scheduled
 from segcore.errors import SegmentError
+from segcore.explain.why import latest_why, main_cause
 from segcore.storage.workspaces import is_uninstalled
 
 if TYPE_CHECKING:
@@ -129,6 +131,7 @@ def snapshot(ctx: JobContext, now: datetime) -> dict[str, Any]:
                         for s in ctx.store.segments.list(team_id) if s.id in sizes]
             measured += len(sizes)
             for event in alerts.evaluate(ctx.store.db, team_id, observed, now):
+                event = _with_cause(ctx, event)
                 channel = event.channel or ctx.config.digest_channel
                 if _safe_post(ctx, team_id, channel, alert_blocks(event)):
                     fired += 1
@@ -137,6 +140,15 @@ def snapshot(ctx: JobContext, now: datetime) -> dict[str, Any]:
     if errors:
         raise PartialFailure(f"Snapshots failed for {len(errors)} workspace(s): {errors}")
     return {"segments": measured, "alerts": fired}
+
+
+def _with_cause(ctx: JobContext, event: alerts.AlertEvent) -> alerts.AlertEvent:
+    try:
+        why = latest_why(ctx.store, ctx.store.catalog, event.team_id, event.segment_id)
+    except SegmentError:  # the alert matters more than its cause
+        log.exception("no cause for the alert on %s", event.segment_id)
+        return event
+    return dataclasses.replace(event, cause=main_cause(why)) if why is not None else event
 
 
 def digest(ctx: JobContext, now: datetime) -> dict[str, Any]:

@@ -476,9 +476,13 @@ class AudienceEngine:
 
     def snapshot_all(self, team_id: str, now: datetime) -> dict[str, int]:
         """Count every saved segment in one pass; record each size in the history and on the segment."""
+        from segcore.explain.keep import keep_members  # explain builds on this module
+
         sizes, engine = self._segment_sizes(team_id, now)
         at = datetime.now(UTC)
+        rules = {s.id: s.rule for s in self.store.segments.list(team_id)}
         for segment_id, size in sizes.items():
-            self.store.snapshots.record(team_id, segment_id, size, at, engine)
+            snapshot_id = self.store.snapshots.record(team_id, segment_id, size, at, engine)
             self.store.segments.record_size(team_id, segment_id, size, at)
+            keep_members(self, team_id, segment_id, rules[segment_id], snapshot_id, at, now)
         return sizes

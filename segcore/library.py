@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from segcore.audience import AudienceEngine, AudienceSize
+from segcore.explain.keep import keep_members
 from segcore.rules import Rule
 from segcore.storage.errors import StorageError
 from segcore.storage.segments import Segment
@@ -35,7 +36,8 @@ def measure(store: Store, engine: AudienceEngine, segment: Segment, now: datetim
     """Count a saved segment now; remember the size on it and as a point of its history."""
     counted = engine.count(segment.team_id, segment.rule, now)
     store.segments.record_size(segment.team_id, segment.id, counted.size, now)
-    store.snapshots.record(segment.team_id, segment.id, counted.size, now, counted.engine)
+    snapshot_id = store.snapshots.record(segment.team_id, segment.id, counted.size, now, counted.engine)
+    keep_members(engine, segment.team_id, segment.id, segment.rule, snapshot_id, now, now, on_save=True)
     return counted
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 PII_SCOPE = "pii"
 REVEALED = "pii.revealed"
 # Keys of the stored document that describe storage, not the person; they never leave.
-STORAGE_KEYS = ("_id", "team_id")
+STORAGE_KEYS = ("_id", "team_id", "person_no")
 
 
 def mask_email(email: Any) -> str:

@@ -58,6 +58,7 @@ class Settings:
     api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
     event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
     slack_workers: int = 16  # threads per process for Slack work after its ack (counting, saving, answering)
+    snapshot_days: int = 35  # days a snapshot keeps its members, for "why it changed" (SEGMENTS_SNAPSHOT_DAYS)
 
     def catalog(self) -> FieldCatalog:
         """The field and event catalog: the default one, extended by ``SEGMENTS_CATALOG_PATH``."""
@@ -84,6 +85,12 @@ class Settings:
                 raise ConfigError(f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number.") from None
             if value < 0:
                 raise ConfigError(f"{name} must not be negative (got {raw}).")
+            return value
+
+        def days(name: str, default: int) -> int:
+            value = int(number(name, default))
+            if not 1 <= value <= 3660:
+                raise ConfigError(f"{name}={value} is out of range: use 1 to 3660 days.")
             return value
 
         def zone(name: str) -> str:
@@ -135,4 +142,5 @@ class Settings:
             api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
             event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
             slack_workers=max(1, number("SEGMENTS_SLACK_WORKERS", 16)),
+            snapshot_days=days("SEGMENTS_SNAPSHOT_DAYS", 35),
         )

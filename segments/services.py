@@ -155,6 +155,7 @@ def build_services(settings: Settings) -> Services:
     catalog = settings.catalog()
     store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, catalog=catalog,
                        time_zone=settings.time_zone)
+    store.snapshots.member_days = settings.snapshot_days
     try:
         ensure_indexes_at_start(store)
         mirror = start_mirror(settings, store)

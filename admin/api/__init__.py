@@ -41,6 +41,16 @@ def authenticate() -> None:
     g.caller = Caller.token(found.scopes)
 
 
-from admin.api import campaigns, health, openapi, segments, users, workspace_settings  # noqa: E402
+from admin.api import (  # noqa: E402
+    campaigns,
+    diff,
+    health,
+    openapi,
+    segments,
+    users,
+    whatif,
+    why,
+    workspace_settings,
+)
 
-__all__ = ["bp", "campaigns", "health", "openapi", "segments", "users", "workspace_settings"]
+__all__ = ["bp", "campaigns", "diff", "health", "openapi", "segments", "users", "whatif", "why", "workspace_settings"]

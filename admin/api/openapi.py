@@ -118,6 +118,7 @@ SCHEMAS: dict[str, Any] = {
             "created_by": {"type": "string"}, "created_at": MOMENT, "updated_at": MOMENT,
             "assumptions": {"type": "array", "items": {"type": "string"}},
             "notice": {"type": ["string", "null"]},
+            "change": {**_ref("Diff"), "description": "After a PATCH that changed the rules: what changed"},
         },
     },
     "SegmentInput": {
@@ -143,6 +144,39 @@ SCHEMAS: dict[str, Any] = {
                        "notice": {"type": ["string", "null"]},
                        "assumptions": {"type": "array", "items": {"type": "string"}},
                        "source": {"type": "string"}, "engine": {"type": "string"}, "as_of": MOMENT},
+    },
+    "Diff": {
+        "type": "object", "required": ["before", "after", "entered", "left", "changes"],
+        "description": "An edit in words and in people: sizes before and after, how many enter and leave.",
+        "properties": {"before": {"type": "integer"}, "after": {"type": "integer"},
+                       "entered": {"type": "integer"}, "left": {"type": "integer"},
+                       "changes": {"type": "array", "items": {"type": "string"},
+                                   "description": "Each change in words; empty when nothing changed"}},
+    },
+    "DiffInput": {
+        "type": "object", "additionalProperties": False, "required": ["after"],
+        "description": "after, and either before or segment_id (compare with a saved segment: the preview of "
+                       "PATCH /api/segments/{segment_id}). Each side is words (a string) or rules (an object).",
+        "properties": {"before": {"oneOf": [TEXT, _ref("Rule")]}, "after": {"oneOf": [TEXT, _ref("Rule")]},
+                       "segment_id": {"type": "string", "minLength": 1}},
+    },
+    "WhatIf": {
+        "type": "object", "required": ["size", "conditions"],
+        "description": "The size now and, per threshold, the size at round values around it (the current one "
+                       "marked), every other condition unchanged. A value has the rule's own form.",
+        "properties": {
+            "size": {"type": "integer"}, "rule": _ref("Rule"), "description": {"type": "string"},
+            "engine": {"type": "string"},
+            "conditions": {"type": "array", "items": {
+                "type": "object", "required": ["op", "value", "text", "points"],
+                "properties": {
+                    "field": {"type": "string"}, "event": {"type": "string"}, "op": {"type": "string"},
+                    "value": {}, "text": {"type": "string"},
+                    "points": {"type": "array", "items": {
+                        "type": "object", "required": ["value", "size"],
+                        "properties": {"value": {}, "size": {"type": "integer"}, "label": {"type": "string"},
+                                       "current": {"type": "boolean"}}}}}}},
+        },
     },
     "Campaign": {
         "type": "object", "required": ["id", "name", "channel", "status", "segment_ids"],
@@ -171,6 +205,20 @@ SCHEMAS: dict[str, Any] = {
         "properties": {"user_id": {"type": "string", "minLength": 1}},
     },
 }
+
+_CAUSES = {"type": "array", "items": {"type": "object", "required": ["text", "count"], "properties": {
+    "field": {"type": "string"}, "event": {"type": "string"}, "text": {"type": "string"},
+    "count": {"type": "integer"}, "examples": {"type": "array", "items": {"type": "object"}}}}}
+_SIDE = {"type": "object", "required": ["size", "as_of"],
+         "properties": {"size": {"type": "integer"}, "as_of": {"type": "string", "format": "date-time"}}}
+WHY = {"type": "object", "required": ["before", "after", "entered", "left"], "properties": {
+    "segment_id": {"type": "string"}, "name": {"type": "string"}, "summary": {"type": "string"},
+    "rule_edited": {"type": "boolean"}, "before": _SIDE, "after": _SIDE,
+    "entered": {"type": "object", "required": ["total", "new_people", "by_condition"], "properties": {
+        "total": {"type": "integer"}, "new_people": {"type": "integer"}, "by_condition": _CAUSES,
+        "new_people_examples": {"type": "array", "items": {"type": "object"}}}},
+    "left": {"type": "object", "required": ["total", "removed_people", "by_condition"], "properties": {
+        "total": {"type": "integer"}, "removed_people": {"type": "integer"}, "by_condition": _CAUSES}}}}
 
 RESPONSES = {
     f"E{status}": _json(_ref("Error"), text)
@@ -224,6 +272,10 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
              "schema": {"type": "integer", "minimum": 1, "maximum": limits.MAX_PAGE_SIZE}}]
     history_limit = [{"name": "limit", "in": "query", "required": False,
                       "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}]
+    since = [{"name": name, "in": "query", "required": False, "schema": {"type": "string", "maxLength": 40},
+              "description": f"{name}: 24h, 7d, 90m or an ISO 8601 moment" + (" (default 24h)" if name == "since"
+                                                                             else " (default now)")}
+             for name in ("since", "until")]
     paths = {
         "/api/health": {"get": _op(
             "Is the service up and does the database answer?",
@@ -249,10 +301,16 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
             {"200": _json(_ref("Preview"), "The size now")}, *BODY_ERRORS,
             body={"type": "object", "additionalProperties": False, "description": "Exactly one of rule and text.",
                   "properties": {"rule": _ref("Rule"), "text": TEXT}})},
+        "/api/segments/whatif": {"post": _op(
+            "What if one threshold moved: the size at round values around each number, date and event count",
+            {"200": _json(_ref("WhatIf"), "The curves")}, *BODY_ERRORS,
+            body={"type": "object", "additionalProperties": False, "description": "Exactly one of rules and text.",
+                  "properties": {"rules": _ref("Rule"), "text": TEXT}})},
         "/api/segments/{segment_id}": {
             "parameters": [SEGMENT_ID],
             "get": _op("One segment", {"200": _json(_ref("Segment"), "The segment")}, 401, 404),
-            "patch": _op("Rename a segment or change its rules (it is counted again)",
+            "patch": _op("Rename a segment or change its rules (it is counted again; the answer's change says "
+                         "what changed, as POST /api/segments/diff previews it)",
                          {"200": _json(_ref("Segment"), "The changed segment")}, *BODY_ERRORS, 404, 409,
                          body=_ref("SegmentChange")),
             "delete": _op("Delete a segment", {"204": {"description": "Deleted"}}, 401, 404),
@@ -273,6 +331,15 @@ def build_spec(catalog: FieldCatalog) -> dict[str, Any]:
                            "points": {"type": "array", "items": {"type": "object", "properties": {
                                "at": {"type": "string", "format": "date-time"}, "size": {"type": "integer"}}}}}},
                            "The points")}, 401, 404, 422, params=history_limit)},
+        "/api/segments/{segment_id}/why": {
+            "parameters": [SEGMENT_ID],
+            "get": _op("Why the segment's size changed since a snapshot: who entered and left, new and removed "
+                       "people, and per condition how many now pass or fail it (examples masked); 404 until a "
+                       "snapshot with members exists", {"200": _json(WHY, "The change and its causes")},
+                       401, 404, 422, params=since)},
+        "/api/segments/diff": {"post": _op(
+            "What an edit changes, in words and in people (before, after, entered, left), without saving",
+            {"200": _json(_ref("Diff"), "The difference now")}, *BODY_ERRORS, 404, body=_ref("DiffInput"))},
         "/api/campaigns": {
             "get": _op("Every campaign of the workspace", {"200": _json(camp_list, "The campaigns")}, 401),
             "post": _op("Create a campaign: a draft, or scheduled when schedule_at is given (which needs the "

@@ -104,15 +104,20 @@ def get_segment(segment_id: str) -> Response:
 def update_segment(segment_id: str) -> Response:
     data = json_object(("name", "rule", "text"))
     ws = workspace()
-    ws.segment(segment_id)  # 404 before 422: do not validate against someone else's segment
+    current = ws.segment(segment_id)  # 404 before 422: do not validate against someone else's segment
     reading = None
     if "rule" in data or "text" in data:
-        reading = ws.read(data.get("rule"), data.get("text"))
+        reading = ws.unambiguous(ws.read(data.get("rule"), data.get("text")))
     elif "name" not in data:
         raise ApiError(422, 'Nothing to change: send "name", "rule" or "text".')
     name = check_name(data["name"], "segment") if "name" in data else None
+    # Counted before the write: a count that fails leaves the segment as it was.
+    change = ws.diff(current.rule, reading.rule) if reading is not None else None
     segment = ws.update_segment(segment_id, name, reading, data.get("text"))
-    return jsonify(segment_json(segment, _catalog()))
+    body = segment_json(segment, _catalog())
+    if change is not None:
+        body["change"] = change.to_json()
+    return jsonify(body)
 
 
 @bp.delete("/segments/<segment_id>")

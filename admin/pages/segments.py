@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -22,9 +23,13 @@ from admin.rulebuilder import (
     rows_from_rule,
     rule_json_from_rows,
 )
+from admin.whatif_charts import CurveChart, curve_charts
 from admin.workspace import Sized, Workspace
 from segcore import rule_to_json
 from segcore.errors import RuleError, SegmentError
+from segcore.explain.difference import Diff, summary
+from segcore.explain.whatif import what_if
+from segcore.explain.why import main_cause, stored_why, with_examples
 from segcore.reading import Reading
 from segcore.timezones import calendar_note
 
@@ -69,7 +74,21 @@ def segment(segment_id: str) -> str:
         attachable=attachable,
         revealed=ws.reveal_pii,
         zone_note=calendar_note(found.rule, ws.store.workspaces.local_now(ws.team_id, services().now())),
+        why=_why(ws, segment_id),
     )
+
+
+def _why(ws: Workspace, segment_id: str) -> dict[str, Any] | None:
+    """Why the size changed over the last day, from the snapshots kept (no count on a page load)."""
+    now = services().now()
+    try:
+        why = stored_why(ws.store, services().catalog, ws.team_id, segment_id, now - timedelta(hours=24), now)
+        if why is None:
+            return None
+        why = with_examples(ws.services.engine, ws.team_id, why)
+    except SegmentError:  # the page shows the segment anyway
+        return None
+    return {**why.details_json(), "summary": main_cause(why)}
 
 
 def _columns(items: list[dict[str, Any]], pii_fields: list[str]) -> list[str]:
@@ -136,6 +155,8 @@ class SegmentForm:
     words: str | None = None
     nested: bool = False
     alternatives: list[dict[str, Any]] = field(default_factory=list)
+    change: Diff | None = None  # editing a saved segment: what the form's rules would change
+    curves: list[CurveChart] = field(default_factory=list)  # what if each threshold moved (docs/explain.md)
 
     def padded_rows(self) -> list[Row]:
         return [*self.rows, *[Row() for _ in range(EMPTY_ROWS)]]
@@ -203,10 +224,17 @@ def _handle_form(ws: Workspace, segment_id: str | None) -> Response | tuple[str,
                 saved = ws.create_segment(form.name, reading, text)
                 flash(f"Saved segment {saved.name}: {saved.last_size:,} people.")
             else:
+                # Counted before the write, against the rules being replaced.
+                ws.unambiguous(reading)
+                change = ws.diff(ws.segment(segment_id).rule, reading.rule)
                 saved = ws.update_segment(segment_id, form.name, reading, text)
-                flash(f"Updated segment {saved.name}: {saved.last_size:,} people.")
+                flash(f"Updated segment {saved.name}: {summary(change)}")
             return redirect(url_for("pages.segment", segment_id=saved.id))
         form.sized = ws.size(reading)
+        if segment_id is not None:
+            form.change = ws.diff(ws.segment(segment_id).rule, reading.rule)
+        answer = what_if(services().engine, ws.team_id, reading.rule, services().now())
+        form.curves = curve_charts(answer, services().catalog)
     except RuleError as exc:
         form.error, form.error_path = exc.message, exc.path
     except (ApiError, SegmentError) as raised:

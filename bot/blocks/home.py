@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,13 +20,19 @@ from bot.blocks.common import (
     trim,
 )
 from bot.blocks.library import SegmentRow, size_words, trend_text
+from bot.blocks.why import change_text
 
 MAX_SEGMENTS = 60
 MAX_CAMPAIGNS = 15
 
 
+MAX_WHY_BUTTONS = 10  # each is a block of its own; the view holds at most 100
+
+
 def home_view(segments: Sequence[SegmentRow], campaigns: Sequence[CampaignRow],
-              now: datetime | None = None, problem: str | None = None) -> dict[str, Any]:
+              now: datetime | None = None, problem: str | None = None,
+              changes: Mapping[str, int | None] | None = None) -> dict[str, Any]:
+    """``changes``: each segment's size change since yesterday, by id (shown with a "Why?" button)."""
     blocks: list[Block] = [
         header("Segments"),
         section("Describe people in plain words and see how many match. Try `/segment spent over 5k in Pune`."),
@@ -39,12 +45,19 @@ def home_view(segments: Sequence[SegmentRow], campaigns: Sequence[CampaignRow],
     blocks.append(header(f"Saved segments ({len(segments)})"))
     if not segments:
         blocks.append(section("None yet. Press *Save segment* on any segment card."))
+    buttons = 0
     for i, row in enumerate(segments[:MAX_SEGMENTS]):
+        change = (changes or {}).get(row.id) if changes is not None else None
+        since = f" · {change_text(change)}" if changes is not None else ""
         blocks.append(section(
-            f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}\n{escape(trim(row.description, 300))}",
+            f"*{escape(row.name)}* · {size_words(row)} · {trend_text(row.trend)}{since}\n"
+            f"{escape(trim(row.description, 300))}",
             block_id=f"home_seg_{i}",
             accessory=button("Show", f"list_show_{i}", row.id),
         ))
+        if change and buttons < MAX_WHY_BUTTONS:
+            buttons += 1
+            blocks.append(actions(f"home_why_actions_{i}", button("Why?", f"home_why_{i}", row.id)))
     if len(segments) > MAX_SEGMENTS:
         blocks.append(context(f"…and {len(segments) - MAX_SEGMENTS} more: `/segment list` or the admin page."))
     blocks.append(divider())

@@ -189,6 +189,7 @@ HELP = [
     ("/segment rename OLD to NEW", "Rename a saved segment."),
     ("/segment delete NAME", "Delete a segment (asks first)."),
     ("/segment overlap A B", "How many people two segments share (quote names with spaces)."),
+    ("/segment why NAME [7d]", "Who entered and left a saved segment since yesterday (or 7d, a date), and why."),
     ("/segment alert NAME below 1000 [in #channel]", "Tell a channel when a segment's size crosses a line "
                                                      "(`above` too; `off` to stop)."),
     ("/campaign new", "Create a campaign (name, channel, message, segment)."),

@@ -110,6 +110,7 @@ def segment_card(preview: Preview, *, ephemeral: bool = True, now: datetime | No
             button("Save segment", "card_save", preview.draft_id, style="primary"),
             button("Edit rules", "card_edit", preview.draft_id),
             button("Create campaign", "card_campaign", preview.draft_id),
+            button("What if…", "card_whatif", preview.draft_id),
         ]
         if ephemeral:
             buttons.append(button("Share in channel", "card_share", preview.draft_id))

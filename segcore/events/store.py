@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import UpdateOne, WriteConcern
+from pymongo import WriteConcern
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
@@ -33,6 +33,7 @@ from pymongo.errors import BulkWriteError
 from segcore.events.indexes import EVENTS, IDENTITIES, UNLINKED, event_id
 from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage, Message
 from segcore.storage.errors import Outage
+from segcore.storage.person_numbers import numbered_upserts, upserted_none
 
 ORDER_EVENT = "Order Completed"
 CHUNK = 200  # values in one $in (FACTS: large $in lists are slow on the embedded server)
@@ -88,7 +89,7 @@ class EventStore:
     # -- people -------------------------------------------------------------------------------------------
 
     def _identify(self, team_id: str, messages: list[tuple[int, IdentifyMessage]], report: IngestReport) -> None:
-        ops = []
+        writes = []
         for where, message in messages:
             for text in message.notes:
                 report.note(where, text)
@@ -97,9 +98,10 @@ class EventStore:
             update: dict[str, Any] = {"$set": sets} if sets else {"$setOnInsert": {"user_id": message.user_id}}
             if unsets:
                 update["$unset"] = unsets
-            ops.append(UpdateOne({"team_id": team_id, "user_id": message.user_id}, update, upsert=True))
+            writes.append(({"team_id": team_id, "user_id": message.user_id}, update))
+        ops, reserved = numbered_upserts(self.users.database, team_id, writes)
         try:
-            self.users.bulk_write(ops, ordered=True)
+            upserted_none(self.users.database, team_id, reserved, self.users.bulk_write(ops, ordered=True).upserted_count)
         except BulkWriteError as exc:
             # Two first identifies of one person at once: the loser's upsert meets the winner's insert.
             if any(e.get("code") != DUPLICATE_KEY for e in exc.details.get("writeErrors", [])):
@@ -254,13 +256,12 @@ class EventStore:
     def add_orders(self, team_id: str, orders: dict[str, list[datetime]]) -> None:
         """Count new ``Order Completed`` events on their people: ``orders`` up by their number,
         ``last_order_at`` to the latest when later. A person not yet known is created with them."""
-        ops = [
-            UpdateOne({"team_id": team_id, "user_id": user_id},
-                      {"$inc": {"orders": len(times)}, "$max": {"last_order_at": max(times)}}, upsert=True)
+        ops, reserved = numbered_upserts(self.users.database, team_id, [
+            ({"team_id": team_id, "user_id": user_id}, {"$inc": {"orders": len(times)}, "$max": {"last_order_at": max(times)}})
             for user_id, times in orders.items()
-        ]
+        ])
         try:
-            self.users.bulk_write(ops, ordered=True)
+            upserted_none(self.users.database, team_id, reserved, self.users.bulk_write(ops, ordered=True).upserted_count)
         except BulkWriteError as exc:
             # Two first writes for one new person at once: the loser's upsert meets the winner's insert;
             # from there on, the rest go again (now as updates).

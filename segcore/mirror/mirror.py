@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -420,7 +420,7 @@ class UserMirror:
         return as_of
 
     def _query(self, team_id: str, rules: list[Rule], sql: str, params: list[Any],
-               also: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+               also: frozenset[str] = frozenset(), fetch: Callable[[Any], Any] | None = None) -> Any:
         fields = {c.field for rule in rules for c in conditions(rule)} | also
         leaves = [leaf for rule in rules for leaf in event_conditions(rule)]
         properties: frozenset[tuple[str, str]] = frozenset()
@@ -430,7 +430,7 @@ class UserMirror:
             fields |= _USER_ID
             properties = frozenset((leaf.event, w.property) for leaf in leaves for w in leaf.where)
         try:
-            rows, wrong = self._file.read(team_id, fields, sql, params, properties)
+            rows, wrong = self._file.read(team_id, fields, sql, params, properties, fetch)
         except duckdb.Error as exc:
             raise MirrorUnavailable(f"The audience mirror could not answer ({exc}); sizes come from MongoDB.") from exc
         if wrong:
@@ -486,6 +486,14 @@ class UserMirror:
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         return self.sizes_at(team_id, rules, now).sizes
 
+    def answer(self, team_id: str, rules: list[Rule], sql: str, params: list[Any]) -> tuple[list[tuple[Any, ...]], datetime]:
+        """The rows of a read-only ``sql`` reading the fields and events of ``rules``, and as of when.
+
+        For questions that are not one count (a what-if curve): the same freshness and type checks as a count.
+        """
+        as_of = self._ready(team_id)
+        return self._query(team_id, rules, sql, params), as_of
+
     def overlap(self, team_id: str, a: Rule, b: Rule, now: datetime) -> tuple[int, int, int]:
         """Sizes of ``a``, of ``b`` and of both at once, in one query."""
         self._ready(team_id)
@@ -511,6 +519,19 @@ class UserMirror:
             f"SELECT user_id FROM users WHERE team_id = ? AND {where} ORDER BY user_id", [team_id, *params]
         )
         return [row[0] for row in rows]
+
+    def people(self, team_id: str, rule: Rule, leaves: Sequence[Rule], now: datetime) -> tuple[dict[str, Any], datetime]:
+        """Everyone's person number, whether the rule selects them (``member``) and whether each leaf does
+        (``c0``, ``c1``, ...), as numpy arrays, in one pass; and the moment the mirror held it all."""
+        as_of = self._ready(team_id)
+        parts, params = [], []
+        for name, part in [("member", rule), *((f"c{i}", leaf) for i, leaf in enumerate(leaves))]:
+            where, p = to_sql(part, self.catalog, now, team_id)
+            parts.append(f"coalesce({where}, false) AS {name}")
+            params.extend(p)
+        table = self._query(team_id, [rule], f"SELECT person_no, {', '.join(parts)} FROM users WHERE team_id = ?",
+                            [*params, team_id], also=frozenset({"person_no"}), fetch=lambda cur: cur.fetchnumpy())
+        return table, as_of
 
     def sample_ids(self, team_id: str, rule: Rule, now: datetime, n: int) -> list[str]:
         """Up to ``n`` of the selected users' ids, picked at random."""

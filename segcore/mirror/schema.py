@@ -54,6 +54,7 @@ _EXPECTED: dict[str, tuple[type, ...]] = {
     "array": (list,),
 }
 _INT64 = 2**63
+PERSON_NO = "person_no"  # segcore.storage.person_numbers.FIELD
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class MirrorSchema:
         fields = [Column(f.name, f.type) for f in catalog.queryable() if f.name != "team_id"]
         if not any(c.name == "user_id" for c in fields):
             fields.insert(0, Column("user_id", "string"))
+        # Not a catalog field (nobody queries it): the person's number, the key snapshots and events use.
+        fields.insert(1, Column(PERSON_NO, "int"))
         return cls(tuple(fields))
 
     @property

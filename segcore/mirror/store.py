@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -310,7 +310,8 @@ class MirrorFile:
             return cur.execute(sql, params).fetchall()
 
     def read(self, team_id: str, fields: set[str], sql: str, params: list[Any],
-             properties: frozenset[tuple[str, str]] = frozenset()) -> tuple[list[tuple[Any, ...]], list[str]]:
+             properties: frozenset[tuple[str, str]] = frozenset(),
+             fetch: Callable[[duckdb.DuckDBPyConnection], Any] | None = None) -> tuple[Any, list[str]]:
         """The rows of ``sql``, or none and the ``fields`` (and event ``properties``) holding values of the
         wrong type in the workspace.
 
@@ -331,9 +332,13 @@ class MirrorFile:
                         [team_id],
                     ).fetchall()
                     wrong += sorted(set(found[0][0] or ()) & fields) if found else []
-                rows = [] if wrong else cur.execute(sql, params).fetchall()
+                rows: Any = [] if wrong else (fetch or _all_rows)(cur.execute(sql, params))
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
         return rows, wrong
+
+
+def _all_rows(cur: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return cur.fetchall()

@@ -16,6 +16,7 @@ from pymongo.errors import ConfigurationError, PyMongoError
 
 from segcore.catalog import FieldCatalog, default_catalog
 from segcore.events.indexes import ensure_event_indexes
+from segcore.storage import person_numbers
 from segcore.storage.audit import AuditLog
 from segcore.storage.campaigns import CampaignRepository
 from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
@@ -61,6 +62,7 @@ class Store:
         self.server = server
         self.owns_client = owns_client
         self.outage = Outage(server, address)
+        self._large = False  # field_indexes_wait's answer once it is yes
         # What people save must survive a crash (FACTS: without journaling the embedded server can lose the
         # last acknowledged writes when killed). Bulk user imports keep the default: they can be re-run.
         durable = WriteConcern(j=True)
@@ -116,8 +118,20 @@ class Store:
         """
         if self.server is None:
             return False
+        if not self._large:  # once large, a workspace does not shrink back in the life of a process
+            self._large = self._people_at_least(LARGE_FOR_EMBEDDED)
+        return self._large
+
+    def _people_at_least(self, n: int) -> bool:
+        """Cheaply: the embedded server counts a collection by reading it (estimated_document_count took
+        10 s at 1M people), while the person-number counters bound how many people each workspace has."""
         with self.outage.guard():
-            return self.db["users"].estimated_document_count() >= LARGE_FOR_EMBEDDED
+            counted = list(self.db[person_numbers.COLLECTION].find({}, {"next": 1, "numbered_all": 1}))
+            if sum(int(c.get("next", 0)) for c in counted) >= n:
+                return True
+            if counted and all(c.get("numbered_all") for c in counted):
+                return False  # everyone has a number, so the numbers handed out bound the people from above
+            return self.db["users"].estimated_document_count() >= n
 
     def waiting_field_indexes(self) -> list[str]:
         """Per-field user indexes that are missing (the unique ``team_user`` one is never left out)."""
@@ -145,6 +159,7 @@ class Store:
             self.db["segment_snapshots"].create_index(
                 [("team_id", ASCENDING), ("segment_id", ASCENDING), ("at", ASCENDING)], name="team_segment_at"
             )
+            self.snapshots.ensure_indexes()
             self.db["audit_log"].create_index([("team_id", ASCENDING), ("at", ASCENDING)], name="team_at")
             ensure_event_indexes(self.db)
 

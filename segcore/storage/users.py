@@ -23,6 +23,7 @@ from pymongo.errors import BulkWriteError
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError
 from segcore.rules import to_millisecond
+from segcore.storage import person_numbers
 from segcore.storage.errors import Outage
 
 MAX_TEXT = 1000  # characters in one text value of a user record
@@ -220,8 +221,10 @@ def _update(user: Mapping[str, Any]) -> dict[str, Any]:
     return update
 
 
-def _upsert(team_id: str, user: Mapping[str, Any]) -> UpdateOne:
-    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, _update(user), upsert=True)
+def _upsert(team_id: str, user: Mapping[str, Any], person_no: int) -> UpdateOne:
+    update = _update(user)
+    update["$setOnInsert"] = {**update.get("$setOnInsert", {}), person_numbers.FIELD: person_no}
+    return UpdateOne({"team_id": team_id, "user_id": user["user_id"]}, update, upsert=True)
 
 
 def _changes(stored: Mapping[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
@@ -309,13 +312,18 @@ class BulkUserWriter:
         with repo.outage.guard():
             known = self._known(batch)
             ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
-            inserted: dict[int, Mapping[str, Any]] = {}  # the user behind each InsertOne, by position in ops
+            inserted: dict[int, tuple[Mapping[str, Any], int]] = {}  # user and number behind each InsertOne
             unchanged = 0
+            new = sum(1 for user in batch if user["user_id"] not in known)
+            # One counter call per batch: the new people's numbers, in the order they come.
+            number = person_numbers.reserve(repo.collection.database, team_id, new, workspace_was_empty=self._fresh)
             for user in batch:
                 stored = known.get(user["user_id"])
                 if stored is None:
-                    inserted[len(ops)] = user
-                    ops.append(InsertOne({"team_id": team_id, **{k: v for k, v in user.items() if v is not None}}))
+                    inserted[len(ops)] = (user, number)
+                    ops.append(InsertOne({"team_id": team_id, **{k: v for k, v in user.items() if v is not None},
+                                          person_numbers.FIELD: number}))
+                    number += 1
                     continue
                 update = _changes(stored, user)
                 if not update:
@@ -336,7 +344,7 @@ class BulkUserWriter:
         return UpsertReport(result.inserted_count + result.upserted_count, result.matched_count, unchanged)
 
     def _after_clash(
-        self, exc: BulkWriteError, inserted: dict[int, Mapping[str, Any]], unchanged: int,
+        self, exc: BulkWriteError, inserted: dict[int, tuple[Mapping[str, Any], int]], unchanged: int,
         collection: Collection[dict[str, Any]],
     ) -> UpsertReport:
         """Inserts refused because someone else added the user meanwhile go again as upserts."""
@@ -345,7 +353,8 @@ class BulkUserWriter:
             raise exc
         done = UpsertReport(exc.details.get("nInserted", 0) + exc.details.get("nUpserted", 0),
                             exc.details.get("nMatched", 0), unchanged)
-        retry = [_upsert(self.team_id, inserted[error["index"]]) for error in errors]
+        # The other writer numbered the person already; ours is set only on insert, so theirs stays.
+        retry = [_upsert(self.team_id, *inserted[error["index"]]) for error in errors]
         again = collection.bulk_write(retry, ordered=False)
         return done + UpsertReport(again.upserted_count, again.matched_count)
 
@@ -390,7 +399,9 @@ class UserRepository:
 
     def get(self, team_id: str, user_id: str) -> dict[str, Any] | None:
         with self.outage.guard():
-            return self.collection.find_one({"team_id": team_id, "user_id": user_id}, {"_id": 0})
+            # The person number is the product's own key, not something the person's record says.
+            return self.collection.find_one({"team_id": team_id, "user_id": user_id},
+                                            {"_id": 0, person_numbers.FIELD: 0})
 
     def count(self, team_id: str) -> int:
         with self.outage.guard():

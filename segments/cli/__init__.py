@@ -11,16 +11,19 @@ from segments.cli import (
     campaign_cmd,
     data_cmd,
     demo_cmd,
+    diff_cmd,
     indexes_cmd,
     parse_cmd,
     serve_cmd,
     source_cmd,
     token_cmd,
+    whatif_cmd,
+    why_cmd,
     workspace_cmd,
 )
 
 COMMAND_MODULES = [parse_cmd, data_cmd, serve_cmd, campaign_cmd, token_cmd, workspace_cmd, source_cmd, demo_cmd,
-                   indexes_cmd]
+                   indexes_cmd, whatif_cmd, why_cmd, diff_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

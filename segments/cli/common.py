@@ -12,8 +12,10 @@ from segments.config import Settings
 
 def open_store_from_settings(settings: Settings) -> Store:
     """The store ``MONGODB_URI`` names, or the embedded server on ``SEGMENTS_DATA_DIR``."""
-    return open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, settings.catalog(),
-                      time_zone=settings.time_zone)
+    store = open_store(settings.mongodb_uri, settings.data_dir, settings.database_name, settings.catalog(),
+                       time_zone=settings.time_zone)
+    store.snapshots.member_days = settings.snapshot_days
+    return store
 
 
 def add_team_option(parser: Any) -> None:

@@ -232,3 +232,53 @@ def test_rule_builder_in_the_browser_on_a_phone(browser: Any, live_server: str, 
     width = driver.execute_script("return document.documentElement.scrollWidth")
     assert width <= 400, f"the page scrolls sideways on a phone ({width}px)"
     shot(driver, "12-segments-phone")
+
+
+def test_editing_a_segment_previews_what_changes_before_saving(browser: Any, live_server: str, users: Any,
+                                                               store: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from segcore import rule_from_json
+    from tests.admin.admin_helpers import SPEND_RULE, TEAM
+
+    segment = store.segments.create(TEAM, "Big spenders", rule_from_json(SPEND_RULE), "spent over 5k", "grammar",
+                                    "tests")
+    old = sum(1 for u in users if u.get("total_spend", 0) > 5000)
+    new = sum(1 for u in users if u.get("total_spend", 0) > 10000)
+    driver, base = browser, live_server
+    sign_in(driver, base)
+    driver.get(f"{base}/segments/{segment.id}/edit")
+    value = driver.find_elements(By.NAME, "value")[0]
+    value.clear()
+    value.send_keys("10000")
+    submit(driver, driver.find_element(By.ID, "preview"))
+    assert driver.find_element(By.ID, "edit-changes").text == "total spend threshold raised from ₹5,000 to ₹10,000"
+    assert driver.find_element(By.ID, "edit-audience").text == (
+        f"Audience {old:,} → {new:,}: 0 enter, {old - new:,} leave.")
+    assert driver.find_element(By.ID, "save").is_displayed()
+    shot(driver, "10-edit-preview")
+    assert store.segments.get(TEAM, segment.id).rule.value == 5000  # nothing saved by the preview
+    submit(driver, driver.find_element(By.ID, "save"))
+    assert "Total spend threshold raised from ₹5,000 to ₹10,000" in driver.page_source
+    assert store.segments.get(TEAM, segment.id).rule.value == 10000
+
+
+def test_what_if_curves_appear_beside_the_preview(browser: Any, live_server: str, users: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver, base = browser, live_server
+    sign_in(driver, base)
+    driver.get(f"{base}/segments/new")
+    driver.find_element(By.ID, "text").send_keys("spent over 5k and visited in the last 3 months")
+    submit(driver, driver.find_element(By.ID, "read-text"))
+    size = driver.find_element(By.ID, "preview-size").text.split()[0]
+    curves = driver.find_elements(By.CSS_SELECTOR, "#whatif figure.whatif-curve")
+    assert [c.find_element(By.TAG_NAME, "figcaption").text for c in curves] == [
+        "total spend more than ₹5,000", "visited in the last 3 months"]
+    for curve in curves:
+        assert len(curve.find_elements(By.CSS_SELECTOR, "svg g.point rect")) >= 7
+        current = curve.find_elements(By.CSS_SELECTOR, "svg g.point.current")
+        assert len(current) == 1 and current[0].find_elements(By.TAG_NAME, "text")[0].text == size
+        assert curve.find_element(By.CSS_SELECTOR, "svg").size["height"] > 50  # drawn, not collapsed
+    driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.ID, "whatif"))
+    shot(driver, "14-what-if")

@@ -47,6 +47,9 @@ def test_a_mention_is_answered_in_its_thread_and_refined_by_follow_ups(
     in_mumbai = count(users, lambda u: u.get("total_spend", 0) > 10000 and u.get("city") == "Mumbai")
     assert "city is Mumbai" in refined.text() and "₹10,000" in refined.text()
     assert f"*Audience:* {in_mumbai:,} people" in refined.text()
+    # The follow-up's card says what it changed and who left (everyone outside Mumbai).
+    assert (f"*Changed:* added: city is Mumbai · {spenders:,} → {in_mumbai:,} (0 enter, {spenders - in_mumbai:,} "
+            "leave)") in refined.text()
 
     standin.clear()
     slack.event(mention("and exclude vip", "1700000100.000300", thread_ts=ROOT))

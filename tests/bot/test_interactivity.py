@@ -202,8 +202,8 @@ def test_a_modal_left_open_past_its_response_url_answers_in_the_dm(
     assert services.store.segments.get_by_name(TEAM, "Late save") is not None
 
 
-def test_editing_a_saved_segment_updates_its_rules(slack: SlackDriver, standin: SlackStandIn,
-                                                   services: BotServices, users: list[dict[str, Any]]) -> None:
+def test_editing_a_saved_segment_previews_the_change_then_saves_it(
+        slack: SlackDriver, standin: SlackStandIn, services: BotServices, users: list[dict[str, Any]]) -> None:
     segment = services.store.segments.create(TEAM, "Pune folks", rule_from_json(
         {"field": "city", "op": "eq", "value": "Pune"}), "in Pune", "grammar", "U0MARKETER")
     _, url = slack.command("/segment", "show Pune folks")
@@ -215,11 +215,41 @@ def test_editing_a_saved_segment_updates_its_rules(slack: SlackDriver, standin: 
     value_block = block_ids(view, "val_")[0]
     answer = slack.submit(view, {value_block: {"rb_value_0": text_value("Delhi")}})
     assert answer.body == ""
-    updated = standin.wait_for(lambda c: "Segment: Pune folks" in c.text() and "city is Delhi" in c.text())
+    in_pune = sum(1 for u in users if u.get("city") == "Pune")
     in_delhi = sum(1 for u in users if u.get("city") == "Delhi")
-    assert f"{in_delhi} people" in updated.text()
+    preview = standin.wait_for(lambda c: "Change Pune folks?" in c.text())
+    assert "city changed from Pune to Delhi" in preview.text()
+    assert f"*Audience:* {in_pune} → {in_delhi}" in preview.text()
+    assert f"*Enter:* {in_delhi} people · *Leave:* {in_pune} people" in preview.text()
+    # Nothing is saved before the marketer confirms.
+    before = services.store.segments.get(TEAM, segment.id)
+    assert before is not None and "Pune" in str(before.rule)
+    slack.click("edit_confirm", button_value(preview, "edit_confirm"), response_url=standin.response_url("conf1"))
+    saved_message = standin.wait_for(lambda c: c.path.endswith("/conf1") and "Saved *Pune folks*" in c.text())
+    assert "city changed from Pune to Delhi" in saved_message.text()
+    assert saved_message.params["replace_original"] is True
     saved = services.store.segments.get(TEAM, segment.id)
     assert saved is not None and saved.source == "user" and "Delhi" in str(saved.rule)
+
+
+def test_keeping_a_segment_as_it_was_saves_nothing(slack: SlackDriver, standin: SlackStandIn,
+                                                   services: BotServices, users: list[dict[str, Any]]) -> None:
+    segment = services.store.segments.create(TEAM, "Big spenders", rule_from_json(
+        {"field": "total_spend", "op": "gt", "value": 5000}), "spent over 5k", "grammar", "U0MARKETER")
+    _, url = slack.command("/segment", "show Big spenders")
+    shown = standin.wait_for(lambda c: "Segment: Big spenders" in c.text())
+    slack.click("show_edit", button_value(shown, "show_edit"), response_url=url)
+    view = opened_view(standin, "rule_builder")
+    slack.submit(view, {block_ids(view, "val_")[0]: {"rb_value_0": text_value("10000")}})
+    preview = standin.wait_for(lambda c: "Change Big spenders?" in c.text())
+    assert "total spend threshold raised from ₹5,000 to ₹10,000" in preview.text()
+    over_5k = sum(1 for u in users if u.get("total_spend", 0) > 5000)
+    over_10k = sum(1 for u in users if u.get("total_spend", 0) > 10000)
+    assert f"*Leave:* {over_5k - over_10k} people" in preview.text()
+    slack.click("edit_cancel", button_value(preview, "edit_cancel"), response_url=standin.response_url("keep1"))
+    standin.wait_for(lambda c: c.path.endswith("/keep1") and "Kept *Big spenders* as it was" in c.text())
+    kept = services.store.segments.get(TEAM, segment.id)
+    assert kept is not None and kept.rule == segment.rule
 
 
 def test_create_segment_on_app_home_builds_and_answers_in_the_dm(slack: SlackDriver, standin: SlackStandIn,

@@ -60,7 +60,9 @@ def test_answered_events_survive_a_killed_database(tmp_path: Path) -> None:
             assert answer.status_code == 200
             answered += PER_ROUND
         client.close()
-        ours = [(name, target, concern) for name, target, concern in writes.sent if target != "write_keys"]
+        # A person-number range given back unused needs no journal: lost, it only leaves a gap.
+        ours = [(name, target, concern) for name, target, concern in writes.sent
+                if target not in ("write_keys", "person_numbers")]
         assert {target for _, target, _ in ours} == {"events", "users"}
         assert all(concern and concern.get("j") is True for _, _, concern in ours), ours
     finally:

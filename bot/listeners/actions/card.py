@@ -11,11 +11,13 @@ from bot.blocks.common import compact_json
 from bot.blocks.library import help_message
 from bot.blocks.modals import new_campaign_view, save_segment_view
 from bot.blocks.segment_card import counting_message, notice_message
+from bot.blocks.whatif import whatif_message
 from bot.listeners.actions.common import action_value, on_click, open_builder, origin_of
 from bot.listeners.support import config_of, services_of, team_of
 from bot.replies import Reply
 from bot.segment_flow import draft_card, load_draft
 from segcore.errors import SegmentError
+from segcore.explain.whatif import what_if
 from segcore.rendering import describe
 
 EXPIRED = "That card has expired (cards keep their buttons for 7 days). Ask again with /segment."
@@ -50,6 +52,15 @@ def create_campaign(body: dict[str, Any], context: Any, client: WebClient, reply
     metadata = compact_json(origin_of(body, d=action_value(body)))
     client.views_open(trigger_id=body["trigger_id"], view=new_campaign_view(
         [], metadata, draft_description=describe(rule, services.catalog)))
+
+
+@on_click("working out what if", replace=False)
+def what_if_curves(body: dict[str, Any], context: Any, client: WebClient, reply: Reply) -> None:
+    """The card's sizes as each threshold moves, as a new message beside the card."""
+    services = services_of(context)
+    rule, _ = _draft(context, body)
+    answer = what_if(services.engine, team_of(context, body), rule, services.now())
+    reply.send_new(whatif_message(answer, describe(rule, services.catalog), services.catalog))
 
 
 @on_click("sharing a segment", replace=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack
 
-from bot import alert_flow, library_flow
+from bot import alert_flow, library_flow, why_flow
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message, notice_message
 from bot.listeners.support import command_text, config_of, guarded, services_of, team_of
@@ -15,7 +15,7 @@ from bot.replies import Reply, ResponseUrlReply
 from bot.segment_flow import read, read_and_answer
 from segcore.errors import ParseRefusal, RuleError
 
-SUBCOMMANDS = ("list", "show", "users", "rename", "delete", "overlap", "alert", "help")
+SUBCOMMANDS = ("list", "show", "users", "rename", "delete", "overlap", "alert", "why", "help")
 USAGE = {
     "show": "`/segment show NAME`",
     "users": "`/segment users NAME`",
@@ -23,6 +23,7 @@ USAGE = {
     "delete": "`/segment delete NAME`",
     "overlap": "`/segment overlap A B`",
     "alert": "`/segment alert NAME below 1000`",
+    "why": "`/segment why NAME [24h|7d|2026-11-20]`",
 }
 
 
@@ -72,6 +73,9 @@ def run(context: Any, reply: Reply, text: str, user: str, body: dict[str, Any], 
         return
     elif word == "alert":
         reply.send(alert_flow.alert(services, team, rest, user, channel))
+        return
+    elif word == "why":
+        reply.send(why_flow.why_command(services, team, rest))
         return
     elif word == "overlap":
         reply.send(counting_message(text))

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import campaign_flow, library_flow
+from bot import campaign_flow, library_flow, why_flow
 from bot.blocks.home import home_view
 from bot.errors import describe_failure
 from bot.listeners.support import later, services_of, team_of
@@ -33,7 +33,9 @@ def publish_home_for(services: BotServices, team: str, client: WebClient, user: 
 
 
 def _home(services: BotServices, team: str) -> dict[str, Any]:
-    return home_view(library_flow.rows(services, team), campaign_flow.recent(services, team, 15), services.now())
+    rows = library_flow.rows(services, team)
+    return home_view(rows, campaign_flow.recent(services, team, 15), services.now(),
+                     changes=why_flow.changes_since_yesterday(services, team, rows))
 
 
 def _publish(client: WebClient, user: str, build: Callable[[], dict[str, Any]]) -> None:

@@ -11,15 +11,17 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.blocks.edit import with_refinement
 from bot.blocks.library import help_message
 from bot.blocks.segment_card import counting_message
 from bot.listeners.support import config_of, guarded, plain_text, services_of, team_of
 from bot.refine import refine
 from bot.replies import MessageReply, Reply
-from bot.segment_flow import answer, read, read_and_answer, refusal
+from bot.segment_flow import Outcome, answer, read, read_and_answer, refusal
 from bot.stores import ConversationStore
 from segcore.errors import ParseRefusal, RuleError
-from segcore.rules import rule_from_json, rule_to_json
+from segcore.explain.difference import diff
+from segcore.rules import Rule, rule_from_json, rule_to_json
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 _GREETING = re.compile(r"^(?:hi|hello|hey|help|\?)[!.]*$", re.I)
@@ -69,7 +71,19 @@ def turn(context: Any, reply: Reply, event: dict[str, Any], body: dict[str, Any]
         else:
             outcome = answer(services, team, text, reading, user=user, ephemeral=False, rule=rule, private=private,
                              pii_viewers=pii_viewers)
+            outcome = _with_change(services, team, rule_from_json(previous["rule"]), outcome)
     if outcome.rule is not None:
         # Stored before the answer shows, so a quick next turn already refines these rules.
         conversations.put(team, channel, root, rule_to_json(outcome.rule), text)
     reply.send(outcome.payload)
+
+
+def _with_change(services: Any, team: str, before: Rule, outcome: Outcome) -> Outcome:
+    """A refinement's card says what the follow-up changed and who entered and left."""
+    if outcome.rule is None:
+        return outcome
+    try:
+        change = diff(services.engine, team, before, outcome.rule, services.now())
+    except RuleError:
+        return outcome  # the thread's earlier rules no longer fit the catalog: the card alone is right
+    return Outcome(with_refinement(outcome.payload, change), outcome.rule)

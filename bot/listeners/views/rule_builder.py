@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
-from bot import library_flow
+from bot import edit_flow
 from bot.blocks.modals import value_block_id
 from bot.blocks.segment_card import counting_message, segment_message
 from bot.builder import BuilderErrors, build_rule
@@ -15,7 +15,6 @@ from bot.listeners.actions.builder import state_of
 from bot.listeners.support import config_of, guarded, services_of, team_of
 from bot.listeners.views.common import reply_after_submit
 from bot.segment_flow import preview, save_draft
-from segcore.errors import SegmentError
 from segcore.rendering import describe
 
 
@@ -38,11 +37,8 @@ def rule_builder_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         segment_id = state.origin.get("s")
         text = describe(rule, services.catalog)
         if segment_id:
-            segment = services.store.segments.get(team, segment_id)
-            if segment is None:
-                raise SegmentError("That segment no longer exists. `/segment list` shows the saved ones.")
-            services.store.segments.update_rule(team, segment.id, rule, text, "user", user)
-            reply.send(library_flow.show_message(services, services.store.segments.get(team, segment.id)))
+            # A saved segment changes only after its preview: what changes, who enters and who leaves.
+            reply.send(edit_flow.preview_edit(services, team, str(segment_id), rule, user))
             return
         reply.send(counting_message(text))
         draft_id = save_draft(services, team, rule, text, "user", (), None, user)
