@@ -81,7 +81,7 @@ class MirrorSchema:
     @property
     def signature(self) -> str:
         """Changes whenever the table would: a different signature on disk means a rebuild."""
-        return json.dumps({"version": 2, "fields": [[c.name, c.type] for c in self.fields]})
+        return json.dumps({"version": 3, "fields": [[c.name, c.type] for c in self.fields]})
 
     @property
     def projection(self) -> dict[str, int]:
