@@ -89,7 +89,7 @@ class BotConfig:
     oauth: OAuthConfig | None = None
     campaign_managers: tuple[str, ...] = field(default_factory=tuple)
     pii_viewers: tuple[str, ...] = field(default_factory=tuple)  # may see names and emails in full
-    workers: int = 16  # requests worked on at once after their ack (counting, sampling, saving)
+    workers: int = 8  # requests worked on at once after their ack (counting, sampling, saving)
 
     def __post_init__(self) -> None:
         if not self.api_url.endswith("/api/"):

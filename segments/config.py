@@ -57,7 +57,7 @@ class Settings:
     demo_enabled: bool = True
     api_rate_limit: float = 50.0  # requests a second per API token on /api (0: off)
     event_rate_limit: float = 1000.0  # requests a second per write key on /v1 (0: off)
-    slack_workers: int = 16  # threads per process for Slack work after its ack (counting, saving, answering)
+    slack_workers: int = 8  # threads per process for Slack work after its ack (bench/load_slack.py chose 8)
     snapshot_days: int = 35  # days a snapshot keeps its members, for "why it changed" (SEGMENTS_SNAPSHOT_DAYS)
 
     def catalog(self) -> FieldCatalog:
@@ -141,6 +141,6 @@ class Settings:
             demo_enabled=(get("SEGMENTS_DEMO") or "on").lower() not in ("0", "off", "false", "no"),
             api_rate_limit=number("SEGMENTS_API_RATE_LIMIT", 50.0, float),
             event_rate_limit=number("SEGMENTS_EVENTS_RATE_LIMIT", 1000.0, float),
-            slack_workers=max(1, number("SEGMENTS_SLACK_WORKERS", 16)),
+            slack_workers=max(1, number("SEGMENTS_SLACK_WORKERS", 8)),
             snapshot_days=days("SEGMENTS_SNAPSHOT_DAYS", 35),
         )

@@ -53,7 +53,7 @@ def test_slack_workers_come_from_the_environment_into_the_bot_config() -> None:
     from segments.config import Settings
     from segments.serve import bot_config
 
-    assert Settings.from_env({}).slack_workers == 16
+    assert Settings.from_env({}).slack_workers == 8
     settings = Settings.from_env({"SEGMENTS_SLACK_WORKERS": "3", "SLACK_BOT_TOKEN": "xoxb-1",
                                   "SLACK_SIGNING_SECRET": "s"})
     assert settings.slack_workers == 3 and bot_config(settings).workers == 3
