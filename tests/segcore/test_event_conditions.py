@@ -104,5 +104,5 @@ def test_sql_counts_in_the_given_workspace_only() -> None:
     with pytest.raises(ValueError, match="team_id"):
         to_sql(rule, CATALOG, NOW)
     sql, params = to_sql(rule, CATALOG, NOW, "T9")
-    assert "NOT IN (SELECT user_id FROM events WHERE team_id = ?" in sql
+    assert "NOT IN (SELECT person FROM events WHERE team_id = ?" in sql  # people join events by their number
     assert params[:2] == ["T9", "Email Opened"]
