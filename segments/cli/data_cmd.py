@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from typing import Any
 from segcore.audience import AudienceEngine
 from segcore.errors import SegmentError
 from segcore.importing import FORMATS, WRITE_BATCH, detect_format, import_users, records_in
-from segcore.interpret import ENGINES, interpret
+from segcore.interpret import ENGINES
 from segcore.progress import Progress
 from segcore.rendering import describe
 from segcore.rules import rule_to_json
@@ -24,8 +23,7 @@ from segcore.storage.bulk_load import indexes_after_load, indexes_left_note
 from segcore.storage.database import Store
 from segcore.storage.users import UpsertReport, coerce_user
 from segcore.timezones import calendar_note, zone_name
-from segcore.validation import validate_json
-from segments.cli.common import add_team_option, open_store_from_settings, team_of
+from segments.cli.common import add_team_option, open_store_from_settings, reading_of, team_of, with_audience
 from segments.cli.events_import import (
     add_seed_events_option,
     run_import_events,
@@ -164,20 +162,10 @@ def run_ask(args: argparse.Namespace) -> int:
         # The workspace's clock: "today" starts at its midnight; an offset in --now only names the instant.
         now = store.workspaces.local_now(team, parse_now(args.now))
         catalog = store.catalog
-        source = "user"
-        assumptions: tuple[str, ...] = ()
-        if args.rules:
-            try:
-                data = json.loads(args.rules)
-            except ValueError as exc:
-                raise SegmentError(f"--rules is not valid JSON ({exc}).") from None
-            rule = validate_json(data, catalog)
-        elif args.text:
-            reading = interpret(args.text, catalog, now, engine=args.engine)
-            rule, source, assumptions = reading.rule, reading.source, reading.assumptions
-        else:
-            raise SegmentError("Give a description, e.g. segments ask 'spent over 5k', or --rules JSON.")
-        size = _count_with_mirror(settings, store, team, rule, now, max(0.0, args.wait))
+        reading = reading_of(args.text, args.rules, catalog, now, args.engine, "ask")
+        rule, source, assumptions = reading.rule, reading.source, reading.assumptions
+        size = with_audience(settings, store, team, max(0.0, args.wait),
+                             lambda engine: engine.count(team, rule, now))
     if args.json:
         print(json.dumps({"size": size.size, "engine": size.engine, "as_of": _iso(size.as_of),
                           "elapsed_ms": size.elapsed_ms, "time_zone": zone_name(now.tzinfo)}))
@@ -192,31 +180,6 @@ def run_ask(args: argparse.Namespace) -> int:
     print(f"Rules:    {json.dumps(rule_to_json(rule), ensure_ascii=False)}")
     print(f"Audience: {size.size:,} users in workspace {team} ({size.engine}, {size.elapsed_ms:,.0f} ms)")
     return 0
-
-
-def _count_with_mirror(settings: Settings, store: Any, team: str, rule: Any, now: Any, wait: float) -> Any:
-    """Count with the mirror when it is (or within ``wait`` seconds becomes) fresh, else in MongoDB."""
-    from segcore.mirror.counter import MirrorCounter
-    from segments.services import start_mirror
-
-    mirror = start_mirror(settings, store) if wait > 0 else None
-    try:
-        if mirror is not None:
-            deadline = time.monotonic() + wait
-            progress: Progress | None = None
-            while not mirror.fresh_for(team) and time.monotonic() < deadline:
-                if progress is None and mirror.status().get("state") == "building":
-                    progress = Progress(store.db["users"].estimated_document_count(), "Building the audience mirror")
-                if progress is not None:
-                    progress.set(mirror.scanned)
-                time.sleep(0.1)
-            if progress is not None:
-                progress.done()
-        counters = [MirrorCounter(mirror)] if mirror is not None else []
-        return AudienceEngine(store, counters).count(team, rule, now)
-    finally:
-        if mirror is not None:
-            mirror.stop()
 
 
 def run_sizes(args: argparse.Namespace) -> int:

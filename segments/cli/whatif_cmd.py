@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from typing import Any
 
-from segcore.audience import AudienceEngine
-from segcore.errors import SegmentError
 from segcore.explain.whatif import what_if
 from segcore.explain.whatif_text import table
-from segcore.interpret import ENGINES, interpret
+from segcore.interpret import ENGINES
 from segcore.rendering import describe
-from segcore.validation import validate_json
-from segments.cli.common import add_team_option, open_store_from_settings, team_of
+from segments.cli.common import add_team_option, open_store_from_settings, reading_of, team_of, with_audience
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
 
@@ -40,18 +36,9 @@ def run(args: argparse.Namespace) -> int:
         # The workspace's clock: "today" starts at its midnight; an offset in --now only names the instant.
         now = store.workspaces.local_now(team, parse_now(args.now))
         catalog = store.catalog
-        if args.rules:
-            try:
-                data = json.loads(args.rules)
-            except ValueError as exc:
-                raise SegmentError(f"--rules is not valid JSON ({exc}).") from None
-            rule = validate_json(data, catalog)
-        elif args.text:
-            rule = interpret(args.text, catalog, now, engine=args.engine).rule
-        else:
-            raise SegmentError("Give a description, e.g. segments whatif 'spent over 5k', or --rules JSON.")
-        answer = _with_mirror(settings, store, lambda engine: what_if(engine, team, rule, now), team,
-                              max(0.0, args.wait))
+        rule = reading_of(args.text, args.rules, catalog, now, args.engine, "whatif").rule
+        answer = with_audience(settings, store, team, max(0.0, args.wait),
+                               lambda engine: what_if(engine, team, rule, now))
     if args.json:
         print(json.dumps(answer.to_json(catalog), ensure_ascii=False))
         return 0
@@ -60,20 +47,3 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(table(answer, catalog))
     return 0
-
-
-def _with_mirror(settings: Settings, store: Any, ask: Any, team: str, wait: float) -> Any:
-    """``ask(engine)`` with the mirror in front when it is (or within ``wait`` seconds becomes) fresh."""
-    from segcore.mirror.counter import MirrorCounter
-    from segments.services import start_mirror
-
-    mirror = start_mirror(settings, store) if wait > 0 else None
-    try:
-        if mirror is not None:
-            deadline = time.monotonic() + wait
-            while not mirror.fresh_for(team) and time.monotonic() < deadline:
-                time.sleep(0.1)
-        return ask(AudienceEngine(store, [MirrorCounter(mirror)] if mirror is not None else []))
-    finally:
-        if mirror is not None:
-            mirror.stop()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from datetime import datetime
 from typing import Any
 
-from segcore.audience import AudienceEngine
 from segcore.errors import SegmentError
 from segcore.explain.why import Why, main_cause, parse_since, why_changed
 from segcore.storage.segments import Segment
-from segments.cli.common import add_team_option, open_store_from_settings, team_of
+from segments.cli.common import add_team_option, open_store_from_settings, team_of, with_audience
 from segments.cli.parse_cmd import parse_now
 from segments.config import Settings
 
@@ -48,8 +46,8 @@ def run(args: argparse.Namespace) -> int:
     until = parse_since(args.until, now) if args.until else None
     with open_store_from_settings(settings) as store:
         segment = find_segment(store, team, args.name)
-        why = _with_mirror(settings, store, team, max(0.0, args.wait) if until is None else 0.0,
-                           lambda engine: why_changed(engine, segment, since, now, until=until))
+        why = with_audience(settings, store, team, max(0.0, args.wait) if until is None else 0.0,
+                            lambda engine: why_changed(engine, segment, since, now, until=until))
     if args.json:
         print(json.dumps(why.to_json(), ensure_ascii=False))
         return 0
@@ -81,20 +79,3 @@ def _person(person: dict[str, Any]) -> str:
 
 def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _with_mirror(settings: Settings, store: Any, team: str, wait: float, ask: Any) -> Any:
-    """``ask(engine)`` with the mirror in front when it is (or within ``wait`` seconds becomes) fresh."""
-    from segcore.mirror.counter import MirrorCounter
-    from segments.services import start_mirror
-
-    mirror = start_mirror(settings, store) if wait > 0 else None
-    try:
-        if mirror is not None:
-            deadline = time.monotonic() + wait
-            while not mirror.fresh_for(team) and time.monotonic() < deadline:
-                time.sleep(0.1)
-        return ask(AudienceEngine(store, [MirrorCounter(mirror)] if mirror is not None else []))
-    finally:
-        if mirror is not None:
-            mirror.stop()
