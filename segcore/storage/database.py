@@ -23,7 +23,7 @@ from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
 from segcore.storage.errors import Outage, StorageUnavailable
 from segcore.storage.segments import SegmentRepository
 from segcore.storage.snapshots import SnapshotRepository
-from segcore.storage.users import UserRepository
+from segcore.storage.users import UNIQUE_INDEX, UserRepository, restore_unique_index
 from segcore.storage.workspace_settings import WorkspaceRepository
 from segcore.timezones import DEFAULT_ZONE
 
@@ -92,7 +92,7 @@ class Store:
     def user_indexes(self) -> dict[str, tuple[list[tuple[str, int]], bool]]:
         """The users' indexes by name: keys and whether unique."""
         specs: dict[str, tuple[list[tuple[str, int]], bool]] = {
-            "team_user": ([("team_id", ASCENDING), ("user_id", ASCENDING)], True)
+            UNIQUE_INDEX: ([("team_id", ASCENDING), ("user_id", ASCENDING)], True)
         }
         for name in self.user_index_fields():
             specs[f"team_{name}"] = ([("team_id", ASCENDING), (name, ASCENDING)], False)
@@ -135,7 +135,7 @@ class Store:
 
     def waiting_field_indexes(self) -> list[str]:
         """Per-field user indexes that are missing (the unique ``team_user`` one is never left out)."""
-        return [name for name in self.missing_user_indexes() if name != "team_user"]
+        return [name for name in self.missing_user_indexes() if name != UNIQUE_INDEX]
 
     def ensure_indexes(self, users: bool = True) -> None:
         """Create the indexes the queries rely on (idempotent: an existing index is left as is).
@@ -144,9 +144,7 @@ class Store:
         (see ``segments.services.ensure_indexes_at_start``).
         """
         if users and self.field_indexes_wait():
-            keys, unique = self.user_indexes()["team_user"]
-            with self.outage.guard():
-                self.db["users"].create_index(keys, unique=unique, name="team_user")
+            restore_unique_index(self.db["users"], self.outage)
         elif users:
             self.ensure_user_indexes()
         with self.outage.guard():

@@ -7,8 +7,11 @@ that does not fit is refused with the field's name and what is allowed.
 
 from __future__ import annotations
 
+import logging
 import math
+import queue
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,7 +21,7 @@ from typing import Any
 from bson.decimal128 import Decimal128
 from pymongo import InsertOne, UpdateOne, WriteConcern
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from segcore.catalog import Field, FieldCatalog
 from segcore.errors import RuleError
@@ -26,13 +29,19 @@ from segcore.rules import to_millisecond
 from segcore.storage import person_numbers
 from segcore.storage.errors import Outage
 
+log = logging.getLogger(__name__)
+
 MAX_TEXT = 1000  # characters in one text value of a user record
 MAX_USER_ID = 200
 BATCH = 1000  # documents in one bulk write
+WRITER_IDLE = 10.0  # seconds a writer's thread waits for the next batch before it ends
 _LIST_SPLIT = re.compile(r"[;|]")
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 RESERVED = ("_id", "team_id")
+UNIQUE_INDEX = "team_user"  # the index that makes every write an upsert by user_id
+UNIQUE_KEYS = [("team_id", 1), ("user_id", 1)]
+_DUPLICATE_KEY = 11000
 
 
 class InvalidUserData(RuleError):
@@ -271,8 +280,17 @@ class BulkUserWriter:
         self._pending: dict[str, Mapping[str, Any]] = {}
         with repo.outage.guard():
             self._fresh = repo.collection.find_one({"team_id": team_id}, {"_id": 1}) is None
+            # A first load into an empty installation may run without the unique index (see bulk_load).
+            self._unguarded = self._fresh and UNIQUE_INDEX not in repo.collection.index_information()
         self._written: set[str] = set()  # only kept while the workspace started empty
+        self._repeats: list[Mapping[str, Any]] = []  # rows for users already written, while unguarded
         self._journaled = True
+        # One batch is written by a thread of its own while the caller reads and checks the next one: the
+        # database and the caller's parsing then share the two cores instead of taking turns.
+        self._jobs: queue.Queue[tuple[list[Mapping[str, Any]], list[str], bool] | None] = queue.Queue(maxsize=1)
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._failure: BaseException | None = None
 
     def add(self, user: Mapping[str, Any]) -> None:
         if user["user_id"] in self._pending:
@@ -283,7 +301,21 @@ class BulkUserWriter:
 
     def close(self) -> UpsertReport:
         """Write what is left; returns what the whole run did."""
-        self._flush(final=True)
+        try:
+            self._flush(final=True)
+            self._wait()
+            if self._repeats:
+                # Users listed more than once in an unguarded load: their later rows are upserts by user_id,
+                # which need the unique index back first (without it, each lookup would read everyone).
+                restore_unique_index(self.repo.collection, self.repo.outage)
+                self._fresh = self._unguarded = False
+                repeats, self._repeats = self._repeats, []
+                for user in repeats:
+                    self.add(user)
+                self._flush(final=True)
+                self._wait()
+        finally:
+            self._stop_writing()
         return self.report
 
     @property
@@ -297,20 +329,76 @@ class BulkUserWriter:
             return
         batch = list(self._pending.values())
         self._pending = {}
-        self.report += self._write(batch, final)
-
-    def _known(self, batch: list[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        if self._unguarded:
+            # Nothing may be inserted twice while no unique index guards the load: a user written earlier
+            # in this run waits for close(), in file order, so the later row still wins.
+            later = [u for u in batch if u["user_id"] in self._written]
+            if later:
+                self._repeats.extend(later)
+                batch = [u for u in batch if u["user_id"] not in self._written]
+            if not batch:
+                return
         if self._fresh:
             maybe = [u["user_id"] for u in batch if u["user_id"] in self._written]
             self._written.update(u["user_id"] for u in batch)
         else:
             maybe = [u["user_id"] for u in batch]
-        return self.repo._existing(self.team_id, maybe) if maybe else {}
+        self._send(batch, maybe, final and not self._repeats)
 
-    def _write(self, batch: list[Mapping[str, Any]], final: bool) -> UpsertReport:
+    def _send(self, batch: list[Mapping[str, Any]], maybe: list[str], final: bool) -> None:
+        self._raise_failure()
+        with self._lock:
+            if self._thread is None:
+                if final:  # a run of one batch (an API call) is written right here
+                    self.report += self._write(batch, maybe, final)
+                    return
+                self._thread = threading.Thread(target=self._writing, name="segments-user-writer", daemon=True)
+                self._thread.start()
+            self._jobs.put((batch, maybe, final))
+
+    def _writing(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get(timeout=WRITER_IDLE)
+            except queue.Empty:
+                # A caller that stopped without close() (its own error) must not leave a thread behind.
+                with self._lock:
+                    if self._jobs.empty():
+                        self._thread = None
+                        return
+                continue
+            try:
+                if job is None:
+                    return
+                if self._failure is None:
+                    self.report += self._write(*job)
+            except BaseException as exc:  # handed to the caller at its next batch or at close()
+                self._failure = exc
+            finally:
+                self._jobs.task_done()
+
+    def _stop_writing(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._jobs.put(None)
+        if thread is not None:
+            thread.join()
+
+    def _wait(self) -> None:
+        self._jobs.join()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            self._stop_writing()
+            failure, self._failure = self._failure, None
+            raise failure
+
+    def _write(self, batch: list[Mapping[str, Any]], maybe: list[str], final: bool) -> UpsertReport:
         repo, team_id = self.repo, self.team_id
         with repo.outage.guard():
-            known = self._known(batch)
+            known = self.repo._existing(team_id, maybe) if maybe else {}
             ops: list[InsertOne[dict[str, Any]] | UpdateOne] = []
             inserted: dict[int, tuple[Mapping[str, Any], int]] = {}  # user and number behind each InsertOne
             unchanged = 0
@@ -357,6 +445,32 @@ class BulkUserWriter:
         retry = [_upsert(self.team_id, *inserted[error["index"]]) for error in errors]
         again = collection.bulk_write(retry, ordered=False)
         return done + UpsertReport(again.upserted_count, again.matched_count)
+
+
+def restore_unique_index(collection: Collection[dict[str, Any]], outage: Outage) -> int:
+    """Build the unique (team_id, user_id) index; returns the duplicate documents removed to make it possible.
+
+    Duplicates can exist only if another writer added a person during a load that ran without the index
+    (a first load into an empty installation): the earliest document of each person is kept.
+    """
+    with outage.guard():
+        try:
+            collection.create_index(UNIQUE_KEYS, unique=True, name=UNIQUE_INDEX)
+            return 0
+        except OperationFailure as exc:
+            if exc.code != _DUPLICATE_KEY and "duplicate" not in str(exc).lower():
+                raise
+        removed = 0
+        pipeline: list[dict[str, Any]] = [
+            {"$group": {"_id": {"t": "$team_id", "u": "$user_id"}, "ids": {"$push": "$_id"}, "n": {"$sum": 1}}},
+            {"$match": {"n": {"$gt": 1}}},
+        ]
+        for group in list(collection.aggregate(pipeline, allowDiskUse=True)):
+            extra = sorted(group["ids"])[1:]
+            removed += collection.delete_many({"_id": {"$in": extra}}).deleted_count
+        log.warning("removed %d duplicate people written while the unique index was being rebuilt", removed)
+        collection.create_index(UNIQUE_KEYS, unique=True, name=UNIQUE_INDEX)
+        return removed
 
 
 class UserRepository:

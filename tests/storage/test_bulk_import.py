@@ -221,3 +221,90 @@ def test_indexes_status_and_build_commands(
     assert {"team_visits", "team_city"} <= set(cli_db["users"].index_information())
     assert main(["indexes", "status"]) == 0
     assert "Every user index is built." in capsys.readouterr().out
+
+
+def test_on_the_embedded_server_a_first_load_runs_without_the_unique_index_and_repeats_wait_for_it(
+    db: Any, mongo_server: EmbeddedServer
+) -> None:
+    from segcore.catalog import default_catalog
+    from segcore.storage.bulk_load import indexes_after_load
+
+    embedded = Store(db.client, db, default_catalog(), server=mongo_server, owns_client=False)
+    embedded.ensure_indexes()
+    lookups: list[list[str]] = []
+    original = embedded.users._existing
+    embedded.users._existing = lambda team, ids: lookups.append(ids) or original(team, ids)  # type: ignore[method-assign]
+    with indexes_after_load(embedded, expected=3, at_least=2) as deferred:
+        assert deferred and "team_user" not in db["users"].index_information()
+        writer = embedded.users.writer("T1", batch=2)
+        rows = [*users(5), {"user_id": "u001", "visits": 70}, {"user_id": "u001", "visits": 71},
+                {"user_id": "u004", "city": "Delhi"}]
+        for row in rows:
+            writer.add(coerce_user(row, embedded.catalog))
+            # Nobody is looked up while the index is away: each lookup would read the whole collection.
+            assert lookups == [] and "team_user" not in db["users"].index_information()
+        report = writer.close()
+    assert "team_user" in db["users"].index_information()
+    assert lookups == [["u001"], ["u001", "u004"]]  # the repeats, in file order, once the index was back
+    assert (report.inserted, report.updated, report.unchanged) == (5, 3, 0)
+    stored = _stored(embedded, "T1")
+    assert len(stored) == 5 and db["users"].count_documents({"team_id": "T1"}) == 5
+    assert stored["u001"]["visits"] == 71 and (stored["u004"]["city"], stored["u004"]["visits"]) == ("Delhi", 4)
+
+
+def test_a_person_written_twice_while_the_unique_index_was_away_is_merged_when_it_comes_back(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from segcore.storage.users import restore_unique_index
+
+    users_collection = store.db["users"]
+    users_collection.drop_index("team_user")
+    users_collection.insert_many([{"team_id": "T1", "user_id": "u1", "visits": 1},
+                                  {"team_id": "T1", "user_id": "u1", "visits": 2},
+                                  {"team_id": "T2", "user_id": "u1", "visits": 3}])
+    assert restore_unique_index(users_collection, store.outage) == 1
+    assert "team_user" in users_collection.index_information()
+    assert [d["visits"] for d in users_collection.find({"user_id": "u1"}, {"_id": 0}).sort("visits")] == [1, 3]
+    assert any("duplicate" in r.getMessage() for r in caplog.records)
+    assert restore_unique_index(users_collection, store.outage) == 0  # already there: nothing to do
+
+
+def test_a_failed_batch_reaches_the_caller_and_leaves_no_writing_thread(store: Store) -> None:
+    import threading
+
+    from segcore.storage.errors import StorageUnavailable
+
+    writer = store.users.writer("T1", batch=2)
+    original = writer._write
+    calls = []
+
+    def failing(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 2:
+            raise StorageUnavailable("the database stopped answering")
+        return original(*args)
+
+    writer._write = failing  # type: ignore[method-assign]
+    with pytest.raises(StorageUnavailable):
+        for row in users(9):
+            writer.add(coerce_user(row, store.catalog))
+        writer.close()
+    assert not any(t.name == "segments-user-writer" for t in threading.enumerate())
+    assert store.users.count("T1") == 2  # the first batch, written before the failure; nothing after it
+
+
+def test_a_writer_left_without_close_ends_its_thread(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from segcore.storage import users as users_module
+
+    monkeypatch.setattr(users_module, "WRITER_IDLE", 0.05)
+    writer = store.users.writer("T1", batch=2)
+    for row in users(5):
+        writer.add(coerce_user(row, store.catalog))
+    deadline = time.monotonic() + 10
+    while any(t.name == "segments-user-writer" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(t.name == "segments-user-writer" for t in threading.enumerate())
+    assert store.users.count("T1") == 4  # the two full batches; the fifth was never sent
