@@ -21,6 +21,11 @@ from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
 EVENTS = "events"
+# One document per fact about the whole installation; {"_id": EVENTS_MARK} exists once any event was written,
+# so a first load can tell "no events yet" without asking ``events`` (which the embedded server answers by
+# reading the whole collection).
+MARKS = "installation_marks"
+EVENTS_MARK = "events"
 UNLINKED = "unlinked_events"
 IDENTITIES = "identities"
 # Indexes of earlier versions, now served by ``_id`` and ``unlinked_events``: dropped at start-up.

@@ -30,7 +30,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from segcore.events.indexes import EVENTS, IDENTITIES, UNLINKED, event_id
+from segcore.events.indexes import EVENTS, EVENTS_MARK, IDENTITIES, MARKS, UNLINKED, event_id
 from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage, Message
 from segcore.storage.errors import Outage
 from segcore.storage.person_numbers import numbered_upserts, upserted_none
@@ -65,7 +65,9 @@ class EventStore:
         self.unlinked: Collection[dict[str, Any]] = db.get_collection(UNLINKED, write_concern=concern)
         self.identities: Collection[dict[str, Any]] = db.get_collection(IDENTITIES, write_concern=concern)
         self.users: Collection[dict[str, Any]] = db.get_collection("users", write_concern=concern)
+        self.marks: Collection[dict[str, Any]] = db.get_collection(MARKS, write_concern=concern)
         self.outage = outage or Outage()
+        self._marked = False  # once per store: the installation has events (see indexes.MARKS)
 
     def ingest(self, team_id: str, messages: Sequence[tuple[int, Message]],
                received_at: datetime | None = None) -> IngestReport:
@@ -202,6 +204,9 @@ class EventStore:
             # Listed before the events are written: a link made at any moment from here on finds them.
             self._insert([{"_id": d["_id"], "team_id": team_id, "anonymous_id": d["anonymous_id"]}
                           for d in waiting], self.unlinked)
+        if not self._marked:
+            self.marks.update_one({"_id": EVENTS_MARK}, {"$setOnInsert": {"at": received_at}}, upsert=True)
+            self._marked = True
         repeated = self._insert(docs)
         new = [d for i, d in enumerate(docs) if i not in repeated]
         report.stored += len(new)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from segcore.events.bulk_load import event_index_after_load
 from segcore.events.importing import import_events
 from segcore.events.seed import seed_events
 from segcore.events.store import EventStore
+from segcore.importing import records_in
 from segcore.seed import generate_users
 from segcore.storage.database import Store
 from segments.cli.common import ProgressBar, open_store_from_settings, team_of
@@ -30,7 +33,9 @@ def run_import_events(args: argparse.Namespace) -> int:
         try:
             # Default write concern: an import that stops half way is run again (message ids make it safe).
             events = EventStore(store.db, store.outage, durable=False)
-            report = import_events(events, store.catalog, team, args.file, args.format, progress=bar)
+            expected = records_in(Path(args.file), "csv" if str(args.file).lower().endswith(".csv") else "jsonl")
+            with event_index_after_load(store, expected):
+                report = import_events(events, store.catalog, team, args.file, args.format, progress=bar)
         finally:
             bar.close()
     print(f"Imported into workspace {team}: {report.summary()}.")
@@ -62,7 +67,9 @@ def seed_demo_events(store: Store, team: str, args: argparse.Namespace) -> str:
     if not wanted:
         return "no demo events (--no-events)"
     ids = [u["user_id"] for u in generate_users(args.users, seed=args.seed)]
-    return f"{write_demo_events(store, team, ids, args.seed):,} demo events"
+    with event_index_after_load(store, EVENTS_PER_PERSON * len(ids)):
+        written = write_demo_events(store, team, ids, args.seed)
+    return f"{written:,} demo events"
 
 
 def write_demo_events(store: Store, team: str, user_ids: list[str], seed: int, now: datetime | None = None) -> int:

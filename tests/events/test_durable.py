@@ -63,7 +63,8 @@ def test_answered_events_survive_a_killed_database(tmp_path: Path) -> None:
         # A person-number range given back unused needs no journal: lost, it only leaves a gap.
         ours = [(name, target, concern) for name, target, concern in writes.sent
                 if target not in ("write_keys", "person_numbers")]
-        assert {target for _, target, _ in ours} == {"events", "users"}
+        # installation_marks: the once-per-process note that events exist (journaled like the rest).
+        assert {target for _, target, _ in ours} == {"events", "users", "installation_marks"}
         assert all(concern and concern.get("j") is True for _, _, concern in ours), ours
     finally:
         assert server.process is not None

@@ -4,13 +4,16 @@ uniqueness carried by ``_id``, and the events waiting for a link listed apart; w
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from pymongo import ASCENDING
 
 from segcore.catalog import default_catalog
 from segcore.events import EventStore, parse_message
 from segcore.events.indexes import EVENTS, UNLINKED, ensure_event_indexes, event_id
 from segcore.storage.database import Store
+from segcore.storage.embedded import EmbeddedServer
 from tests.events.conftest import TEAM
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -81,3 +84,42 @@ def test_an_anonymous_order_counts_once_for_its_person_when_linked(store: Store)
     person = store.db.users.find_one({"team_id": TEAM, "user_id": "u4"})
     assert person is not None and person["orders"] == 1
     assert person["last_order_at"] == datetime(2026, 11, 21, 9, tzinfo=UTC)
+
+
+def test_a_large_first_event_load_on_the_embedded_server_builds_the_index_after_it(
+    db: Any, mongo_server: EmbeddedServer
+) -> None:
+    from segcore.events.bulk_load import event_index_after_load
+
+    embedded = Store(db.client, db, default_catalog(), server=mongo_server, owns_client=False)
+    embedded.ensure_indexes()
+    with event_index_after_load(embedded, expected=3, at_least=2) as deferred:
+        assert deferred and "team_event_time" not in db[EVENTS].index_information()
+        ingest(embedded, track("a", userId="u1"), track("b", anonymousId="anon-1"))
+    assert "team_event_time" in db[EVENTS].index_information()
+    with pytest.raises(RuntimeError, match="disk full"), event_index_after_load(embedded, 3, at_least=2):
+        raise RuntimeError("disk full")
+    assert "team_event_time" in db[EVENTS].index_information()  # events were there: never set aside
+
+
+def test_the_event_index_stays_when_the_load_is_small_or_the_database_is_a_real_mongodb(
+    store: Store, db: Any, mongo_server: EmbeddedServer
+) -> None:
+    from segcore.events.bulk_load import event_index_after_load
+
+    with event_index_after_load(store, expected=10**6, at_least=2) as deferred:  # MONGODB_URI
+        assert not deferred and "team_event_time" in store.db[EVENTS].index_information()
+    embedded = Store(db.client, db, default_catalog(), server=mongo_server, owns_client=False)
+    with event_index_after_load(embedded, expected=5, at_least=100) as deferred:
+        assert not deferred and "team_event_time" in db[EVENTS].index_information()
+
+
+def test_an_event_load_that_fails_still_gets_its_index_back(db: Any, mongo_server: EmbeddedServer) -> None:
+    from segcore.events.bulk_load import event_index_after_load
+
+    embedded = Store(db.client, db, default_catalog(), server=mongo_server, owns_client=False)
+    embedded.ensure_indexes()
+    with pytest.raises(RuntimeError, match="disk full"), event_index_after_load(embedded, 3, at_least=2):
+        assert "team_event_time" not in db[EVENTS].index_information()
+        raise RuntimeError("disk full")
+    assert "team_event_time" in db[EVENTS].index_information()
