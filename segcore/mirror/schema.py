@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from bson import json_util
+from bson import decode_all, json_util
+from bson.codec_options import CodecOptions
 from bson.decimal128 import Decimal128
 from bson.objectid import ObjectId
 
@@ -127,6 +128,11 @@ class MirrorSchema:
         data["_mistyped"] = mistyped
         data["_person"] = [person_key(d["team_id"], d.get("user_id")) for d in rows]
         return pa.table(data, schema=self.arrow_schema())
+
+
+def arrow_from_bson(schema: MirrorSchema, raw: bytes, tz_aware: bool) -> pa.Table:
+    """``schema.to_arrow`` of a raw batch of BSON documents: what a worker process of a large build runs."""
+    return schema.to_arrow(decode_all(raw, CodecOptions(tz_aware=tz_aware, tzinfo=UTC if tz_aware else None)))
 
 
 def person_key(team_id: str, user_id: Any) -> int | None:

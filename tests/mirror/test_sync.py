@@ -232,3 +232,70 @@ def test_build_while_running_rebuilds_and_keeps_following(db: Database[Any], run
     assert running.status()["rebuilds"] == 2
     db.users.insert_one({"team_id": "B", "user_id": "fresh"})
     assert wait_until(lambda: size(running, "B") == 21, timeout=2.0)
+
+
+def _held_rows(mirror: UserMirror) -> list[tuple[Any, ...]]:
+    with mirror._file.cursor() as cur:
+        return cur.execute("SELECT * FROM users ORDER BY _id").fetchall()
+
+
+def _odd_people(db: Database[Any]) -> None:
+    db.users.insert_many(users("A", 1200) + users("B", 300, signup_date=NOW, total_spend=12.5))
+    db.users.insert_many([{"team_id": "A", "user_id": "odd-1", "visits": "many", "tags": "vip"},
+                          {"team_id": "A", "user_id": "odd-2", "last_visit_at": datetime(2026, 1, 2)},
+                          {"user_id": "no-workspace", "visits": 3}])
+
+
+def test_a_large_build_converts_in_worker_processes_to_the_same_rows(
+    db: Database[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from segcore.mirror import mirror as mirror_module
+
+    _odd_people(db)
+    alone = UserMirror(tmp_path / "alone.duckdb", db, CATALOG)
+    assert alone.build() == 1502
+    expected = _held_rows(alone)
+    alone.stop()
+    monkeypatch.setattr(mirror_module, "SCAN_BATCH", 200)
+    monkeypatch.setattr(mirror_module, "PARALLEL_AFTER", 400)  # two batches here, the rest in workers
+    started: list[Any] = []
+    real_pool = mirror_module._decoding_pool
+    monkeypatch.setattr(mirror_module, "_decoding_pool", lambda: started.append(1) or real_pool())
+    workers = UserMirror(tmp_path / "workers.duckdb", db, CATALOG)
+    assert workers.build() == 1502 and started == [1]
+    assert workers.scanned == 1502 and _held_rows(workers) == expected
+    assert size(workers, "A", VIP) == 601  # the 600 odd numbers and odd-1 (a lone string)
+    workers.stop()
+
+
+def test_a_build_whose_worker_processes_fail_converts_the_rest_itself(
+    db: Database[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from segcore.mirror import mirror as mirror_module
+
+    class Broken:
+        def submit(self, *args: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_exception(BrokenProcessPool("a worker was killed"))
+            return future
+
+        def shutdown(self, **kwargs: Any) -> None:
+            pass
+
+    _odd_people(db)
+    alone = UserMirror(tmp_path / "alone.duckdb", db, CATALOG)
+    alone.build()
+    expected = _held_rows(alone)
+    alone.stop()
+    monkeypatch.setattr(mirror_module, "SCAN_BATCH", 200)
+    monkeypatch.setattr(mirror_module, "PARALLEL_AFTER", 0)
+    pools: list[Any] = []
+    monkeypatch.setattr(mirror_module, "_decoding_pool", lambda: pools.append(Broken()) or pools[-1])
+    mirror = UserMirror(tmp_path / "broken.duckdb", db, CATALOG)
+    assert mirror.build() == 1502 and _held_rows(mirror) == expected
+    assert len(pools) == 1  # not tried again after it failed
+    assert any("decoding process failed" in r.getMessage() for r in caplog.records)
+    mirror.stop()
