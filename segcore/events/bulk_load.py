@@ -13,13 +13,13 @@ where maintaining it is cheap. Nothing else reads the index while events are loa
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from segcore.events.indexes import EVENTS, EVENTS_MARK, MARKS, event_indexes
+from segcore.events.indexes import EVENTS, EVENTS_MARK, MARKS, event_indexes, mark_events_written
 from segcore.progress import Progress
+from segcore.storage.bulk_load import rebuilt_after
 from segcore.storage.database import Store
 
 DEFER_AT = 20_000  # events expected: below it the index costs too little to be worth a rebuild
@@ -41,7 +41,7 @@ def event_index_after_load(
         # older than the mark is asked once and then marked.
         empty = bool(names) and store.db[MARKS].find_one({"_id": EVENTS_MARK}) is None
         if empty and events.find_one({}, {"_id": 1}) is not None:
-            store.db[MARKS].update_one({"_id": EVENTS_MARK}, {"$setOnInsert": {"at": None}}, upsert=True)
+            mark_events_written(store.db[MARKS], None)
             empty = False
         if empty:
             for name in names:
@@ -49,13 +49,8 @@ def event_index_after_load(
     if not empty:
         yield False
         return
-    try:
+    with rebuilt_after(lambda: build_event_indexes(store, stream)):
         yield True
-    except BaseException:
-        with contextlib.suppress(Exception):  # the load's own failure is what the user must see
-            build_event_indexes(store, stream)
-        raise
-    build_event_indexes(store, stream)
 
 
 def build_event_indexes(store: Store, stream: TextIO | None = None) -> None:

@@ -14,9 +14,11 @@ instead of an index over every event's ``anonymous_id``.
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
@@ -36,6 +38,11 @@ def event_id(team_id: str, message_id: str) -> str:
     """The ``_id`` of a workspace's event: one per (workspace, message id), so a retry is a duplicate key.
     The workspace's length leads, so no two (workspace, message id) pairs give the same text."""
     return f"{len(team_id)}:{team_id}:{message_id}"
+
+
+def mark_events_written(marks: Collection[dict[str, Any]], at: datetime | None) -> None:
+    """Note in ``MARKS`` that the installation has events; ``at`` is None when they were found, not written."""
+    marks.update_one({"_id": EVENTS_MARK}, {"$setOnInsert": {"at": at}}, upsert=True)
 
 
 def event_indexes() -> dict[str, tuple[list[tuple[str, int]], dict[str, Any]]]:

@@ -30,7 +30,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
-from segcore.events.indexes import EVENTS, EVENTS_MARK, IDENTITIES, MARKS, UNLINKED, event_id
+from segcore.events.indexes import EVENTS, IDENTITIES, MARKS, UNLINKED, event_id, mark_events_written
 from segcore.events.messages import AliasMessage, EventMessage, IdentifyMessage, Message
 from segcore.storage.errors import Outage
 from segcore.storage.person_numbers import numbered_upserts, upserted_none
@@ -205,7 +205,7 @@ class EventStore:
             self._insert([{"_id": d["_id"], "team_id": team_id, "anonymous_id": d["anonymous_id"]}
                           for d in waiting], self.unlinked)
         if not self._marked:
-            self.marks.update_one({"_id": EVENTS_MARK}, {"$setOnInsert": {"at": received_at}}, upsert=True)
+            mark_events_written(self.marks, received_at)
             self._marked = True
         repeated = self._insert(docs)
         new = [d for i, d in enumerate(docs) if i not in repeated]

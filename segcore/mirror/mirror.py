@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import fcntl
+import itertools
 import logging
 import multiprocessing
 import queue
@@ -60,6 +61,8 @@ def _decoding_pool() -> ProcessPoolExecutor | None:
     except (OSError, ValueError) as exc:
         log.warning("mirror: no decoding processes (%s); decoding in the build thread", exc)
         return None
+
+
 IDLE_TOKEN_SAVE_SECONDS = 5.0
 
 
@@ -263,33 +266,24 @@ class UserMirror:
             return arrow_from_bson(self._schema, raw, tz_aware)
 
         try:
-            for raw in self._users.find_raw_batches({}, batch_size=SCAN_BATCH):
-                if self._stop.is_set():
-                    raise _Stopped()
-                if pool is None and self.scanned >= PARALLEL_AFTER and not self._parallel_failed:
-                    pool = _decoding_pool()
-                    self._parallel_failed = pool is None
-                if pool is None:
-                    while pending:
-                        table = finished(*pending.popleft())
-                        self.scanned += table.num_rows
-                        yield table
-                    table = arrow_from_bson(self._schema, raw, tz_aware)
-                    self.scanned += table.num_rows
-                    yield table
-                    continue
-                try:
-                    pending.append((raw, pool.submit(arrow_from_bson, self._schema, raw, tz_aware)))
-                except Exception:  # the pool broke between two batches
-                    pending.append((raw, None))
-                while len(pending) > 2 * DECODERS:
+            batches = self._users.find_raw_batches({}, batch_size=SCAN_BATCH)
+            for raw in itertools.chain(batches, [None]):  # None: the end, where every pending batch is handed on
+                if raw is not None:
+                    if self._stop.is_set():
+                        raise _Stopped()
+                    if pool is None and self.scanned >= PARALLEL_AFTER and not self._parallel_failed:
+                        pool = _decoding_pool()
+                        self._parallel_failed = pool is None
+                    future = None
+                    if pool is not None:
+                        with contextlib.suppress(Exception):  # the pool broke between two batches
+                            future = pool.submit(arrow_from_bson, self._schema, raw, tz_aware)
+                    pending.append((raw, future))
+                # In this thread, each batch is handed on at once; with workers, a few stay in flight.
+                while pending and (raw is None or len(pending) > (2 * DECODERS if pool is not None else 0)):
                     table = finished(*pending.popleft())
                     self.scanned += table.num_rows
                     yield table
-            while pending:
-                table = finished(*pending.popleft())
-                self.scanned += table.num_rows
-                yield table
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

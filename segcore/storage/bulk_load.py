@@ -24,7 +24,7 @@ while it runs).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -54,13 +54,20 @@ def indexes_after_load(
     with store.outage.guard():
         for name in deferred:
             users.drop_index(name)
-    try:
+    with rebuilt_after(lambda: _after_load(store, stream)):
         yield True
+
+
+@contextmanager
+def rebuilt_after(build: Callable[[], None]) -> Iterator[None]:
+    """Runs ``build`` when the block ends, however it ends; when the block failed, its error is the one raised."""
+    try:
+        yield
     except BaseException:
         with contextlib.suppress(Exception):  # the load's own failure is what the user must see
-            _after_load(store, stream)
+            build()
         raise
-    _after_load(store, stream)
+    build()
 
 
 def _after_load(store: Store, stream: TextIO | None) -> None:
@@ -103,4 +110,4 @@ def build_user_indexes(store: Store, stream: TextIO | None = None) -> None:
         progress.done()
 
 
-__all__ = ["DEFER_AT", "build_user_indexes", "indexes_after_load", "indexes_left_note"]
+__all__ = ["DEFER_AT", "build_user_indexes", "indexes_after_load", "indexes_left_note", "rebuilt_after"]

@@ -23,7 +23,7 @@ from segcore.storage.embedded import EmbeddedServer, EmbeddedServerError
 from segcore.storage.errors import Outage, StorageUnavailable
 from segcore.storage.segments import SegmentRepository
 from segcore.storage.snapshots import SnapshotRepository
-from segcore.storage.users import UNIQUE_INDEX, UserRepository, restore_unique_index
+from segcore.storage.users import UNIQUE_INDEX, UNIQUE_KEYS, UserRepository, restore_unique_index
 from segcore.storage.workspace_settings import WorkspaceRepository
 from segcore.timezones import DEFAULT_ZONE
 
@@ -92,7 +92,7 @@ class Store:
     def user_indexes(self) -> dict[str, tuple[list[tuple[str, int]], bool]]:
         """The users' indexes by name: keys and whether unique."""
         specs: dict[str, tuple[list[tuple[str, int]], bool]] = {
-            UNIQUE_INDEX: ([("team_id", ASCENDING), ("user_id", ASCENDING)], True)
+            UNIQUE_INDEX: (list(UNIQUE_KEYS), True)
         }
         for name in self.user_index_fields():
             specs[f"team_{name}"] = ([("team_id", ASCENDING), (name, ASCENDING)], False)
@@ -134,13 +134,9 @@ class Store:
             return self.db["users"].estimated_document_count() >= n
 
     def holds_nobody(self) -> bool:
-        """Whether no workspace has anyone. The person-number counters answer at once when anyone was
-        ever numbered; only otherwise is the collection asked (on the embedded server any query but an
-        exact index match reads the whole collection first: ``find_one({})`` took 27 s at 1M people)."""
-        with self.outage.guard():
-            if any(int(c.get("next", 0)) > 0 for c in self.db[person_numbers.COLLECTION].find({}, {"next": 1})):
-                return False
-            return self.db["users"].find_one({}, {"_id": 1}) is None
+        """Whether no workspace has anyone (asked of the person-number counters first, as above: on the
+        embedded server ``find_one({})`` alone took 27 s at 1M people)."""
+        return not self._people_at_least(1)
 
     def waiting_field_indexes(self) -> list[str]:
         """Per-field user indexes that are missing (the unique ``team_user`` one is never left out)."""

@@ -40,7 +40,7 @@ _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 RESERVED = ("_id", "team_id")
 UNIQUE_INDEX = "team_user"  # the index that makes every write an upsert by user_id
-UNIQUE_KEYS = [("team_id", 1), ("user_id", 1)]
+UNIQUE_KEYS: list[tuple[str, int]] = [("team_id", 1), ("user_id", 1)]
 _DUPLICATE_KEY = 11000
 
 
