@@ -106,6 +106,13 @@ class MemberPicker(Protocol):
     def page_ids(self, team_id: str, rule: Rule, now: datetime, after: str | None, limit: int) -> list[str]: ...
 
 
+@runtime_checkable
+class WorkspaceCounter(Protocol):
+    """A counter that can also say how many people a workspace holds."""
+
+    def workspace_size(self, team_id: str) -> int | Counted: ...
+
+
 def scoped(team_id: str, mongo_filter: Mapping[str, Any]) -> dict[str, Any]:
     """``mongo_filter`` limited to one workspace.
 
@@ -214,6 +221,10 @@ class MongoCounter:
         self.indexed = indexed
         self.behaviour = EventAudience(users.database, catalog, indexed)
 
+    def workspace_size(self, team_id: str) -> int:
+        with self.outage.guard():
+            return self.users.count_documents(scoped(team_id, {}))
+
     def select(self, team_id: str, rule: Rule, now: datetime) -> Selection:
         """The users a rule with event conditions selects (see ``segcore.event_audience``)."""
         with self.outage.guard():
@@ -281,6 +292,12 @@ class MongoCounter:
         return out
 
 
+def _workspace_size(counter: Counter, team_id: str) -> int | Counted:
+    if not isinstance(counter, WorkspaceCounter):
+        raise CounterUnavailable(f"{counter.name} does not count whole workspaces.")
+    return counter.workspace_size(team_id)
+
+
 class AudienceEngine:
     """Audience sizes, samples, member pages and overlaps for validated rules, scoped to a workspace."""
 
@@ -318,6 +335,15 @@ class AudienceEngine:
         if isinstance(result, Counted):
             return AudienceSize(result.size, engine, result.as_of, round(elapsed, 2))
         return AudienceSize(int(result), engine, datetime.now(UTC), round(elapsed, 2))
+
+    def workspace_size(self, team_id: str) -> AudienceSize:
+        """How many people the workspace holds, from the first counter that can say."""
+        started = time.perf_counter()
+        result, engine = self._first(lambda c: _workspace_size(c, team_id))
+        elapsed = round((time.perf_counter() - started) * 1000, 2)
+        if isinstance(result, Counted):
+            return AudienceSize(result.size, engine, result.as_of, elapsed)
+        return AudienceSize(int(result), engine, datetime.now(UTC), elapsed)
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         checked = {key: self._rule(rule) for key, rule in rules.items()}

@@ -31,6 +31,11 @@ class MirrorCounter:
             result = self.mirror.count(team_id, rule, now)
         return Counted(result.size, result.as_of)
 
+    def workspace_size(self, team_id: str) -> Counted:
+        with _declines():
+            result = self.mirror.workspace_size(team_id)
+        return Counted(result.size, result.as_of)
+
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         with _declines():
             return self.mirror.sizes(team_id, rules, now)

@@ -532,6 +532,13 @@ class UserMirror:
                            [team_id, *params])
         return MirrorCount(int(rows[0][0]), as_of, (time.perf_counter() - started) * 1000)
 
+    def workspace_size(self, team_id: str) -> MirrorCount:
+        """Everyone in the workspace (the admin's health page: MongoDB counts it by reading every person)."""
+        as_of = self._ready(team_id)
+        started = time.perf_counter()
+        rows = self._query(team_id, [], "SELECT count(*) FROM users WHERE team_id = ?", [team_id])
+        return MirrorCount(int(rows[0][0]), as_of, (time.perf_counter() - started) * 1000)
+
     def sizes_at(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> MirrorSizes:
         """Every rule's size in one pass over the workspace (``count(*) FILTER (WHERE ...)``)."""
         names = list(rules)

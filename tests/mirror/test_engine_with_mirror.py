@@ -50,11 +50,16 @@ def test_engine_counts_with_the_mirror_and_falls_back_to_mongodb(db: Any, tmp_pa
         assert engine.sizes("T2", {"a": SPENDERS, "b": VIP}, NOW) == {"a": 1, "b": 3}
         overlap = engine.overlap("T1", SPENDERS, VIP, NOW)
         assert (overlap.a, overlap.b, overlap.both) == (14, 7, 5)  # vip: 0,3,..,18; of those >5000: 6,9,12,15,18
+        everyone = engine.workspace_size("T2")
+        assert (everyone.size, everyone.engine) == (7, "mirror")
     finally:
         mirror.stop()
     # A stopped mirror is not fresh: the same engine now counts in MongoDB, with the same answer.
-    size = AudienceEngine(store, [MirrorCounter(mirror)]).count("T1", SPENDERS, NOW)
+    engine = AudienceEngine(store, [MirrorCounter(mirror)])
+    size = engine.count("T1", SPENDERS, NOW)
     assert (size.size, size.engine) == (14, "mongodb")
+    assert (engine.workspace_size("T1").size, engine.workspace_size("T1").engine) == (20, "mongodb")
+    assert engine.workspace_size("nobody-here").size == 0
 
 
 def test_ask_json_says_which_engine_counted(
