@@ -326,24 +326,23 @@ class AudienceEngine:
                 last = exc
         raise last or CounterUnavailable("No counter is available.")
 
-    def count(self, team_id: str, rule: Rule, now: datetime) -> AudienceSize:
-        checked = self._rule(rule)
-        now = self.clock(team_id, now)
+    def _sized(self, ask: Any) -> AudienceSize:
+        """The first counter's answer to ``ask``, with which counter, as of when, and how long it took."""
         started = time.perf_counter()
-        result, engine = self._first(lambda c: c.count(team_id, checked, now))
-        elapsed = (time.perf_counter() - started) * 1000
-        if isinstance(result, Counted):
-            return AudienceSize(result.size, engine, result.as_of, round(elapsed, 2))
-        return AudienceSize(int(result), engine, datetime.now(UTC), round(elapsed, 2))
-
-    def workspace_size(self, team_id: str) -> AudienceSize:
-        """How many people the workspace holds, from the first counter that can say."""
-        started = time.perf_counter()
-        result, engine = self._first(lambda c: _workspace_size(c, team_id))
+        result, engine = self._first(ask)
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         if isinstance(result, Counted):
             return AudienceSize(result.size, engine, result.as_of, elapsed)
         return AudienceSize(int(result), engine, datetime.now(UTC), elapsed)
+
+    def count(self, team_id: str, rule: Rule, now: datetime) -> AudienceSize:
+        checked = self._rule(rule)
+        now = self.clock(team_id, now)
+        return self._sized(lambda c: c.count(team_id, checked, now))
+
+    def workspace_size(self, team_id: str) -> AudienceSize:
+        """How many people the workspace holds, from the first counter that can say."""
+        return self._sized(lambda c: _workspace_size(c, team_id))
 
     def sizes(self, team_id: str, rules: Mapping[str, Rule], now: datetime) -> dict[str, int]:
         checked = {key: self._rule(rule) for key, rule in rules.items()}
